@@ -1,0 +1,45 @@
+# Two commands matter: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements/base.txt requirements/dev.txt | cksum | cut -d' ' -f1)
+
+# `make test` uses the local PostgreSQL and Redis unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dit_portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+DATABASE_URL ?= $(TEST_DATABASE_URL)
+REDIS_URL ?= $(TEST_REDIS_URL)
+TEST_ENV := SECRET_KEY=test-only-secret-key DEBUG=false SECURE_SSL_REDIRECT=false \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL)
+RUN_ENV := DEBUG=true DATABASE_URL= REDIS_URL= EMAIL_HOST=
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): requirements/base.txt requirements/dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/base.txt -r requirements/dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	mkdir -p var/private
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	mkdir -p test-output
+	$(TEST_ENV) $(BIN)/python -m pytest $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(TEST_ENV) $(BIN)/python -m pytest tests/benchmarks --benchmark-only --benchmark-columns=min,median,max,rounds $(ARGS)
+
+clean:
+	rm -rf $(VENV) var test-output staticfiles

@@ -1,0 +1,42 @@
+"""The admin site: reached only by coordinators, programme directors and superusers,
+after logging in through allauth (rate-limited) with TOTP two-factor activated."""
+
+from urllib.parse import urlencode
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from members.roles import can_use_admin
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = "DIT portal administration"
+    site_title = "DIT portal admin"
+    index_title = "Coordination"
+
+    def has_permission(self, request):
+        user = request.user
+        return can_use_admin(user) and is_mfa_enabled(user, ["totp"])
+
+    def login(self, request, extra_context=None):
+        """Send every admin login through allauth, whose rate limits and two-factor
+        step then protect the admin too."""
+        user = request.user
+        next_url = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+            next_url = reverse("admin:index")
+        if not user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+        if not can_use_admin(user):
+            raise PermissionDenied("Your account has no access to the administration.")
+        if not is_mfa_enabled(user, ["totp"]):
+            messages.warning(
+                request,
+                "Staff must turn on two-factor authentication before using the administration.",
+            )
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': next_url})}")
+        return redirect(next_url)

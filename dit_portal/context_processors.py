@@ -1,0 +1,16 @@
+from members.roles import can_use_admin
+
+from .models import Page
+
+
+def portal(request):
+    """The navigation menu, read lazily so pages that do not render it pay nothing."""
+
+    def menu_pages():
+        return list(
+            Page.objects.filter(is_published=True, show_in_menu=True)
+            .exclude(slug="home")
+            .only("slug", "title", "menu_title")
+        )
+
+    return {"menu_pages": menu_pages, "user_can_use_admin": lambda: can_use_admin(request.user)}

@@ -1,0 +1,34 @@
+"""E-mail as template pairs: `<name>_subject.txt`, `<name>.txt` and `<name>.html`.
+
+Messages are rendered in the request (or job) that decides to send them and handed to
+Celery after the transaction commits, so a rolled-back decision never sends mail.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from .tasks import deliver_email
+
+
+def render_email(template_name, context):
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = render_to_string(f"{template_name}_subject.txt", context)
+    subject = " ".join(subject.split())
+    text = render_to_string(f"{template_name}.txt", context)
+    html = render_to_string(f"{template_name}.html", context)
+    return subject, text, html
+
+
+def send_templated_email(template_name, context, *, to):
+    """Render now, deliver on commit through the Celery queue."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    subject, text, html = render_email(template_name, context)
+    transaction.on_commit(lambda: deliver_email.delay(subject=subject, text=text, html=html, to=recipients))
+
+
+def deliver_now(*, subject, text, html, to):
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,73 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import reverse
+
+
+class AuditEntry(models.Model):
+    """One entry per state change: who did what to which object, when, with what data."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+        help_text="Empty when the system acted (a scheduled job, for instance).",
+    )
+    action = models.CharField(max_length=120, db_index=True, help_text="Namespaced, e.g. trainings.enrolment.accepted")
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=255)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
+
+    def __str__(self):
+        return f"{self.action} on {self.object_repr}"
+
+
+class Page(models.Model):
+    """A public information page, edited by coordinators in the admin."""
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    menu_title = models.CharField(max_length=60, blank=True, help_text="Shorter title for the navigation bar.")
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="One or two sentences shown under the title and to search engines."
+    )
+    body = models.TextField(help_text="Markdown: # headings, **bold**, - lists, [links](https://…).")
+    show_in_menu = models.BooleanField(default=True)
+    menu_order = models.PositiveSmallIntegerField(default=100)
+    is_published = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["menu_order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        if self.slug == "home":
+            return reverse("home")
+        return reverse("page", kwargs={"slug": self.slug})
+
+
+class FrequentlyAskedQuestion(models.Model):
+    question = models.CharField(max_length=300)
+    answer = models.TextField(help_text="Markdown.")
+    position = models.PositiveSmallIntegerField(default=100)
+    is_published = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = "frequently asked question"
+
+    def __str__(self):
+        return self.question

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("faqs/", views.faqs, name="faqs"),
+    path("about/<slug:slug>/", views.page_detail, name="page"),
+    path("accounts/", include("allauth.urls")),
+    path("members/", include("members.urls")),
+    path("trainings/", include("trainings.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "dit_portal.views.error_400"
+handler403 = "dit_portal.views.error_403"
+handler404 = "dit_portal.views.error_404"
+handler500 = "dit_portal.views.error_500"

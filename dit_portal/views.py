@@ -1,0 +1,37 @@
+from django.http import HttpResponseServerError
+from django.shortcuts import get_object_or_404, render
+from django.template import loader
+
+from .models import FrequentlyAskedQuestion, Page
+
+
+def home(request):
+    page = Page.objects.filter(slug="home", is_published=True).first()
+    return render(request, "pages/home.html", {"page": page})
+
+
+def page_detail(request, slug):
+    page = get_object_or_404(Page.objects.exclude(slug="home"), slug=slug, is_published=True)
+    return render(request, "pages/page.html", {"page": page})
+
+
+def faqs(request):
+    questions = FrequentlyAskedQuestion.objects.filter(is_published=True)
+    return render(request, "pages/faqs.html", {"questions": questions})
+
+
+def error_404(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def error_500(request):
+    # Rendered without context processors: the database may be the reason we are here.
+    return HttpResponseServerError(loader.render_to_string("errors/500.html"))
+
+
+def error_403(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def error_400(request, exception=None):
+    return render(request, "errors/400.html", status=400)

@@ -1,0 +1,61 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import CredentialEvent, HeldCredential, User
+
+
+class HeldCredentialInline(admin.TabularInline):
+    model = HeldCredential
+    extra = 0
+    fields = ["kind", "status", "accredited_on"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "date_joined", "last_login"]
+    list_filter = ["is_active", "is_superuser", "groups"]
+    search_fields = ["email", "full_name"]
+    readonly_fields = ["last_login", "date_joined"]
+    inlines = [HeldCredentialInline]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Personal details", {"fields": ["full_name"]}),
+        ("Roles and access", {"fields": ["is_active", "groups", "is_superuser", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions", "groups"]
+        return fields
+
+
+class CredentialEventInline(admin.TabularInline):
+    model = CredentialEvent
+    extra = 0
+    readonly_fields = ["created_at", "from_status", "to_status", "by", "note"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HeldCredential)
+class HeldCredentialAdmin(admin.ModelAdmin):
+    list_display = ["holder", "kind", "status", "accredited_on", "updated_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["holder__email", "holder__full_name"]
+    list_select_related = ["holder"]
+    readonly_fields = ["holder", "kind", "status", "accredited_on"]
+    inlines = [CredentialEventInline]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,68 @@
+"""Fictional demo people, one per role, for local runs. Their logins are printed once,
+when they are created; running the command again changes nothing."""
+
+import secrets
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from members import roles
+from members.enums import CredentialKind, CredentialStatus
+from members.models import User
+from members.services import set_credential_status
+
+DEMO_PEOPLE = [
+    # e-mail, full name, role (group), superuser, credentials held
+    ("trainee@demo.dit-portal.example", "Tamsin Trainee", None, False, []),
+    ("practitioner@demo.dit-portal.example", "Priya Practitioner", None, False, [CredentialKind.PRACTITIONER]),
+    (
+        "supervisor@demo.dit-portal.example",
+        "Samuel Supervisor",
+        roles.SUPERVISOR,
+        False,
+        [CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR],
+    ),
+    ("coordinator@demo.dit-portal.example", "Cora Coordinator", roles.COORDINATOR, False, []),
+    ("director@demo.dit-portal.example", "Dev Director", roles.PROGRAMME_DIRECTOR, False, []),
+    ("provider@demo.dit-portal.example", "Paulo Provider", roles.PROVIDER_USER, False, []),
+    ("admin@demo.dit-portal.example", "Ada Admin", None, True, []),
+]
+
+
+class Command(BaseCommand):
+    help = "Create fictional demo users, one per role, and print their logins once."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        created = []
+        for email, name, role, superuser, credentials in DEMO_PEOPLE:
+            if User.objects.filter(email=email).exists():
+                continue
+            password = secrets.token_urlsafe(12)
+            user = User.objects.create_user(
+                email=email, password=password, full_name=name, is_superuser=superuser, is_staff=superuser
+            )
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+            for kind in credentials:
+                set_credential_status(user, kind, CredentialStatus.ACCREDITED, note="Demo data")
+            secret = ""
+            if superuser or role in roles.ADMIN_ROLES:
+                secret = generate_totp_secret()
+                TOTP.activate(user, secret)
+            created.append((name, role or ("superuser" if superuser else "trainee/member"), email, password, secret))
+        if not created:
+            self.stdout.write("Demo users already exist; their logins were printed when they were created.")
+            return
+        self.stdout.write(self.style.SUCCESS("Demo logins (shown once; note them now):"))
+        for _name, role, email, password, secret in created:
+            line = f"  {role:<20} {email:<40} password: {password}"
+            if secret:
+                line += f"  TOTP secret: {secret}"
+            self.stdout.write(line)
+        if any(row[4] for row in created):
+            self.stdout.write("Staff need a two-factor code: add the TOTP secret to an authenticator app.")

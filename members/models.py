@@ -1,0 +1,92 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+from .enums import CredentialKind, CredentialStatus
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("is_staff", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person using the portal; they log in with their e-mail address."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False,
+        help_text="Kept for Django's own tooling; admin access follows the Coordinator and Programme Director roles.",
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return (self.full_name or self.email).split(" ")[0]
+
+
+class HeldCredential(models.Model):
+    """A credential a person holds (or is working towards), whichever app granted it."""
+
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credentials")
+    kind = models.CharField(max_length=20, choices=CredentialKind.choices)
+    status = models.CharField(max_length=20, choices=CredentialStatus.choices, default=CredentialStatus.IN_PROGRESS)
+    accredited_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["holder", "kind"]
+        constraints = [models.UniqueConstraint(fields=["holder", "kind"], name="one_credential_of_a_kind_per_person")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display()}): {self.holder}"
+
+
+class CredentialEvent(models.Model):
+    """The history of a held credential: each change of status, with who and why."""
+
+    credential = models.ForeignKey(HeldCredential, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=20, choices=CredentialStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=CredentialStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"

@@ -1,0 +1,70 @@
+"""Roles are Django groups, created by a data migration. Admin access and the model
+permissions of each staff role are declared here and applied after every migrate."""
+
+from django.db.models import Q
+
+COORDINATOR = "Coordinator"
+PROGRAMME_DIRECTOR = "Programme Director"
+SUPERVISOR = "Supervisor"
+PROVIDER_USER = "Provider user"
+ALL_ROLES = [COORDINATOR, PROGRAMME_DIRECTOR, SUPERVISOR, PROVIDER_USER]
+ADMIN_ROLES = {COORDINATOR, PROGRAMME_DIRECTOR}
+
+# Model permissions given to each staff role: {app_label: {model: [actions]}}.
+# A later app adds its models here; "*" means every model of the app.
+ROLE_PERMISSIONS = {
+    COORDINATOR: {
+        "portal": {
+            "page": ["view", "add", "change", "delete"],
+            "frequentlyaskedquestion": ["view", "add", "change", "delete"],
+            "auditentry": ["view"],
+        },
+        "members": {"user": ["view", "change"], "heldcredential": ["view"], "credentialevent": ["view"]},
+        "trainings": {"*": ["view", "add", "change", "delete"]},
+    },
+    PROGRAMME_DIRECTOR: {
+        "portal": {
+            "page": ["view", "add", "change", "delete"],
+            "frequentlyaskedquestion": ["view", "add", "change", "delete"],
+            "auditentry": ["view"],
+        },
+        "members": {"user": ["view", "change"], "heldcredential": ["view"], "credentialevent": ["view"]},
+        "trainings": {"*": ["view", "add", "change", "delete"]},
+    },
+}
+
+
+def has_role(user, role):
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._role_names = cached
+    return role in cached
+
+
+def can_use_admin(user):
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or any(has_role(user, role) for role in ADMIN_ROLES))
+    )
+
+
+def grant_role_permissions(sender=None, using="default", **kwargs):
+    from django.contrib.auth.models import Group, Permission
+
+    for role, apps in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        query = Q(pk__in=[])
+        for app_label, models in apps.items():
+            for model, actions in models.items():
+                codenames = Q(codename__regex=rf"^({'|'.join(actions)})_")
+                if model == "*":
+                    query |= Q(content_type__app_label=app_label) & codenames
+                else:
+                    query |= Q(content_type__app_label=app_label, content_type__model=model) & Q(
+                        codename__in=[f"{action}_{model}" for action in actions]
+                    )
+        group.permissions.add(*Permission.objects.using(using).filter(query))

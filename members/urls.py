@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+urlpatterns = [
+    path("", views.members_home, name="home"),
+    path("profile/", views.profile, name="profile"),
+]
