@@ -7,16 +7,21 @@ Celery after the transaction commits, so a rolled-back decision never sends mail
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 from .tasks import deliver_email
 
 
+def _render_text(template_name, context):
+    """Plain-text parts are not HTML: render them without autoescaping."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def render_email(template_name, context):
     context = {"site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"{template_name}_subject.txt", context)
-    subject = " ".join(subject.split())
-    text = render_to_string(f"{template_name}.txt", context)
+    subject = " ".join(_render_text(f"{template_name}_subject.txt", context).split())
+    text = _render_text(f"{template_name}.txt", context)
     html = render_to_string(f"{template_name}.html", context)
     return subject, text, html
 

@@ -47,6 +47,8 @@ def _test_settings(settings, tmp_path):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 

@@ -33,3 +33,13 @@ def staff_with_totp(role=roles.COORDINATOR, **kwargs):
     user = UserFactory(role=role, **kwargs)
     TOTP.activate(user, generate_totp_secret())
     return user
+
+
+def current_totp_code(secret):
+    """The code an authenticator app would show now for `secret`."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
