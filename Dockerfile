@@ -1,0 +1,20 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    VAR_DIR=/srv/var STATIC_ROOT=/srv/static PRIVATE_MEDIA_ROOT=/srv/private
+
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --uid 1000 portal
+
+WORKDIR /app
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --no-cache-dir -r requirements/base.txt
+COPY . .
+RUN SECRET_KEY=collectstatic-only DEBUG=false python manage.py collectstatic --no-input \
+ && mkdir -p /srv/var /srv/private && chown -R portal /srv
+
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "dit_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,39 @@
+import pytest
+from allauth.mfa.utils import is_mfa_enabled
+from django.core.management import call_command
+
+from members import roles
+from members.enums import CredentialKind
+from members.models import User
+from members.roles import can_use_admin, has_role
+from members.services import holds_credential
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_has_one_person_per_role_and_prints_logins_once(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    for email in ["trainee@", "practitioner@", "supervisor@", "coordinator@", "director@", "provider@"]:
+        assert email in first
+    assert first.count("password: ") == User.objects.count()
+
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+    assert "password" not in second.replace("their logins", "")
+    assert User.objects.count() == 7
+
+    coordinator = User.objects.get(email="coordinator@demo.dit-portal.example")
+    assert has_role(coordinator, roles.COORDINATOR) and can_use_admin(coordinator)
+    assert is_mfa_enabled(coordinator, ["totp"])
+    supervisor = User.objects.get(email="supervisor@demo.dit-portal.example")
+    assert holds_credential(supervisor, CredentialKind.SUPERVISOR)
+    assert not can_use_admin(User.objects.get(email="provider@demo.dit-portal.example"))
+
+
+def test_demo_password_logs_in(client, capsys):
+    call_command("seed_demo")
+    line = next(line for line in capsys.readouterr().out.splitlines() if "trainee@" in line)
+    password = line.split("password: ")[1].split()[0]
+    response = client.post("/accounts/login/", {"login": "trainee@demo.dit-portal.example", "password": password})
+    assert response["Location"] == "/members/"
