@@ -83,7 +83,7 @@ def test_login_by_emailed_code_sends_access_again(client):
     response = client.post("/accounts/login/code/", {"email": "member@example.org"})
     assert response["Location"] == "/accounts/login/code/confirm/"
     [message] = mail.outbox
-    code = re.search(r"^\s*([A-Z0-9]{6,})\s*$", message.body, re.MULTILINE).group(1)
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", message.body, re.MULTILINE).group(1)
     response = client.post("/accounts/login/code/confirm/", {"code": code})
     assert response["Location"] == "/members/"
     assert client.get("/members/").status_code == 200
