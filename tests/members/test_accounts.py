@@ -118,3 +118,17 @@ def test_profile_rejects_an_empty_name(client):
     assert "This field is required." in response.text
     user.refresh_from_db()
     assert user.full_name == "Kept"
+
+
+def test_password_reset_by_emailed_link(client):
+    UserFactory(email="member@example.org")
+    response = client.post("/accounts/password/reset/", {"email": "member@example.org"})
+    assert response["Location"] == "/accounts/password/reset/done/"
+    [message] = mail.outbox
+    path = "/" + re.search(r"https?://[^/]+/(accounts/password/reset/key/\S+/)", message.body).group(1)
+    response = client.get(path)  # allauth moves the key into the session and redirects
+    response = client.post(
+        response["Location"], {"password1": "A-new-long-secret-9", "password2": "A-new-long-secret-9"}
+    )
+    assert response["Location"] == "/accounts/password/reset/key/done/"
+    assert client.login(email="member@example.org", password="A-new-long-secret-9")
