@@ -1,0 +1,89 @@
+from django.db import models
+
+
+class RunStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    OPEN = "open", "Open for applications"
+    FULL = "full", "Full"
+    CLOSED = "closed", "Applications closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Runs the public sees in the "Live trainings" list.
+LISTED_RUN_STATES = (RunStatus.OPEN, RunStatus.FULL)
+# Runs whose page the public may open (a draft is not public yet).
+PUBLIC_RUN_STATES = (RunStatus.OPEN, RunStatus.FULL, RunStatus.CLOSED, RunStatus.CANCELLED)
+# Runs on which coordinators may still decide on applications and offer places.
+DECIDING_RUN_STATES = (RunStatus.OPEN, RunStatus.FULL, RunStatus.CLOSED)
+
+
+class DeliveryMode(models.TextChoices):
+    ONLINE = "online", "Online"
+    IN_PERSON = "in_person", "In person"
+
+
+class TrainerRole(models.TextChoices):
+    LEAD = "lead", "Lead trainer"
+    SUPPORT = "support", "Support trainer"
+    SHADOWING = "shadowing", "Shadowing"
+
+
+# Trainers named on the public run page; shadowing trainers are still training.
+PUBLIC_TRAINER_ROLES = (TrainerRole.LEAD, TrainerRole.SUPPORT)
+
+
+class AnswerType(models.TextChoices):
+    YES_NO = "yes_no", "Yes or no (must be yes)"
+    NUMBER = "number", "Number, at least a minimum"
+    TEXT = "text", "Text (must not be empty)"
+    REGISTRATION = "registration", "Registration body and number"
+    CREDENTIAL = "credential", "Credential held (read from the portal, no question asked)"
+
+
+# Requirements the applicant answers in the form; the others are read from the portal.
+ASKED_ANSWER_TYPES = (AnswerType.YES_NO, AnswerType.NUMBER, AnswerType.TEXT, AnswerType.REGISTRATION)
+
+
+class EvidenceRule(models.TextChoices):
+    NONE = "none", "No upload"
+    OPTIONAL = "optional", "Upload optional"
+    REQUIRED = "required", "Upload required"
+
+
+class EnrolmentStatus(models.TextChoices):
+    APPLIED = "applied", "Applied"
+    WAITLISTED = "waitlisted", "On the waiting list"
+    OFFERED = "offered", "Place offered"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Not accepted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    DECLINED = "declined", "Offered place declined"
+    OFFER_EXPIRED = "offer_expired", "Offer expired"
+    COMPLETED = "completed", "Completed"
+    NOT_COMPLETED = "not_completed", "Did not complete"
+
+
+# Still in play: one of these per person and run at most.
+ACTIVE_STATES = (
+    EnrolmentStatus.APPLIED,
+    EnrolmentStatus.WAITLISTED,
+    EnrolmentStatus.OFFERED,
+    EnrolmentStatus.ACCEPTED,
+)
+# Ended without a place; the person may apply to the same run again.
+ENDED_WITHOUT_PLACE_STATES = (
+    EnrolmentStatus.WITHDRAWN,
+    EnrolmentStatus.DECLINED,
+    EnrolmentStatus.OFFER_EXPIRED,
+)
+# Awaiting a coordinator's decision.
+DECIDABLE_STATES = (EnrolmentStatus.APPLIED, EnrolmentStatus.WAITLISTED)
+# Holding one of the run's places (capacity counts these).
+PLACE_HOLDING_STATES = (
+    EnrolmentStatus.OFFERED,
+    EnrolmentStatus.ACCEPTED,
+    EnrolmentStatus.COMPLETED,
+    EnrolmentStatus.NOT_COMPLETED,
+)
+# On the attendance register.
+ATTENDING_STATES = (EnrolmentStatus.ACCEPTED, EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)
