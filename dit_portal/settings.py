@@ -124,6 +124,10 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic jobs; django-celery-beat copies these into its database schedule at start.
+CELERY_BEAT_SCHEDULE = {
+    "trainings-expire-overdue-offers": {"task": "trainings.tasks.expire_overdue_offers", "schedule": 15 * 60},
+}
 
 # Authentication: e-mail login through django-allauth.
 AUTH_USER_MODEL = "members.User"

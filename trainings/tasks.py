@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def expire_overdue_offers():
+    """Beat job: expire offers nobody answered in time; each passes to the next in line."""
+    return services.expire_overdue_offers()
