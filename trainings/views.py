@@ -1,0 +1,226 @@
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dit_portal.files import private_file_response
+from members.roles import can_use_admin
+
+from . import selectors, services
+from .eligibility import requirement_failure
+from .enums import ACTIVE_STATES, ATTENDING_STATES, ENDED_WITHOUT_PLACE_STATES, AnswerType, EnrolmentStatus
+from .forms import ApplicationForm, RunFilterForm
+from .models import CourseRun, Enrolment, EnrolmentAnswer
+
+RUNS_PER_PAGE = 20
+
+
+def run_list(request):
+    form = RunFilterForm(request.GET or None, months=selectors.listed_months())
+    runs = selectors.listed_runs(**form.filters())
+    page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "trainings/run_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "filtered": any(form.filters().values())},
+    )
+
+
+def course_list(request):
+    return render(request, "trainings/course_list.html", {"courses": selectors.catalogue()})
+
+
+def course_detail(request, slug):
+    course = get_object_or_404(selectors.catalogue(), slug=slug)
+    runs = selectors.listed_runs(course=course)
+    return render(request, "trainings/course_detail.html", {"course": course, "runs": runs})
+
+
+def _public_run(request, pk):
+    try:
+        return selectors.public_run(pk, include_drafts=can_use_admin(request.user))
+    except CourseRun.DoesNotExist:
+        raise Http404("No such training.") from None
+
+
+def _standing_enrolment(run, user):
+    enrolment = selectors.latest_enrolment(run, user)
+    return enrolment if enrolment and enrolment.status not in ENDED_WITHOUT_PLACE_STATES else None
+
+
+def run_detail(request, pk):
+    run = _public_run(request, pk)
+    return render(
+        request,
+        "trainings/run_detail.html",
+        {
+            "run": run,
+            "course": run.course,
+            "enrolment": _standing_enrolment(run, request.user),
+            "refusal": services.application_refusal(run),
+        },
+    )
+
+
+@login_required
+def apply(request, pk):
+    run = _public_run(request, pk)
+    enrolment = _standing_enrolment(run, request.user)
+    if enrolment:
+        messages.info(request, "You have already applied for this run; here is where your application stands.")
+        return redirect(enrolment)
+    if request.method == "GET" and (refusal := services.application_refusal(run)):
+        messages.info(request, refusal)
+        return redirect(run)
+    requirements = list(run.course.requirements.all())
+    form = ApplicationForm(request.POST or None, request.FILES or None, requirements=requirements)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = services.apply_for_run(
+                run, trainee=request.user, answers=form.answer_inputs(), note=form.cleaned_data["note"]
+            )
+        except services.TrainingError as error:
+            form.add_failures(error)
+        else:
+            messages.success(
+                request, f"Thank you: your application for {run} has been received. We have sent you a confirmation."
+            )
+            return redirect(enrolment)
+    if request.method == "POST" and form.errors and request.FILES:
+        messages.warning(
+            request, "Nothing was saved. Please correct the answers marked below and choose your files again."
+        )
+    credential_checks = [
+        (requirement, requirement_failure(requirement, None, request.user))
+        for requirement in requirements
+        if requirement.answer_type == AnswerType.CREDENTIAL
+    ]
+    return render(
+        request,
+        "trainings/apply.html",
+        {"run": run, "course": run.course, "form": form, "credential_checks": credential_checks},
+    )
+
+
+@login_required
+def my_trainings(request):
+    enrolments = list(selectors.my_enrolments(request.user))
+    today = timezone.localdate()
+    upcoming = sorted(
+        (e for e in enrolments if e.status in ATTENDING_STATES and e.run.ends_on and e.run.ends_on >= today),
+        key=lambda e: e.run.starts_on,
+    )
+    return render(
+        request,
+        "trainings/my_trainings.html",
+        {"enrolments": enrolments, "upcoming": upcoming, "documents": selectors.my_documents(request.user)},
+    )
+
+
+def _my_enrolment(request, pk):
+    return get_object_or_404(Enrolment.objects.select_related("run__course"), pk=pk, trainee=request.user)
+
+
+@login_required
+def enrolment_detail(request, pk):
+    enrolment = get_object_or_404(selectors.my_enrolments(request.user), pk=pk)
+    answers = enrolment.answers.select_related("requirement")
+    return render(
+        request,
+        "trainings/enrolment_detail.html",
+        {
+            "enrolment": enrolment,
+            "run": enrolment.run,
+            "answers": answers,
+            "can_withdraw": enrolment.status in ACTIVE_STATES,
+        },
+    )
+
+
+@login_required
+def withdraw(request, pk):
+    enrolment = _my_enrolment(request, pk)
+    if request.method == "POST":
+        try:
+            services.withdraw_enrolment(enrolment, by=request.user)
+        except services.TrainingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Your application for {enrolment.run} has been withdrawn.")
+        return redirect(enrolment)
+    if enrolment.status not in ACTIVE_STATES:
+        messages.info(request, "This application has already ended.")
+        return redirect(enrolment)
+    return render(
+        request,
+        "trainings/confirm.html",
+        {
+            "enrolment": enrolment,
+            "title": "Withdraw your application?",
+            "question": f"Withdraw your application for {enrolment.run}?",
+            "explanation": "If you hold a place, it will be offered to the next person on the waiting list. "
+            "You can apply again while applications are open, but you will be behind those already waiting.",
+            "button": "Withdraw",
+            "button_class": "btn-danger",
+        },
+    )
+
+
+@login_required
+@require_POST
+def accept_offer(request, pk):
+    enrolment = _my_enrolment(request, pk)
+    try:
+        services.accept_offer(enrolment, by=request.user)
+    except services.TrainingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"You have a place on {enrolment.run}. We have sent you a confirmation.")
+    return redirect(enrolment)
+
+
+@login_required
+def decline_offer(request, pk):
+    enrolment = _my_enrolment(request, pk)
+    if request.method == "POST":
+        try:
+            services.decline_offer(enrolment, by=request.user)
+        except services.TrainingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "You have declined the place. Thank you for letting us know.")
+        return redirect(enrolment)
+    if enrolment.status != EnrolmentStatus.OFFERED:
+        messages.info(request, "There is no place offered to you on this run.")
+        return redirect(enrolment)
+    return render(
+        request,
+        "trainings/confirm.html",
+        {
+            "enrolment": enrolment,
+            "title": "Decline the place?",
+            "question": f"Decline the place offered to you on {enrolment.run}?",
+            "explanation": "The place will be offered to the next person on the waiting list.",
+            "button": "Decline the place",
+            "button_class": "btn-danger",
+        },
+    )
+
+
+def _may_read_evidence_of_others(request):
+    """Coordinators, programme directors and superusers, with the admin's two-factor rule."""
+    return admin.site.has_permission(request) and request.user.has_perm("trainings.view_enrolment")
+
+
+@login_required
+def evidence(request, pk):
+    answers = EnrolmentAnswer.objects.exclude(evidence="")
+    if not _may_read_evidence_of_others(request):
+        answers = answers.filter(enrolment__trainee=request.user)
+    answer = get_object_or_404(answers, pk=pk)
+    return private_file_response(answer.evidence, answer.evidence_name or answer.evidence.name.rsplit("/", 1)[-1])
