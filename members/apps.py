@@ -10,4 +10,6 @@ class MembersConfig(AppConfig):
 
         from .roles import grant_role_permissions
 
-        post_migrate.connect(grant_role_permissions, sender=self)
+        # Every app's post_migrate, not only ours: a later app's permissions exist only
+        # after its own post_migrate has created them. Granting is idempotent.
+        post_migrate.connect(grant_role_permissions, dispatch_uid="members.grant_role_permissions")

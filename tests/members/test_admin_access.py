@@ -92,3 +92,18 @@ def test_coordinators_cannot_grant_roles(client):
     trainee.refresh_from_db()
     assert not trainee.is_superuser
     assert not trainee.groups.exists()
+
+
+def test_staff_roles_hold_the_permissions_declared_for_every_app():
+    """Granted after every app's migrations, so later apps' models are included."""
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+
+    for role, app_rights in roles.ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=role)
+        for app_label in app_rights:
+            if not list(apps.get_app_config(app_label).get_models()):
+                continue
+            held = group.permissions.filter(content_type__app_label=app_label)
+            assert held.exists(), f"{role} holds no {app_label} permissions"
+            assert Permission.objects.filter(content_type__app_label=app_label).exists()

@@ -1,0 +1,170 @@
+"""Account journeys through the browser: sign-up with e-mail confirmation, password
+login and logout, login by e-mailed code, a wrong password, and a coordinator's way into
+the administration through the authenticator step."""
+
+import re
+import time
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import app_settings as mfa_settings
+from playwright.sync_api import expect
+
+from members import roles
+from members.models import User
+from tests.factories import UserFactory
+
+PASSWORD = "correct horse battery"  # UserFactory's password
+
+
+def navbar(page):
+    return page.get_by_role("navigation", name="Main")
+
+
+def field(page, label):
+    """A form field by its label; crispy forms append "*" to the label of a required field."""
+    return page.get_by_role("textbox", name=re.compile(rf"^{re.escape(label)}\*?$"))
+
+
+def log_in_with_password(page, shot, email, password):
+    field(page, "Email").fill(email)
+    field(page, "Password").fill(password)
+    shot(page, "login-filled")
+    page.get_by_role("button", name="Sign In").click()
+
+
+def test_sign_up_confirm_email_and_reach_members_area(page, shot, mailbox):
+    email = "ada.therapist@example.org"
+    page.goto("/")
+    shot(page, "home")
+
+    navbar(page).get_by_role("link", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Sign Up")).to_be_visible()
+    shot(page, "signup")
+    field(page, "Email").fill(email)
+    field(page, "Full name").fill("Ada Lovelace-Byron")
+    field(page, "Password").fill("Tavistock-river-1984!")
+    field(page, "Password (again)").fill("Tavistock-river-1984!")
+    shot(page, "signup-filled")
+    page.get_by_role("button", name="Sign Up").click()
+
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    expect(page.get_by_text("We have sent an email to you for verification")).to_be_visible()
+    shot(page, "verification-sent")
+    assert not EmailAddress.objects.get(email=email).verified
+
+    message = mailbox.last_to(email)
+    assert message.subject.startswith("[DIT portal] ")
+    page.goto(mailbox.confirmation_link(email))
+    expect(page.get_by_role("heading", name="Confirm Email Address")).to_be_visible()
+    expect(page.get_by_role("link", name=email)).to_be_visible()
+    shot(page, "confirm-email")
+    page.get_by_role("button", name="Confirm").click()
+
+    # Confirming in the browser that signed up logs the new member straight in.
+    expect(page.get_by_role("alert").filter(has_text=f"You have confirmed {email}.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/members/$"))
+    expect(page.get_by_role("heading", name="Members area")).to_be_visible()
+    expect(page.get_by_text("Welcome, Ada Lovelace-Byron.")).to_be_visible()
+    expect(navbar(page).get_by_role("button", name="Log out")).to_be_visible()
+    shot(page, "members-area")
+
+    address = EmailAddress.objects.get(email=email)
+    assert address.verified and address.primary
+    assert address.user == User.objects.get(email=email)
+    assert address.user.full_name == "Ada Lovelace-Byron"
+
+
+def test_log_in_with_password_and_log_out(page, shot):
+    user = UserFactory(full_name="Grace Hopper")
+    page.goto("/")
+    shot(page, "home")
+
+    navbar(page).get_by_role("link", name="Log in").click()
+    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
+    shot(page, "login")
+    log_in_with_password(page, shot, user.email, PASSWORD)
+
+    expect(page).to_have_url(re.compile(r"/members/$"))
+    expect(page.get_by_text("Welcome, Grace Hopper.")).to_be_visible()
+    shot(page, "members-area")
+
+    navbar(page).get_by_role("button", name="Log out").click()
+    expect(navbar(page).get_by_role("link", name="Log in")).to_be_visible()
+    expect(navbar(page).get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.get_by_role("alert").filter(has_text="You have signed out.")).to_be_visible()
+    shot(page, "logged-out")
+
+    # The members area is closed again.
+    page.goto("/members/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/members/$"))
+    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
+    shot(page, "members-area-needs-login")
+
+
+def test_log_in_with_emailed_code(page, shot, mailbox):
+    user = UserFactory(full_name="Donald Winnicott")
+    page.goto("/accounts/login/")
+    shot(page, "login")
+
+    page.get_by_role("link", name="Send me a sign-in code").click()
+    expect(page.get_by_role("heading", name="Send me a sign-in code")).to_be_visible()
+    shot(page, "request-code")
+    field(page, "Email").fill(user.email)
+    page.get_by_role("button", name="Request Code").click()
+
+    expect(page.get_by_role("heading", name="Enter Sign-In Code")).to_be_visible()
+    expect(page.get_by_role("link", name=user.email)).to_be_visible()
+    shot(page, "enter-code")
+    code = mailbox.login_code(user.email)
+    field(page, "Code").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page).to_have_url(re.compile(r"/members/$"))
+    expect(page.get_by_text("Welcome, Donald Winnicott.")).to_be_visible()
+    expect(navbar(page).get_by_role("button", name="Log out")).to_be_visible()
+    shot(page, "members-area")
+
+
+def test_wrong_password_shows_an_error(page, shot):
+    user = UserFactory()
+    page.goto("/accounts/login/")
+    shot(page, "login")
+    log_in_with_password(page, shot, user.email, "not the password")
+
+    expect(page.get_by_text("The email address and/or password you specified are not correct.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
+    expect(navbar(page).get_by_role("link", name="Log in")).to_be_visible()
+    shot(page, "login-error")
+
+
+def current_totp_code(secret):
+    """The authenticator app's code now. allauth accepts only the current period
+    (MFA_TOTP_TOLERANCE is 0), so a code about to expire is not handed out."""
+    period = mfa_settings.TOTP_PERIOD
+    if period - time.time() % period < 5:
+        time.sleep(period - time.time() % period + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
+
+
+def test_coordinator_reaches_admin_through_authenticator_code(page, shot):
+    coordinator = UserFactory(role=roles.COORDINATOR, full_name="Anna Freud")
+    secret = generate_totp_secret()
+    TOTP.activate(coordinator, secret)
+
+    page.goto("/admin/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2Fadmin%2F$"))
+    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
+    shot(page, "admin-sends-to-login")
+    log_in_with_password(page, shot, coordinator.email, PASSWORD)
+
+    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+    shot(page, "authenticator-code")
+    field(page, "Code").fill(current_totp_code(secret))
+    page.get_by_role("button", name="Sign In").click()
+
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+    expect(page.get_by_role("heading", name="Coordination")).to_be_visible()
+    expect(page.get_by_text("DIT portal administration")).to_be_visible()
+    shot(page, "admin-index")
