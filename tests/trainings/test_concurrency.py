@@ -1,0 +1,85 @@
+"""Capacity holds under concurrent decisions: the run row is locked while places are counted."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from members import roles
+from tests.factories import UserFactory
+from trainings import selectors, services
+from trainings.enums import EnrolmentStatus, RunStatus
+from trainings.models import Enrolment
+
+from .factories import EnrolmentFactory, make_run
+
+ROUNDS = 5
+
+
+def at_once(*calls):
+    """Run each call in its own thread and database connection, released together."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+            outcomes[index] = "done"
+        except services.TrainingError as error:
+            outcomes[index] = error.message
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_coordinators_accepting_the_last_place_at_the_same_moment():
+    first_coordinator = UserFactory(role=roles.COORDINATOR)
+    second_coordinator = UserFactory(role=roles.COORDINATOR)
+    for _ in range(ROUNDS):
+        run = make_run(capacity=3)
+        for _ in range(2):
+            EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
+        one, other = EnrolmentFactory(run=run), EnrolmentFactory(run=run)
+
+        outcomes = at_once(
+            lambda one=one: services.accept_enrolment(one, by=first_coordinator),
+            lambda other=other: services.accept_enrolment(other, by=second_coordinator),
+        )
+
+        assert outcomes.count("done") == 1, outcomes
+        refused = next(outcome for outcome in outcomes if outcome != "done")
+        assert "is full (3 of 3 places taken)" in refused
+        assert selectors.places_taken(run) == 3
+        assert Enrolment.objects.filter(run=run, status=EnrolmentStatus.ACCEPTED).count() == 3
+        run.refresh_from_db()
+        assert run.status == RunStatus.FULL
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_offer_and_an_acceptance_racing_for_one_freed_place():
+    """A withdrawal offers the freed place to the waiting list while a coordinator accepts
+    another applicant: only one of them gets it."""
+    coordinator = UserFactory(role=roles.COORDINATOR)
+    for _ in range(ROUNDS):
+        run = make_run(capacity=1)
+        holder = EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
+        EnrolmentFactory(run=run, status=EnrolmentStatus.WAITLISTED, waitlist_position=1)
+        applicant = EnrolmentFactory(run=run)
+
+        outcomes = at_once(
+            lambda holder=holder: services.withdraw_enrolment(holder, by=holder.trainee),
+            lambda applicant=applicant: services.accept_enrolment(applicant, by=coordinator),
+        )
+
+        assert outcomes[0] == "done"
+        assert selectors.places_taken(run) == 1, outcomes
