@@ -362,6 +362,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
     actions = ["accept_selected", "waitlist_selected", "reject_selected", "offer_place_selected", "export_csv"]
     inlines = [EnrolmentAnswerInline]
     change_form_template = "trainings/admin/enrolment_change_form.html"
+    view_on_site = False  # the public page of an application is the trainee's own
     fieldsets = [
         (None, {"fields": ["trainee", "run", "status", "applied_at", "applicant_note"]}),
         ("Decision", {"fields": ["decided_at", "decided_by", "rejection_reason", "waitlist_position"]}),
