@@ -24,6 +24,32 @@ from .enums import (
 )
 
 
+class PrivateFileField(models.FileField):
+    """A FileField on the "private" storage as configured now.
+
+    `FileField(storage=private_storage)` calls the callable once, when models load, so a
+    later change of STORAGES (as every test makes) would not reach it and uploads would
+    land in the real private directory. Looking the storage up on each use follows it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("storage", None)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def storage(self):
+        return private_storage()
+
+    @storage.setter
+    def storage(self, value):
+        pass  # always the private storage
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("storage", None)
+        return name, path, args, kwargs
+
+
 class Course(models.Model):
     """A catalogue entry: what the training is, who may enrol, what it costs and leads to."""
 
@@ -289,7 +315,7 @@ class EnrolmentAnswer(models.Model):
     number = models.DecimalField(max_digits=10, decimal_places=2, null=True)
     text = models.CharField(max_length=500, blank=True, help_text="Free text, or the registration number.")
     registration_body = models.CharField(max_length=100, blank=True)
-    evidence = models.FileField(storage=private_storage, upload_to=GeneratedName("evidence"), blank=True)
+    evidence = PrivateFileField(upload_to=GeneratedName("evidence"), blank=True)
     evidence_name = models.CharField("original file name", max_length=255, blank=True)
     evidence_size = models.PositiveIntegerField(null=True, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)

@@ -1,19 +1,9 @@
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import storages
 
 from members import roles
 from tests.factories import UserFactory
-from trainings.models import EnrolmentAnswer
-
-
-@pytest.fixture(autouse=True)
-def _evidence_in_test_storage(_test_settings, monkeypatch):
-    """A FileField evaluates its storage callable once, when models load, so the
-    per-test "private" storage of tests/conftest.py would not reach it: point the
-    evidence field at it explicitly."""
-    monkeypatch.setattr(EnrolmentAnswer._meta.get_field("evidence"), "storage", storages["private"])
 
 
 @pytest.fixture
