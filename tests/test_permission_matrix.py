@@ -113,6 +113,31 @@ class World:
         return self._instances[key]
 
 
+def _training_application(world):
+    """An open run with trainee A's application and its evidence file, built once."""
+
+    def build(world):
+        from django.core.files.base import ContentFile
+
+        from tests.trainings.factories import PDF_BYTES, EnrolmentFactory, make_run
+        from trainings.models import EnrolmentAnswer
+
+        enrolment = EnrolmentFactory(run=make_run(label="Matrix cohort"), trainee=world.trainee_a)
+        answer = EnrolmentAnswer(enrolment=enrolment, question="Qualification", yes_no=True)
+        answer.evidence_name = "certificate.pdf"
+        answer.evidence.save("certificate.pdf", ContentFile(PDF_BYTES), save=True)
+        enrolment.evidence_answer = answer
+        return enrolment
+
+    return world.instance("trainings.application", build)
+
+
+def _course(slug):
+    from trainings.models import Course
+
+    return lambda world: Course.objects.get(slug=slug)
+
+
 # Named routes outside the admin.
 ROUTES = {
     # Public pages
@@ -149,6 +174,37 @@ ROUTES = {
     # Members area
     "members:home": Route("/members/", signed_in()),
     "members:profile": Route("/members/profile/", signed_in()),
+    # Trainings: public catalogue and live trainings; a trainee's own applications and
+    # evidence (trainee A owns the application; staff decide in the admin, where its page
+    # is, so the trainee's page answers them 404 like anyone else's).
+    "trainings:run_list": Route("/trainings/", public()),
+    "trainings:course_list": Route("/trainings/courses/", public()),
+    "trainings:course_detail": Route("/trainings/courses/5-day-dit-training/", public()),
+    "trainings:run_detail": Route(lambda w: f"/trainings/runs/{_training_application(w).run_id}/", public()),
+    # Trainee A has applied for this run already and is sent to the application.
+    "trainings:apply": Route(
+        lambda w: f"/trainings/runs/{_training_application(w).run_id}/apply/", signed_in(**{TRAINEE_A: REDIRECT})
+    ),
+    "trainings:my_trainings": Route("/trainings/mine/", signed_in()),
+    "trainings:enrolment_detail": Route(
+        lambda w: f"/trainings/mine/{_training_application(w).pk}/", owner_only(TRAINEE_A, staff=404)
+    ),
+    "trainings:withdraw": Route(
+        lambda w: f"/trainings/mine/{_training_application(w).pk}/withdraw/", owner_only(TRAINEE_A, staff=404)
+    ),
+    # POST only: a GET is refused before the application is even looked up.
+    "trainings:accept_offer": Route(
+        lambda w: f"/trainings/mine/{_training_application(w).pk}/accept-place/", signed_in(405)
+    ),
+    # No place is offered to trainee A yet, so the owner is sent back to the application.
+    "trainings:decline_offer": Route(
+        lambda w: f"/trainings/mine/{_training_application(w).pk}/decline-place/",
+        owner_only(TRAINEE_A, status=REDIRECT, staff=404),
+    ),
+    # Evidence: the applicant, and staff who pass the admin's check (role and two-factor).
+    "trainings:evidence": Route(
+        lambda w: f"/trainings/evidence/{_training_application(w).evidence_answer.pk}/", owner_only(TRAINEE_A)
+    ),
 }
 
 # Admin routes that are not a registered model's standard pages. Non-staff roles are sent to
@@ -174,6 +230,20 @@ ADMIN_ROUTES = {
     ),
     "admin:password_change": Route("/admin/password_change/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)}),
     "admin:password_change_done": Route("/admin/password_change/done/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)}),
+    # Trainings: a run's attendance register and CSV of applications; the decision
+    # buttons on an application's page post to "decide" (POST only).
+    "admin:trainings_courserun_attendance": Route(
+        lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/attendance/",
+        {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)},
+    ),
+    "admin:trainings_courserun_applications_csv": Route(
+        lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/applications.csv",
+        {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)},
+    ),
+    "admin:trainings_enrolment_decide": Route(
+        lambda w: f"/admin/trainings/enrolment/{_training_application(w).pk}/decide/",
+        {**ADMIN_DENIED, **dict.fromkeys(STAFF, 405)},
+    ),
     # The catch-all answers every other /admin/ address.
     "admin:<catch-all>": Route("/admin/no-such-page/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 404)}),
 }
@@ -240,6 +310,15 @@ ADMIN_MODELS = {
     ),
     "portal.frequentlyaskedquestion": AdminModel(
         {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: FrequentlyAskedQuestion.objects.first()
+    ),
+    "trainings.course": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, _course("5-day-dit-training")),
+    "trainings.courserun": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _training_application(w).run
+    ),
+    # Applications come from trainees and change state only through decisions, so nobody
+    # adds them in the admin; only a superuser may delete one.
+    "trainings.enrolment": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _training_application, add_allowed=False
     ),
     "account.emailaddress": AdminModel(SUPERUSER_ONLY, lambda w: w.trainee_a.emailaddress_set.get()),
     "mfa.authenticator": AdminModel(
