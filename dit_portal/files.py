@@ -9,6 +9,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.db import models
 from django.http import FileResponse, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
@@ -17,6 +18,32 @@ from django.utils.http import content_disposition_header
 
 def private_storage():
     return storages["private"]
+
+
+class PrivateFileField(models.FileField):
+    """A FileField on the "private" storage as configured now.
+
+    `FileField(storage=private_storage)` calls the callable once, when models load, so a
+    later change of STORAGES (as every test makes) would not reach it and uploads would
+    land in the real private directory. Looking the storage up on each use follows it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("storage", None)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def storage(self):
+        return private_storage()
+
+    @storage.setter
+    def storage(self, value):
+        pass  # always the private storage
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("storage", None)
+        return name, path, args, kwargs
 
 
 @deconstructible

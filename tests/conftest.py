@@ -7,6 +7,7 @@ never pass by skipping them.
 
 import os
 import shutil
+import sys
 
 import pytest
 from django.conf import settings
@@ -50,6 +51,41 @@ def _test_settings(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def restore_seeded_rows():
+    """Re-run the data migrations of the portal's own apps (roles, public pages, the course
+    catalogue). A transactional test ends by flushing every table, which removes the rows
+    those migrations seeded; Django's serialized rollback cannot bring them back here, as
+    Playwright's event loop gives the test a different connection object."""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    own_apps = {
+        config.label
+        for config in apps.get_app_configs()
+        if config.path.startswith(str(settings.BASE_DIR)) and not config.path.startswith(sys.prefix)
+    }
+    loader = MigrationLoader(connection)
+    plan = []
+    for leaf in loader.graph.leaf_nodes():
+        if leaf[0] in own_apps:
+            plan += [node for node in loader.graph.forwards_plan(leaf) if node[0] in own_apps and node not in plan]
+    for node in plan:
+        for operation in loader.graph.nodes[node].operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rows_in_transactional_tests(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        restore_seeded_rows()
 
 
 @pytest.fixture(autouse=True)

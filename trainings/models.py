@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from dit_portal.files import GeneratedName, private_storage
+from dit_portal.files import GeneratedName, PrivateFileField
 from members.enums import CredentialKind
 
 from .enums import (
@@ -22,32 +22,6 @@ from .enums import (
     RunStatus,
     TrainerRole,
 )
-
-
-class PrivateFileField(models.FileField):
-    """A FileField on the "private" storage as configured now.
-
-    `FileField(storage=private_storage)` calls the callable once, when models load, so a
-    later change of STORAGES (as every test makes) would not reach it and uploads would
-    land in the real private directory. Looking the storage up on each use follows it.
-    """
-
-    def __init__(self, *args, **kwargs):
-        kwargs.pop("storage", None)
-        super().__init__(*args, **kwargs)
-
-    @property
-    def storage(self):
-        return private_storage()
-
-    @storage.setter
-    def storage(self, value):
-        pass  # always the private storage
-
-    def deconstruct(self):
-        name, path, args, kwargs = super().deconstruct()
-        kwargs.pop("storage", None)
-        return name, path, args, kwargs
 
 
 class Course(models.Model):

@@ -23,14 +23,14 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots
 
 def pytest_collection_modifyitems(config, items):
     """Every test under tests/browser drives a browser against the live server: mark it
-    `browser`, and give it a transactional database whose seeded rows (roles, public
-    pages) are restored before each test, as the live server commits for real."""
+    `browser`, and give it a transactional database, as the live server commits for real
+    (tests/conftest.py restores the seeded rows before each such test)."""
     for item in items:
         if HERE not in Path(str(item.path)).resolve().parents:
             continue
         item.add_marker(pytest.mark.browser)
         if item.get_closest_marker("django_db") is None:
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            item.add_marker(pytest.mark.django_db(transaction=True))
 
 
 @pytest.fixture(scope="session")

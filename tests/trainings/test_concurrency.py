@@ -40,7 +40,7 @@ def at_once(*calls):
 
 
 @pytest.mark.needs_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_coordinators_accepting_the_last_place_at_the_same_moment():
     first_coordinator = UserFactory(role=roles.COORDINATOR)
     second_coordinator = UserFactory(role=roles.COORDINATOR)
@@ -65,7 +65,7 @@ def test_two_coordinators_accepting_the_last_place_at_the_same_moment():
 
 
 @pytest.mark.needs_postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_offer_and_an_acceptance_racing_for_one_freed_place():
     """A withdrawal offers the freed place to the waiting list while a coordinator accepts
     another applicant: only one of them gets it."""

@@ -4,7 +4,6 @@ import dit_portal.files
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import trainings.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -133,7 +132,7 @@ class Migration(migrations.Migration):
                 ('number', models.DecimalField(decimal_places=2, max_digits=10, null=True)),
                 ('text', models.CharField(blank=True, help_text='Free text, or the registration number.', max_length=500)),
                 ('registration_body', models.CharField(blank=True, max_length=100)),
-                ('evidence', trainings.models.PrivateFileField(blank=True, upload_to=dit_portal.files.GeneratedName('evidence'))),
+                ('evidence', dit_portal.files.PrivateFileField(blank=True, upload_to=dit_portal.files.GeneratedName('evidence'))),
                 ('evidence_name', models.CharField(blank=True, max_length=255, verbose_name='original file name')),
                 ('evidence_size', models.PositiveIntegerField(blank=True, null=True)),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True)),
