@@ -37,3 +37,12 @@ def test_demo_password_logs_in(client, capsys):
     password = line.split("password: ")[1].split()[0]
     response = client.post("/accounts/login/", {"login": "trainee@demo.dit-portal.example", "password": password})
     assert response["Location"] == "/members/"
+
+
+def test_demo_data_includes_open_live_trainings(client, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert "Demo live trainings: 4 open runs." in capsys.readouterr().out
+    html = client.get("/trainings/").text
+    assert "Demo cohort, online" in html
+    assert "Demo CPD Day" in html

@@ -5,9 +5,11 @@ import secrets
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import import_string, module_has_submodule
 
 from members import roles
 from members.enums import CredentialKind, CredentialStatus
@@ -55,6 +57,7 @@ class Command(BaseCommand):
                 secret = generate_totp_secret()
                 TOTP.activate(user, secret)
             created.append((name, role or ("superuser" if superuser else "trainee/member"), email, password, secret))
+        self.load_app_demos()
         if not created:
             self.stdout.write("Demo users already exist; their logins were printed when they were created.")
             return
@@ -66,3 +69,10 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if any(row[4] for row in created):
             self.stdout.write("Staff need a two-factor code: add the TOTP secret to an authenticator app.")
+
+    def load_app_demos(self):
+        """Each app may add its own demo rows in `<app>/demo.py` with `load_demo(stdout)`,
+        so this lower app need not import the higher ones."""
+        for config in apps.get_app_configs():
+            if config.name != "members" and module_has_submodule(config.module, "demo"):
+                import_string(f"{config.name}.demo.load_demo")(self.stdout)
