@@ -9,7 +9,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dit_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 DATABASE_URL ?= $(TEST_DATABASE_URL)
 REDIS_URL ?= $(TEST_REDIS_URL)
-TEST_ENV := SECRET_KEY=test-only-secret-key DEBUG=false SECURE_SSL_REDIRECT=false \
+TEST_ENV := SECRET_KEY=test-only-secret-key DEBUG=false SECURE_SSL_REDIRECT=false STATIC_ROOT=$(CURDIR)/test-output/static \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL)
 RUN_ENV := DEBUG=true DATABASE_URL= REDIS_URL= EMAIL_HOST=
 
@@ -31,7 +31,7 @@ run: install
 	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
-	mkdir -p test-output
+	mkdir -p test-output/static
 	$(TEST_ENV) $(BIN)/python -m pytest $(ARGS)
 
 lint: install
