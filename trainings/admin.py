@@ -16,8 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
 from . import selectors, services
-from .enums import ATTENDING_STATES, DECIDABLE_STATES, EnrolmentStatus
-from .forms import AttendanceGridForm, RejectionForm
+from .enums import ATTENDING_STATES, DECIDABLE_STATES, EnrolmentStatus, RunStatus
+from .forms import AttendanceGridForm, CancellationForm, CourseRunForm, RejectionForm
 from .models import (
     Attendance,
     Course,
@@ -113,8 +113,9 @@ class CourseRunAdmin(admin.ModelAdmin):
     list_select_related = ["course"]
     search_fields = ["label", "course__title", "venue"]
     inlines = [RunDayInline, RunTrainerInline]
-    readonly_fields = ["shortcuts"]
-    actions = ["offer_free_places", "record_completion"]
+    readonly_fields = ["status", "shortcuts"]
+    actions = ["open_runs", "close_runs", "cancel_runs", "offer_free_places", "record_completion"]
+    form = CourseRunForm
     fieldsets = [
         (None, {"fields": ["course", "label", "status", "shortcuts"]}),
         ("Where", {"fields": ["mode", "venue"]}),
@@ -162,6 +163,41 @@ class CourseRunAdmin(admin.ModelAdmin):
             (reverse("admin:trainings_courserun_attendance", args=[run.pk]), "Attendance"),
         ]
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    def _change_status(self, request, queryset, status, done, reason=""):
+        for run in queryset.select_related("course"):
+            try:
+                services.change_run_status(run, status, by=request.user, reason=reason)
+            except services.TrainingError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(request, f"{run}: {done}.", messages.SUCCESS)
+
+    @admin.action(description="Open selected runs for applications", permissions=["change"])
+    def open_runs(self, request, queryset):
+        self._change_status(request, queryset, RunStatus.OPEN, "open for applications")
+
+    @admin.action(description="Close applications on selected runs", permissions=["change"])
+    def close_runs(self, request, queryset):
+        self._change_status(request, queryset, RunStatus.CLOSED, "applications closed")
+
+    @admin.action(description="Cancel selected runs…", permissions=["change"])
+    def cancel_runs(self, request, queryset):
+        form = CancellationForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._change_status(
+                request, queryset, RunStatus.CANCELLED, "cancelled; applicants e-mailed", form.cleaned_data["reason"]
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Cancel runs",
+            "runs": queryset.select_related("course"),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "trainings/admin/cancel_runs.html", context)
 
     @admin.action(description="Offer free places to the waiting list", permissions=["change"])
     def offer_free_places(self, request, queryset):

@@ -9,6 +9,15 @@ class RunStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# The statuses a coordinator may move a run to. Open and full also follow the places taken.
+RUN_STATUS_CHANGES = {
+    RunStatus.DRAFT: (RunStatus.OPEN, RunStatus.CANCELLED),
+    RunStatus.OPEN: (RunStatus.CLOSED, RunStatus.CANCELLED),
+    RunStatus.FULL: (RunStatus.CLOSED, RunStatus.CANCELLED),
+    RunStatus.CLOSED: (RunStatus.OPEN, RunStatus.CANCELLED),
+    RunStatus.CANCELLED: (),
+}
+
 # Runs the public sees in the "Live trainings" list.
 LISTED_RUN_STATES = (RunStatus.OPEN, RunStatus.FULL)
 # Runs whose page the public may open (a draft is not public yet).
@@ -61,6 +70,7 @@ class EnrolmentStatus(models.TextChoices):
     OFFER_EXPIRED = "offer_expired", "Offer expired"
     COMPLETED = "completed", "Completed"
     NOT_COMPLETED = "not_completed", "Did not complete"
+    RUN_CANCELLED = "run_cancelled", "Training cancelled"
 
 
 # Still in play: one of these per person and run at most.

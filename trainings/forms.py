@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from dit_portal.files import EVIDENCE_KINDS, validate_upload
 
+from . import selectors
 from .enums import AnswerType, DeliveryMode, EvidenceRule, TrainerRole
-from .models import Course
+from .models import Course, CourseRun
 from .services import AnswerInput
 
 YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
@@ -161,6 +162,42 @@ class RejectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         max_length=2000,
     )
+
+
+class CancellationForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (every applicant is e-mailed it)",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+    )
+
+
+class CourseRunForm(forms.ModelForm):
+    """The admin's run form: a run cannot shrink below the places already taken."""
+
+    class Meta:
+        model = CourseRun
+        fields = [
+            "course",
+            "label",
+            "mode",
+            "venue",
+            "capacity",
+            "application_deadline",
+            "offer_days",
+            "price",
+            "notes",
+        ]
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk:
+            taken = selectors.places_taken(self.instance)
+            if capacity < taken:
+                raise forms.ValidationError(
+                    f"{taken} places are already taken; the capacity cannot be lower than that."
+                )
+        return capacity
 
 
 class AttendanceGridForm(forms.Form):

@@ -31,6 +31,7 @@ from .enums import (
     DECIDING_RUN_STATES,
     ENDED_WITHOUT_PLACE_STATES,
     PLACE_HOLDING_STATES,
+    RUN_STATUS_CHANGES,
     EnrolmentStatus,
     EvidenceRule,
     RunStatus,
@@ -149,6 +150,7 @@ def _notify(enrolment, template, **extra):
             "enrolment_url": reverse("trainings:enrolment_detail", kwargs={"pk": enrolment.pk}),
             "dashboard_url": reverse("trainings:my_trainings"),
             "run_url": reverse("trainings:run_detail", kwargs={"pk": run.pk}),
+            "run_list_url": reverse("trainings:run_list"),
             **extra,
         },
         to=enrolment.trainee.email,
@@ -317,6 +319,46 @@ def withdraw_enrolment(enrolment, *, by):
             _fill_free_places(run, by=None)
         _sync_fullness(run, by=None)
     return enrolment
+
+
+# Run status -----------------------------------------------------------------------------
+
+
+def change_run_status(run, status, *, by, reason=""):
+    """Open, close or cancel a run. Cancelling ends every application still in play and
+    e-mails each applicant the reason; opening a run whose places are taken makes it full."""
+    reason = reason.strip()
+    with transaction.atomic():
+        run = _lock_run(run.pk)
+        if status not in RUN_STATUS_CHANGES[run.status]:
+            raise TrainingError(
+                f"{run} is {run.get_status_display().lower()}; it cannot be changed to "
+                f"“{RunStatus(status).label.lower()}”."
+            )
+        target = status
+        if status == RunStatus.OPEN:
+            if run.deadline_passed:
+                raise TrainingError(f"{run}: the application deadline has passed; move it before opening the run.")
+            if not run.days.exists():
+                raise TrainingError(f"{run}: add the run's days before opening it.")
+            if selectors.places_taken(run) >= run.capacity:
+                target = RunStatus.FULL
+        if status == RunStatus.CANCELLED and not reason:
+            raise TrainingError(f"{run}: give a reason for cancelling; every applicant is sent it.")
+        _set_run_status(run, target, by=by, reason=reason)
+        if status == RunStatus.CANCELLED:
+            in_play = run.enrolments.filter(status__in=ACTIVE_STATES).select_for_update(of=("self",))
+            for enrolment in in_play.select_related("trainee"):
+                enrolment.run = run
+                _end(
+                    enrolment,
+                    EnrolmentStatus.RUN_CANCELLED,
+                    "trainings.enrolment.run_cancelled",
+                    by=by,
+                    data={"reason": reason},
+                )
+                _notify(enrolment, "run_cancelled", reason=reason)
+    return run
 
 
 # Coordinators' decisions ---------------------------------------------------------------

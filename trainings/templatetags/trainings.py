@@ -12,6 +12,7 @@ STATUS_COLOURS = {
     EnrolmentStatus.OFFERED: "text-bg-primary",
     EnrolmentStatus.ACCEPTED: "text-bg-success",
     EnrolmentStatus.COMPLETED: "text-bg-success",
+    EnrolmentStatus.RUN_CANCELLED: "text-bg-danger",
     RunStatus.OPEN: "text-bg-success",
     RunStatus.FULL: "text-bg-warning",
     RunStatus.CANCELLED: "text-bg-danger",
