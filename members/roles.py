@@ -12,25 +12,16 @@ ADMIN_ROLES = {COORDINATOR, PROGRAMME_DIRECTOR}
 
 # Model permissions given to each staff role: {app_label: {model: [actions]}}.
 # A later app adds its models here; "*" means every model of the app.
+ALL = ["view", "add", "change", "delete"]
+COORDINATION_PERMISSIONS = {
+    "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
+    "members": {"user": ["view", "change"], "heldcredential": ["view"], "credentialevent": ["view"]},
+    "trainings": {"*": ALL},
+}
+# The Programme Director coordinates too, and later approves trainers and providers.
 ROLE_PERMISSIONS = {
-    COORDINATOR: {
-        "portal": {
-            "page": ["view", "add", "change", "delete"],
-            "frequentlyaskedquestion": ["view", "add", "change", "delete"],
-            "auditentry": ["view"],
-        },
-        "members": {"user": ["view", "change"], "heldcredential": ["view"], "credentialevent": ["view"]},
-        "trainings": {"*": ["view", "add", "change", "delete"]},
-    },
-    PROGRAMME_DIRECTOR: {
-        "portal": {
-            "page": ["view", "add", "change", "delete"],
-            "frequentlyaskedquestion": ["view", "add", "change", "delete"],
-            "auditentry": ["view"],
-        },
-        "members": {"user": ["view", "change"], "heldcredential": ["view"], "credentialevent": ["view"]},
-        "trainings": {"*": ["view", "add", "change", "delete"]},
-    },
+    COORDINATOR: COORDINATION_PERMISSIONS,
+    PROGRAMME_DIRECTOR: COORDINATION_PERMISSIONS,
 }
 
 
