@@ -27,7 +27,10 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", default=False)
+# Embedded defaults: with no DATABASE_URL the portal is a local checkout on SQLite, where
+# DEBUG defaults on; any deployment names its database, and there DEBUG defaults off.
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DEBUG = env_bool("DEBUG", default=not DATABASE_URL)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -90,7 +93,6 @@ TEMPLATES = [
 ]
 
 # Database: PostgreSQL through DATABASE_URL; SQLite under var/ when unset.
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:

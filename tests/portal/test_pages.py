@@ -94,3 +94,28 @@ def test_pages_work_offline_with_local_bootstrap(client):
     html = client.get("/").text
     assert "cdn" not in html.lower()
     assert "/static/vendor/bootstrap/bootstrap.bundle.min.js" in html
+
+
+def test_settings_defaults_are_local_without_a_database_url_and_strict_with_one(tmp_path):
+    """A bare checkout runs manage.py with no environment; a deployment must set SECRET_KEY."""
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    def settings_with(env):
+        code = "import django.conf as c; c.settings.DEBUG and print('debug')"
+        base = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "dit_portal.settings", "VAR_DIR": str(tmp_path)}
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            env={**base, **env},
+            cwd=django_settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+        )
+
+    local = settings_with({})
+    assert local.returncode == 0 and local.stdout.strip() == "debug"
+    deployed = settings_with({"DATABASE_URL": "postgres://db/dit"})
+    assert deployed.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off." in deployed.stderr
