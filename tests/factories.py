@@ -36,10 +36,14 @@ def staff_with_totp(role=roles.COORDINATOR, **kwargs):
 
 
 def current_totp_code(secret):
-    """The code an authenticator app would show now for `secret`."""
+    """The code an authenticator app would show now for `secret`. allauth accepts only the
+    current period, so a code about to expire is not handed out: wait for the next one."""
     import time
 
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+    period = app_settings.TOTP_PERIOD
+    if period - time.time() % period < 5:
+        time.sleep(period - time.time() % period + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))

@@ -3,16 +3,14 @@ login and logout, login by e-mailed code, a wrong password, and a coordinator's 
 the administration through the authenticator step."""
 
 import re
-import time
 
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
-from allauth.mfa.totp.internal.auth import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from playwright.sync_api import expect
 
 from members import roles
 from members.models import User
-from tests.factories import UserFactory
+from tests.factories import UserFactory, current_totp_code
 
 PASSWORD = "correct horse battery"  # UserFactory's password
 
@@ -137,15 +135,6 @@ def test_wrong_password_shows_an_error(page, shot):
     expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
     expect(navbar(page).get_by_role("link", name="Log in")).to_be_visible()
     shot(page, "login-error")
-
-
-def current_totp_code(secret):
-    """The authenticator app's code now. allauth accepts only the current period
-    (MFA_TOTP_TOLERANCE is 0), so a code about to expire is not handed out."""
-    period = mfa_settings.TOTP_PERIOD
-    if period - time.time() % period < 5:
-        time.sleep(period - time.time() % period + 0.1)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
 def test_coordinator_reaches_admin_through_authenticator_code(page, shot):

@@ -2,51 +2,17 @@
 coordinator accepts the application in the admin, and the trainee sees the place."""
 
 import re
-import time
 
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
-from allauth.mfa.totp.internal.auth import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from playwright.sync_api import expect
 
 from members import roles
-from tests.factories import UserFactory
-from tests.trainings.factories import PDF_BYTES, CourseFactory, RequirementFactory, make_run
-from trainings.enums import AnswerType, EnrolmentStatus, EvidenceRule
-from trainings.models import Enrolment
+from tests.factories import UserFactory, current_totp_code
+from tests.trainings.factories import PDF_BYTES, make_run
+from trainings.enums import EnrolmentStatus
+from trainings.models import Course, Enrolment
 
 PASSWORD = "correct horse battery"  # UserFactory's password
-
-
-def intensive_course():
-    """A course asking what the seeded 20-Day DIT Programme asks, built here rather than read
-    from the seed migration so the journey does not depend on restored seed rows."""
-    course = CourseFactory(
-        title="DIT Intensive Programme", slug="dit-intensive", audience="NHS Talking Therapies staff."
-    )
-    RequirementFactory(
-        course=course,
-        title="Qualification",
-        question="Do you hold a diploma-level counselling qualification or a doctorate in psychology?",
-        evidence=EvidenceRule.REQUIRED,
-        evidence_hint="your certificate",
-        position=10,
-    )
-    RequirementFactory(
-        course=course,
-        title="Professional registration",
-        question="Which body are you currently fully registered with?",
-        answer_type=AnswerType.REGISTRATION,
-        choices="BACP\nUKCP\nHCPC",
-        position=20,
-    )
-    RequirementFactory(
-        course=course,
-        title="NHS Talking Therapies employer",
-        question="Which NHS Talking Therapies (formerly IAPT) service employs you?",
-        answer_type=AnswerType.TEXT,
-        position=30,
-    )
-    return course
 
 
 def field(page, label):
@@ -65,12 +31,8 @@ def log_in(page, email, password=PASSWORD):
     page.get_by_role("button", name="Sign In").click()
 
 
-def totp_code(secret):
-    return format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
-
-
 def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server, shot, mailbox, tmp_path):
-    course = intensive_course()
+    course = Course.objects.get(slug="20-day-dit-programme")  # as seeded by the catalogue migration
     run = make_run(course=course, label="Spring 2027, online", capacity=12)
     trainee = UserFactory(full_name="Tamsin Trainee")
     coordinator = UserFactory(role=roles.COORDINATOR, full_name="Cora Coordinator")
@@ -85,19 +47,19 @@ def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="What is DIT")).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Live trainings").click()
     expect(page.get_by_role("heading", name="Live trainings", level=1)).to_be_visible()
-    page.get_by_label("Course").select_option(label="DIT Intensive Programme")
+    page.get_by_label("Course").select_option(label="20-Day DIT Programme")
     page.get_by_role("button", name="Show trainings").click()
     expect(page.get_by_text("1 training found.")).to_be_visible()
     shot(page, "live-trainings")
-    page.get_by_role("link", name="DIT Intensive Programme").click()
-    expect(page.get_by_role("heading", name=re.compile("DIT Intensive Programme"))).to_be_visible()
+    page.get_by_role("link", name="20-Day DIT Programme").click()
+    expect(page.get_by_role("heading", name=re.compile("20-Day DIT Programme"))).to_be_visible()
     expect(page.get_by_text("12 of 12 free")).to_be_visible()
     shot(page, "run-page")
 
     # Apply: log in on the way, answer the entry questions, upload the certificate.
     page.get_by_role("link", name="Log in to apply").click()
     log_in(page, trainee.email)
-    expect(page.get_by_role("heading", name="Apply for DIT Intensive Programme")).to_be_visible()
+    expect(page.get_by_role("heading", name="Apply for 20-Day DIT Programme")).to_be_visible()
     shot(page, "apply-form")
     page.get_by_role("radio", name="Yes").check()
     field(page, "Upload your certificate").set_input_files(str(certificate))
@@ -111,9 +73,7 @@ def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server
     expect(page.get_by_role("heading", name=re.compile("Where your application stands: Applied"))).to_be_visible()
     expect(page.get_by_role("link", name="diploma.pdf")).to_be_visible()
     shot(page, "application-received")
-    assert (
-        mailbox.last_to(trainee.email).subject == "Application received: DIT Intensive Programme, Spring 2027, online"
-    )
+    assert mailbox.last_to(trainee.email).subject == "Application received: 20-Day DIT Programme, Spring 2027, online"
     enrolment = Enrolment.objects.get(run=run, trainee=trainee)
     assert enrolment.answers.get(question="Qualification").evidence_name == "diploma.pdf"
 
@@ -123,7 +83,7 @@ def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server
     staff.set_default_timeout(10_000)
     staff.goto("/admin/trainings/enrolment/")
     log_in(staff, coordinator.email)
-    textbox(staff, "Code").fill(totp_code(secret))
+    textbox(staff, "Code").fill(current_totp_code(secret))
     staff.get_by_role("button", name="Sign In").click()
     expect(staff.get_by_role("heading", name="Select enrolment to change")).to_be_visible()
     staff.get_by_role("link", name="Tamsin Trainee").click()
@@ -141,7 +101,7 @@ def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server
     # The trainee sees the place on their dashboard and has the e-mail.
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ACCEPTED
-    assert mailbox.last_to(trainee.email).subject == "You have a place: DIT Intensive Programme, Spring 2027, online"
+    assert mailbox.last_to(trainee.email).subject == "You have a place: 20-Day DIT Programme, Spring 2027, online"
     page.goto("/members/")
     page.get_by_role("link", name="Your trainings and applications").click()
     expect(page.get_by_role("heading", name="Your trainings", level=1)).to_be_visible()
