@@ -167,6 +167,12 @@ class CourseRun(models.Model):
         help_text="When a place frees, the first on the waiting list has this long to accept it.",
     )
     notes = models.TextField(blank=True, help_text="Shown on the run's page (Markdown).")
+    run_by_centre = models.BooleanField(
+        "run by the Centre",
+        default=True,
+        help_text="Off for a training a licensed provider delivers; only the Centre's runs count toward the UK "
+        "trainer route.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
