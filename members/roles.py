@@ -17,6 +17,15 @@ COORDINATION_PERMISSIONS = {
     "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
     "members": {"user": ["view", "change"], "heldcredential": ["view"], "credentialevent": ["view"]},
     "trainings": {"*": ALL},
+    # Supervision: coordinators manage the ledger; decisions go through admin actions.
+    "supervision": {
+        "case": ["view", "change"],
+        "therapyhours": ["view"],
+        "supervisionsession": ["view", "change"],
+        "recording": ["view", "change"],
+        "cpdrecord": ALL,
+        "supervisorlisting": ALL,
+    },
 }
 # The Programme Director coordinates too, and later approves trainers and providers.
 ROLE_PERMISSIONS = {
