@@ -69,7 +69,7 @@ NOT_NAMES = frozenset(
 # Phrases removed before looking for names: the Centre is named after a person.
 NOT_NAME_PHRASES = re.compile(r"\bAnna Freud\b")
 HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord"}
-CAPITALISED = re.compile(r"^[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*$")
+CAPITALISED = re.compile(r"^[A-Z](?:[a-z]+|[a-z]*(?:[-'’][A-Z]?[a-z]+)+)$")
 CAMEL_NAME = re.compile(r"[A-Z][a-z]{2,}[A-Z][a-z]{2,}")
 TEN_DIGITS = re.compile(r"(?<![\d])(\d(?:[ -]?\d){9})(?![\d])")
 SENTENCE_END = re.compile(r"[.!?;:]$")
