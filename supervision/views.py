@@ -52,9 +52,13 @@ def _my_cases(user):
 @login_required
 def ledger(request):
     user = request.user
-    cases = _my_cases(user).annotate(
-        logged_hours=Sum("therapy_hours__hours"),
-        recording_count=Count("recordings", distinct=True),
+    cases = (
+        _my_cases(user)
+        .annotate(
+            logged_hours=Sum("therapy_hours__hours"),
+            recording_count=Count("recordings", distinct=True),
+        )
+        .order_by("-started_on", "-pk")
     )
     sessions = (
         SupervisionSession.objects.filter(practitioner=user)
@@ -266,8 +270,10 @@ def _awaiting_rating_states():
 @login_required
 def supervisee_detail(request, pk):
     supervisee = get_object_or_404(selectors.supervisees(request.user), pk=pk)
-    cases = Case.objects.filter(practitioner=supervisee, supervisor=request.user).annotate(
-        logged_hours=Sum("therapy_hours__hours")
+    cases = (
+        Case.objects.filter(practitioner=supervisee, supervisor=request.user)
+        .annotate(logged_hours=Sum("therapy_hours__hours"))
+        .order_by("-started_on", "-pk")
     )
     return render(
         request,
