@@ -17,6 +17,15 @@ COORDINATION_PERMISSIONS = {
     "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
     "members": {"user": ["view", "change", "erase"], "heldcredential": ["view"], "credentialevent": ["view"]},
     "trainings": {"*": ALL},
+    # Supervision: coordinators manage the ledger; decisions go through admin actions.
+    "supervision": {
+        "case": ["view", "change"],
+        "therapyhours": ["view"],
+        "supervisionsession": ["view", "change"],
+        "recording": ["view", "change"],
+        "cpdrecord": ALL,
+        "supervisorlisting": ALL,
+    },
 }
 # The Programme Director coordinates too, and later approves trainers and providers.
 ROLE_PERMISSIONS = {
@@ -36,10 +45,12 @@ def has_role(user, role):
 
 
 def can_use_admin(user):
+    """Coordinators, programme directors, superusers, and people a superuser marked as staff
+    (who then see only the models a superuser gave them rights on)."""
     return (
         user.is_authenticated
         and user.is_active
-        and (user.is_superuser or any(has_role(user, role) for role in ADMIN_ROLES))
+        and (user.is_superuser or user.is_staff or any(has_role(user, role) for role in ADMIN_ROLES))
     )
 
 
