@@ -11,6 +11,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("trainings/", include("trainings.urls")),
     path("supervision/", include("supervision.urls")),
+    path("pathway/", include("accreditation.urls")),
     path("admin/", admin.site.urls),
 ]
 
