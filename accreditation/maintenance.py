@@ -109,7 +109,7 @@ def check(person, year, today=None):
         ratio = limits["maintenance_therapy_hours_per_supervision_hour"]
         therapy = ledger.therapy_hours(person, window_start, window_end)
         supervision = sum(
-            (s.hours for s in counted_sessions(person, as_of=window_end, since=window_start, formal=True)),
+            (s.hours for s in counted_sessions(person, as_of=today, since=window_start, until=window_end, formal=True)),
             Decimal("0"),
         )
         met = supervision * ratio >= therapy

@@ -134,12 +134,12 @@ def completed_run(person, course_slug, as_of):
     )
 
 
-def counted_sessions(person, *, as_of, since=None, formal=True):
-    """Confirmed sessions (by `as_of`) whose supervisor was an accredited DIT supervisor on
-    the session's date (D5, D15)."""
+def counted_sessions(person, *, as_of, since=None, until=None, formal=True):
+    """Sessions dated from `since` to `until` (default `as_of`), confirmed by `as_of`, whose
+    supervisor was an accredited DIT supervisor on the session's date (D5, D15)."""
     sessions = [
         session
-        for session in ledger.confirmed_sessions(person, since=since, until=as_of, formal=formal)
+        for session in ledger.confirmed_sessions(person, since=since, until=until or as_of, formal=formal)
         if session.decided_at is None or timezone.localdate(session.decided_at) <= as_of
     ]
     timelines = credential_timelines({session.supervisor_id for session in sessions}, CredentialKind.SUPERVISOR)
