@@ -16,7 +16,7 @@ from members.enums import CredentialKind, CredentialRoute, CredentialStatus
 from members.models import HeldCredential
 from tests.factories import UserFactory, staff_with_totp
 
-from .helpers import days_ago, docx_upload, five_day_completer, pdf_upload, set_threshold
+from .helpers import days_ago, docx_upload, five_day_completer, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,7 @@ def test_a_decision_is_final_and_a_referral_is_followed_by_a_new_submission(
 
 def test_at_most_two_resubmissions(coordinator):
     person = UserFactory()
-    for number in (1, 2):
+    for _ in range(2):
         submission = services.submit_case_study(person, upload=pdf_upload())
         services.decide_case_study(submission, decision=CaseStudyStatus.REFERRED, feedback="Again.", by=coordinator)
     third = services.submit_case_study(person, upload=pdf_upload())
@@ -180,8 +180,9 @@ def test_granting_is_refused_when_an_item_is_missing(coordinator):
 
 
 def test_only_the_programme_director_grants_afc_trainer(coordinator, director):
-    from .test_pathways import _practitioner_and_supervisor, _trainer_run
     from trainings.enums import TrainerRole
+
+    from .test_pathways import _practitioner_and_supervisor, _trainer_run
 
     person = _practitioner_and_supervisor()
     _trainer_run(person, "5-day-dit-training", days=5, start_ago=200, role=TrainerRole.SHADOWING)
