@@ -197,6 +197,46 @@ def _course(slug):
     return lambda world: Course.objects.get(slug=slug)
 
 
+# Supervision ---------------------------------------------------------------------------
+
+
+def _supervision(world):
+    """Trainee A's ledger, supervised by the Supervisor-role user: an ended case with a
+    recording to rate and a session awaiting confirmation; and a listed accredited
+    supervisor in the directory. Built once."""
+
+    def build(world):
+        from types import SimpleNamespace
+
+        from tests.supervision.factories import (
+            CaseFactory,
+            CpdFactory,
+            ListingFactory,
+            RecordingFactory,
+            SessionFactory,
+            days_ago,
+        )
+
+        supervisor = world.users[SUPERVISOR]
+        case = CaseFactory(practitioner=world.trainee_a, supervisor=supervisor, code="M-01", ended_on=days_ago(1))
+        session = SessionFactory(practitioner=world.trainee_a, supervisor=supervisor)
+        session.cases.add(case)
+        return SimpleNamespace(
+            case=case,
+            session=session,
+            recording=RecordingFactory(case=case),
+            cpd=CpdFactory(person=world.trainee_a),
+            listing=ListingFactory(display_name="Matrix Listed"),
+        )
+
+    return world.instance("supervision", build)
+
+
+def _supervisor_only(get=200, others=404):
+    """A page of the supervisor named on trainee A's records; anyone else gets 404."""
+    return signed_in(others, **{SUPERVISOR: get})
+
+
 # Named routes outside the admin.
 ROUTES = {
     # Public pages (they render for a POST too: nothing is changed).
@@ -293,6 +333,70 @@ ROUTES = {
         lambda w: f"/trainings/evidence/{_training_application(w).evidence_answer.pk}/",
         owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
         post=owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
+    ),
+    # Supervision: trainee A's own ledger (404 to anyone else, staff correct it in the
+    # admin); the supervisor named on trainee A's records decides on them (404 to anyone
+    # else); the directory and its contact form are public.
+    "supervision:ledger": Route("/supervision/", signed_in(), post=signed_in(405)),
+    "supervision:case_add": Route("/supervision/cases/add/", signed_in(), post=signed_in()),
+    "supervision:case_detail": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/",
+        owner_only(TRAINEE_A, staff=404),
+        post=signed_in(405),
+    ),
+    "supervision:case_hours": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/hours/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, staff=404),
+    ),
+    "supervision:case_recording": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/recordings/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, staff=404),
+    ),
+    "supervision:case_end": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/ended/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
+        data=lambda w: {"ended_on": _supervision(w).case.ended_on.isoformat()},
+    ),
+    "supervision:session_add": Route("/supervision/sessions/add/", signed_in(), post=signed_in()),
+    "supervision:cpd_add": Route("/supervision/cpd/add/", signed_in(), post=signed_in()),
+    "supervision:supervisor": Route("/supervision/supervising/", signed_in(), post=signed_in(405)),
+    "supervision:supervisee": Route(
+        lambda w: f"/supervision/supervising/people/{w.trainee_a.pk}/", _supervisor_only(), post=signed_in(405)
+    ),
+    "supervision:session_confirm": Route(
+        lambda w: f"/supervision/supervising/sessions/{_supervision(w).session.pk}/confirm/",
+        signed_in(405),
+        post=_supervisor_only(REDIRECT),
+    ),
+    "supervision:session_dispute": Route(
+        lambda w: f"/supervision/supervising/sessions/{_supervision(w).session.pk}/dispute/",
+        _supervisor_only(),
+        post=_supervisor_only(REDIRECT),
+        data={"reason": "We did not meet that day."},
+    ),
+    "supervision:recording_rate": Route(
+        lambda w: f"/supervision/supervising/recordings/{_supervision(w).recording.pk}/rate/",
+        _supervisor_only(),
+        post=_supervisor_only(REDIRECT),
+        data={"rating": "pass"},
+    ),
+    "supervision:case_confirm_close": Route(
+        lambda w: f"/supervision/supervising/cases/{_supervision(w).case.pk}/confirm/",
+        signed_in(405),
+        post=_supervisor_only(REDIRECT),
+    ),
+    "supervision:directory": Route("/supervision/directory/", public(), post=public(405)),
+    # Only people who may be named as supervisors have a directory entry; an empty form
+    # comes back with its errors.
+    "supervision:listing": Route("/supervision/directory/mine/", _supervisor_only(), post=_supervisor_only()),
+    "supervision:contact": Route(
+        lambda w: f"/supervision/directory/{_supervision(w).listing.pk}/contact/",
+        public(),
+        post=public(REDIRECT),
+        data={"name": "Vera Visitor", "email": "vera@example.com", "message": "Do you have space?"},
     ),
 }
 
@@ -441,6 +545,23 @@ ADMIN_MODELS = {
     # adds them in the admin; only a superuser may delete one.
     "trainings.enrolment": AdminModel(
         {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _training_application, add_allowed=False
+    ),
+    # Supervision: practitioners log cases, sessions and recordings, so nobody adds them in
+    # the admin; decisions are admin actions. Coordinators keep CPD and directory entries.
+    "supervision.case": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _supervision(w).case, add_allowed=False
+    ),
+    "supervision.supervisionsession": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _supervision(w).session, add_allowed=False
+    ),
+    "supervision.recording": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _supervision(w).recording, add_allowed=False
+    ),
+    "supervision.cpdrecord": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _supervision(w).cpd
+    ),
+    "supervision.supervisorlisting": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _supervision(w).listing
     ),
     "account.emailaddress": AdminModel(SUPERUSER_ONLY, lambda w: w.trainee_a.emailaddress_set.get()),
     # allauth's admin form requires a "last used" time the authenticator has not had yet,
