@@ -391,7 +391,7 @@ def case_confirm_close(request, pk):
 
 @require_safe
 def directory(request):
-    form = DirectoryFilterForm(request.GET or None)
+    form = DirectoryFilterForm(request.GET or None, countries=selectors.listed_countries())
     filters = form.filters()
     listings = selectors.listed_supervisors(**filters)
     page = Paginator(listings, DIRECTORY_PER_PAGE).get_page(request.GET.get("page"))

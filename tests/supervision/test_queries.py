@@ -77,8 +77,8 @@ def test_supervisor_page(client, rows, django_assert_num_queries):
 def test_directory(client, rows, django_assert_num_queries):
     for _ in range(rows):
         ListingFactory()
-    # count, page, menu pages
-    with django_assert_num_queries(3):
+    # countries for the filter, count, page, menu pages
+    with django_assert_num_queries(4):
         response = client.get(reverse("supervision:directory"), {"country": "GB"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == rows
