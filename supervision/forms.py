@@ -13,7 +13,12 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _supervisor_label(user):
-    return f"{user.get_full_name()} ({user.email})" if user.full_name else user.email
+    """A supervisor's name; their e-mail address is not shown to other members (a person
+    without a name on the portal shows as a masked address)."""
+    if user.full_name:
+        return user.full_name
+    local, _, domain = user.email.partition("@")
+    return f"{local[:1]}…@{domain}"
 
 
 class _RuleForm(forms.ModelForm):

@@ -41,6 +41,10 @@ def test_session_status_is_read_only_in_the_admin(client, staff):
         reverse("admin:supervision_supervisionsession_change", args=[session.pk]),
         {"note": "Corrected by phone", "status": SessionStatus.CONFIRMED, "hours": "7"},
     )
+    response = client.post(
+        reverse("admin:supervision_supervisionsession_change", args=[session.pk]), {"note": "Saw Jane Doe"}
+    )
+    assert "looks like a person" in response.content.decode()
     session.refresh_from_db()
     assert session.status == SessionStatus.PENDING and str(session.hours) == "1.00"
     assert session.note == "Corrected by phone"

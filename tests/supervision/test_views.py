@@ -94,6 +94,7 @@ def test_the_session_form_lists_supervisors_and_my_cases_only(client, practition
     client.force_login(practitioner)
     content = client.get(reverse("supervision:session_add")).content.decode()
     assert "Sam Supervisor" in content and "Barry Bystander" not in content
+    assert supervisor.email not in content  # members do not see one another's addresses
     assert "MINE-2" in content and "THEIRS-2" not in content
     response = client.post(
         reverse("supervision:session_add"),
