@@ -15,7 +15,7 @@ ADMIN_ROLES = {COORDINATOR, PROGRAMME_DIRECTOR}
 ALL = ["view", "add", "change", "delete"]
 COORDINATION_PERMISSIONS = {
     "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
-    "members": {"user": ["view", "change"], "heldcredential": ["view"], "credentialevent": ["view"]},
+    "members": {"user": ["view", "change", "erase"], "heldcredential": ["view"], "credentialevent": ["view"]},
     "trainings": {"*": ALL},
     # Supervision: coordinators manage the ledger; decisions go through admin actions.
     "supervision": {
