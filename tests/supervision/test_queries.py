@@ -82,3 +82,35 @@ def test_directory(client, rows, django_assert_num_queries):
         response = client.get(reverse("supervision:directory"), {"country": "GB"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == rows
+
+
+@pytest.mark.parametrize("rows", ROWS)
+@pytest.mark.parametrize("model", ["supervisionsession", "case", "recording", "cpdrecord", "supervisorlisting"])
+def test_admin_changelists(client, rows, model, django_assert_num_queries):
+    from members import roles
+    from tests.factories import staff_with_totp
+
+    client.force_login(staff_with_totp(roles.COORDINATOR))
+    for _ in range(rows):
+        case = CaseFactory()
+        RecordingFactory(case=case, rated_by=case.supervisor)
+        SessionFactory().cases.add(case)
+        CpdFactory()
+        ListingFactory()
+    url = reverse(f"admin:supervision_{model}_changelist")
+    with django_assert_num_queries(EXPECTED_ADMIN_QUERIES[model]):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == rows
+
+
+# Each: session, user, roles, two-factor (twice), user and group permissions, two counts,
+# the page; sessions also their cases, the date hierarchy and the date filter; CPD the date
+# hierarchy and the date filter.
+EXPECTED_ADMIN_QUERIES = {
+    "supervisionsession": 13,
+    "case": 10,
+    "recording": 10,
+    "cpdrecord": 12,
+    "supervisorlisting": 10,
+}
