@@ -105,8 +105,8 @@ def test_admin_changelists(client, rows, model, django_assert_num_queries):
 
 
 # Each: session, user, roles, two-factor (twice), user and group permissions, two counts,
-# the page; sessions also their cases, the date hierarchy and the date filter; CPD the date
-# hierarchy and the date filter.
+# the page; sessions also their cases and the date hierarchy (its range and its days); CPD
+# the date hierarchy.
 EXPECTED_ADMIN_QUERIES = {
     "supervisionsession": 13,
     "case": 10,
