@@ -256,7 +256,6 @@ def supervisor_page(request):
             "awaiting": _page(request, awaiting, "sessions"),
             "to_rate": _page(request, to_rate, "recordings"),
             "to_confirm": _page(request, to_confirm, "cases"),
-            "dispute_form": DisputeForm(),
         },
     )
 
