@@ -167,6 +167,10 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "20/m/ip,3/m/key",
     "change_password": "5/m/user",
 }
+# Rate limits count per client address. Behind a TLS proxy every request comes from the
+# proxy, so allauth must read the client from X-Forwarded-For: this many proxies (that
+# each append to it) are trusted. 0, the default, ignores the header, which anyone can forge.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DIT portal"
 
