@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from dit_portal.audit import log_action
 
 from . import services
+from .anonymity import check_anonymous
 from .enums import RecordingRating
 from .forms import DisputeForm
 from .models import Case, CpdRecord, Recording, SupervisionSession, SupervisorListing, TherapyHours
@@ -110,8 +111,19 @@ class CaseAdmin(AuditedAdmin):
             )
 
 
+class SessionAdminForm(forms.ModelForm):
+    class Meta:
+        model = SupervisionSession
+        fields = ["note"]
+
+    def clean_note(self):
+        check_anonymous(self.cleaned_data["note"])
+        return self.cleaned_data["note"]
+
+
 @admin.register(SupervisionSession)
 class SupervisionSessionAdmin(AuditedAdmin):
+    form = SessionAdminForm
     list_display = ["date", "practitioner", "supervisor", "hours", "format", "kind", "status", "decided_at"]
     list_filter = ["status", "kind", "format", "date"]
     list_select_related = ["practitioner", "supervisor"]

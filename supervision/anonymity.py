@@ -135,6 +135,9 @@ def check_case_code(code):
     """A case code: letters, digits and - _ . / only, with at least one digit, and nothing
     that looks like a name or an NHS number."""
     check_anonymous(code)
+    # "Jane-Smith_1" hides a name behind separators: read them as spaces.
+    if contains_name(re.sub(r"[-_./\d]+", " ", code)):
+        raise ValidationError(NAME_MESSAGE, code="personal_name")
     if not CASE_CODE.match(code):
         raise ValidationError(
             "Use letters, digits and - _ . / only, without spaces (e.g. C-2026-01).", code="case_code_format"

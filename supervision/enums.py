@@ -17,8 +17,8 @@ class SessionFormat(models.TextChoices):
 
 
 class SupervisionKind(models.TextChoices):
-    FORMAL = "formal", "Formal DIT supervision"
-    PEER = "peer", "Peer supervision"
+    FORMAL = "formal", "Formal"
+    PEER = "peer", "Peer"
 
 
 class SessionStatus(models.TextChoices):

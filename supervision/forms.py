@@ -3,7 +3,6 @@ mistake is shown next to its field; the service checks again when it saves."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django_countries.fields import CountryField
 
 from . import selectors, services
 from .anonymity import check_anonymous
@@ -14,7 +13,12 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _supervisor_label(user):
-    return f"{user.get_full_name()} ({user.email})" if user.full_name else user.email
+    """A supervisor's name; their e-mail address is not shown to other members (a person
+    without a name on the portal shows as a masked address)."""
+    if user.full_name:
+        return user.full_name
+    local, _, domain = user.email.partition("@")
+    return f"{local[:1]}…@{domain}"
 
 
 class _RuleForm(forms.ModelForm):
@@ -116,7 +120,8 @@ class SessionForm(_RuleForm):
             "cases": forms.CheckboxSelectMultiple,
             "note": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"kind": "Formal or peer", "cases": "Cases discussed (optional)"}
+        labels = {"kind": "Formal DIT supervision or peer supervision", "cases": "Cases discussed (optional)"}
+        help_texts = {"hours": "E.g. 1 or 1.5; at most 8 hours.", "date": "Not before your DIT training began."}
 
     def __init__(self, *args, practitioner, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,6 +130,7 @@ class SessionForm(_RuleForm):
         supervisor = self.fields["supervisor"]
         supervisor.queryset = selectors.supervisor_choices(exclude=practitioner)
         supervisor.label_from_instance = _supervisor_label
+        supervisor.empty_label = "Choose your supervisor"
         self.fields["cases"].queryset = Case.objects.filter(practitioner=practitioner).order_by("code")
         self.fields["cases"].label_from_instance = lambda case: case.code
         self.fields["hours"].widget.attrs.update({"step": "0.25", "min": "0.25", "max": "8"})
@@ -230,15 +236,16 @@ class ListingForm(forms.ModelForm):
 
 
 class DirectoryFilterForm(forms.Form):
-    country = CountryField(blank=True).formfield(required=False, label="Country")
+    country = forms.ChoiceField(required=False, label="Country")
     region = forms.CharField(required=False, max_length=100, label="Region")
     modality = forms.ChoiceField(
         required=False, label="Supervision", choices=[("", "Online or in person"), *Modality.choices[:2]]
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, countries=(), **kwargs):
+        """`countries`: the Country objects that have listed supervisors."""
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Any country"), *list(self.fields["country"].choices)[1:]]
+        self.fields["country"].choices = [("", "Any country")] + [(country.code, country.name) for country in countries]
         self.fields["country"].widget.attrs["class"] = "form-select"
         self.fields["modality"].widget.attrs["class"] = "form-select"
         self.fields["region"].widget.attrs["class"] = "form-control"

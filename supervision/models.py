@@ -69,6 +69,9 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Blanked when the person is erased (members.privacy).
+    PERSONAL_FIELDS = ("note",)
+
     class Meta:
         ordering = ["-started_on", "-id"]
         constraints = [
@@ -133,6 +136,9 @@ class SupervisionSession(models.Model):
     dispute_reason = models.TextField(blank=True, help_text="Shown to the practitioner.")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Blanked when the person is erased (members.privacy).
+    PERSONAL_FIELDS = ("note",)
+
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = "supervision session"
@@ -177,6 +183,9 @@ class Recording(models.Model):
     )
     feedback = models.TextField(blank=True, help_text="The supervisor's comments, shown to the practitioner.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Blanked when the person is erased (members.privacy).
+    PERSONAL_FIELDS = ("note",)
 
     class Meta:
         ordering = ["session_date", "id"]
@@ -226,6 +235,9 @@ class SupervisorListing(models.Model):
         "short note", max_length=300, blank=True, help_text="E.g. languages, availability, client groups."
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Blanked when the person is erased (members.privacy).
+    PERSONAL_FIELDS = ("display_name", "region", "note")
 
     class Meta:
         ordering = ["display_name", "id"]

@@ -42,6 +42,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_countries.fields import Country
 
 from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential
@@ -200,6 +201,12 @@ def supervisor_choices(*, exclude=None):
     if exclude is not None:
         people = people.exclude(pk=exclude.pk)
     return people.order_by("full_name", "email")
+
+
+def listed_countries():
+    """The countries of the listed supervisors, by name, for the directory's filter."""
+    codes = listed_supervisors().order_by().values_list("country", flat=True).distinct()
+    return sorted((Country(code) for code in codes), key=lambda country: country.name)
 
 
 def listed_supervisors(*, country=None, region=None, modality=None):

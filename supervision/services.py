@@ -501,4 +501,4 @@ def contact_supervisor(listing, *, sender_name, sender_email, message):
         },
         to=listing.supervisor.email,
     )
-    log_action(listing, "supervision.listing.contacted", data={"sender_email": sender_email})
+    log_action(listing, "supervision.listing.contacted")

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import selectors, services
 from .enums import RATING_TRANSITIONS, SESSION_TRANSITIONS, SessionStatus
@@ -50,6 +50,7 @@ def _my_cases(user):
 
 
 @login_required
+@require_safe
 def ledger(request):
     user = request.user
     cases = (
@@ -107,6 +108,7 @@ def case_add(request):
 
 
 @login_required
+@require_safe
 def case_detail(request, pk):
     case = _my_case(request, pk)
     return render(
@@ -227,6 +229,7 @@ def cpd_add(request):
 
 
 @login_required
+@require_safe
 def supervisor_page(request):
     user = request.user
     awaiting = (
@@ -253,7 +256,6 @@ def supervisor_page(request):
             "awaiting": _page(request, awaiting, "sessions"),
             "to_rate": _page(request, to_rate, "recordings"),
             "to_confirm": _page(request, to_confirm, "cases"),
-            "dispute_form": DisputeForm(),
         },
     )
 
@@ -268,6 +270,7 @@ def _awaiting_rating_states():
 
 
 @login_required
+@require_safe
 def supervisee_detail(request, pk):
     supervisee = get_object_or_404(selectors.supervisees(request.user), pk=pk)
     cases = (
@@ -385,8 +388,9 @@ def case_confirm_close(request, pk):
 # The directory ------------------------------------------------------------------------------
 
 
+@require_safe
 def directory(request):
-    form = DirectoryFilterForm(request.GET or None)
+    form = DirectoryFilterForm(request.GET or None, countries=selectors.listed_countries())
     filters = form.filters()
     listings = selectors.listed_supervisors(**filters)
     page = Paginator(listings, DIRECTORY_PER_PAGE).get_page(request.GET.get("page"))

@@ -57,7 +57,7 @@ def test_ordinary_notes_pass(text):
     check_anonymous(text)
 
 
-@pytest.mark.parametrize("code", ["C-2026-01", "case7", "A1", "2026/03.b"])
+@pytest.mark.parametrize("code", ["C-2026-01", "case7", "A1", "2026/03.b", "Case-7", "AB-CD-3"])
 def test_case_codes_accepted(code):
     check_case_code(code)
 
@@ -66,6 +66,8 @@ def test_case_codes_accepted(code):
     ("code", "message"),
     [
         ("JohnSmith1", "person's name"),
+        ("Jane-Smith1", "person's name"),
+        ("Mary_Jones_2", "person's name"),
         ("9434765919", "NHS number"),
         ("C 01", "without spaces"),
         ("ABC", "at least one digit"),

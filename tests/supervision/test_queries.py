@@ -77,8 +77,40 @@ def test_supervisor_page(client, rows, django_assert_num_queries):
 def test_directory(client, rows, django_assert_num_queries):
     for _ in range(rows):
         ListingFactory()
-    # count, page, menu pages
-    with django_assert_num_queries(3):
+    # countries for the filter, count, page, menu pages
+    with django_assert_num_queries(4):
         response = client.get(reverse("supervision:directory"), {"country": "GB"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == rows
+
+
+@pytest.mark.parametrize("rows", ROWS)
+@pytest.mark.parametrize("model", ["supervisionsession", "case", "recording", "cpdrecord", "supervisorlisting"])
+def test_admin_changelists(client, rows, model, django_assert_num_queries):
+    from members import roles
+    from tests.factories import staff_with_totp
+
+    client.force_login(staff_with_totp(roles.COORDINATOR))
+    for _ in range(rows):
+        case = CaseFactory()
+        RecordingFactory(case=case, rated_by=case.supervisor)
+        SessionFactory().cases.add(case)
+        CpdFactory()
+        ListingFactory()
+    url = reverse(f"admin:supervision_{model}_changelist")
+    with django_assert_num_queries(EXPECTED_ADMIN_QUERIES[model]):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == rows
+
+
+# Each: session, user, roles, two-factor (twice), user and group permissions, two counts,
+# the page; sessions also their cases and the date hierarchy (its range and its days); CPD
+# the date hierarchy.
+EXPECTED_ADMIN_QUERIES = {
+    "supervisionsession": 13,
+    "case": 10,
+    "recording": 10,
+    "cpdrecord": 12,
+    "supervisorlisting": 10,
+}

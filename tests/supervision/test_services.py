@@ -410,3 +410,13 @@ def test_cpd_records_any_hours_above_zero(practitioner):
     with pytest.raises(services.SupervisionError, match="in the future"):
         services.log_cpd(practitioner, title="Reading", kind="other", date=days_ago(-1), hours=Decimal("1"))
     assert CpdRecord.objects.count() == 2
+
+
+def test_the_dispute_email_escapes_the_reason_in_html(practitioner, supervisor, django_capture_on_commit_callbacks):
+    session = SessionFactory(practitioner=practitioner, supervisor=supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dispute_session(session, by=supervisor, reason="Logged <b>twice</b> & wrong date")
+    message = mail.outbox[0]
+    assert "Logged <b>twice</b> & wrong date" in message.body  # the text part as written
+    html = message.alternatives[0][0]
+    assert "Logged &lt;b&gt;twice&lt;/b&gt; &amp; wrong date" in html

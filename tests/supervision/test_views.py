@@ -94,6 +94,7 @@ def test_the_session_form_lists_supervisors_and_my_cases_only(client, practition
     client.force_login(practitioner)
     content = client.get(reverse("supervision:session_add")).content.decode()
     assert "Sam Supervisor" in content and "Barry Bystander" not in content
+    assert supervisor.email not in content  # members do not see one another's addresses
     assert "MINE-2" in content and "THEIRS-2" not in content
     response = client.post(
         reverse("supervision:session_add"),
@@ -107,6 +108,7 @@ def test_another_practitioners_case_answers_404(client, practitioner):
     client.force_login(practitioner)
     for name in ("case_detail", "case_hours", "case_recording", "case_end"):
         assert client.get(reverse(f"supervision:{name}", args=[case.pk])).status_code == 404
+    for name in ("case_hours", "case_recording", "case_end"):
         assert client.post(reverse(f"supervision:{name}", args=[case.pk]), {}).status_code == 404
 
 
@@ -241,8 +243,11 @@ def test_the_directory_lists_accredited_supervisors_who_opted_in(client):
     assert "Irish Iris" in content and "Listed Lucy" not in content
     content = client.get(reverse("supervision:directory"), {"region": "manchester"}).content.decode()
     assert "Listed Lucy" in content and "Irish Iris" not in content
-    content = client.get(reverse("supervision:directory"), {"country": "FR"}).content.decode()
+    content = client.get(reverse("supervision:directory"), {"country": "GB", "region": "Cornwall"}).content.decode()
     assert "No listed supervisor matches your search" in content
+    # The country filter offers the countries that have listed supervisors.
+    choices = dict(client.get(reverse("supervision:directory")).context["form"].fields["country"].choices)
+    assert choices == {"": "Any country", "IE": "Ireland", "GB": "United Kingdom"}
 
 
 def test_the_directory_filters_by_modality(client):
