@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dit_portal.files import private_file_response
 from members.enums import CredentialKind
@@ -33,6 +33,7 @@ def _pathway_context(request, **forms):
 
 
 @login_required
+@require_GET
 def my_pathway(request):
     return render(request, "accreditation/my_pathway.html", _pathway_context(request))
 
@@ -77,6 +78,7 @@ def _staff_may_read(request, permission):
 
 
 @login_required
+@require_GET
 def case_study_file(request, pk):
     """The trainee, the assigned assessor and coordinators; everyone else gets 404."""
     submissions = CaseStudySubmission.objects.all()
@@ -87,6 +89,7 @@ def case_study_file(request, pk):
 
 
 @login_required
+@require_GET
 def letter_file(request, pk):
     letters = SupportLetter.objects.all()
     if not _staff_may_read(request, "accreditation.view_supportletter"):
@@ -96,6 +99,7 @@ def letter_file(request, pk):
 
 
 @login_required
+@require_GET
 def trainer_days(request):
     today = timezone.localdate()
     return render(

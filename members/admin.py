@@ -186,9 +186,6 @@ class HeldCredentialAdmin(admin.ModelAdmin):
         obj.pk = credential.pk
         obj._state.adding = False
 
-    def save_related(self, request, form, formsets, change):
-        pass
-
     def get_urls(self):
         urls = [
             path(

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from dit_portal.audit import log_action
 from dit_portal.files import private_file_response
@@ -46,6 +46,7 @@ def profile(request):
 
 
 @login_required
+@require_GET
 def profile_evidence(request, pk):
     """The evidence of supervision experience: its owner and coordinators only."""
     profiles = PersonProfile.objects.exclude(supervision_evidence="")
