@@ -534,9 +534,10 @@ ADMIN_ROUTES = {
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
     "admin:accreditation_candidate_grant": Route(
-        lambda w: f"/admin/accreditation/candidate/{_accreditation(w).candidate.pk}/grant/complex_care/",
+        lambda w: f"/admin/accreditation/candidate/{_accreditation(w).candidate.pk}/grant/",
         staff_answers(405),
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+        data={"kind": "complex_care"},
     ),
     # The catch-all answers every other /admin/ address.
     "admin:<catch-all>": Route("/admin/no-such-page/", staff_answers(404), post=staff_answers(404)),

@@ -150,10 +150,12 @@ def test_the_queue_lists_ready_people_and_a_coordinator_grants(coordinator_clien
     assert ready.pk in shown and not_ready.pk in shown and bystander.pk not in shown
     assert "Grant DIT Practitioner" in response.text
     assert "DIT Practitioner: not yet (Supervision)" in response.text
-    grant = reverse("admin:accreditation_candidate_grant", args=[ready.pk, "practitioner"])
-    assert coordinator_client.post(grant).status_code == 302
+    grant = reverse("admin:accreditation_candidate_grant", args=[ready.pk])
+    assert coordinator_client.post(grant, {"kind": "practitioner"}).status_code == 302
     assert HeldCredential.objects.get(holder=ready).status == CredentialStatus.ACCREDITED
-    coordinator_client.post(reverse("admin:accreditation_candidate_grant", args=[not_ready.pk, "practitioner"]))
+    coordinator_client.post(
+        reverse("admin:accreditation_candidate_grant", args=[not_ready.pk]), {"kind": "practitioner"}
+    )
     assert not HeldCredential.objects.filter(holder=not_ready).exists()
     shown = {
         p.pk
@@ -167,7 +169,7 @@ def test_a_coordinator_cannot_grant_afc_trainer_from_the_queue(coordinator_clien
     accredit(person, CredentialKind.PRACTITIONER)
     completed(person, "dit-for-complex-care", days=2)
     response = coordinator_client.post(
-        reverse("admin:accreditation_candidate_grant", args=[person.pk, "trainer"]), follow=True
+        reverse("admin:accreditation_candidate_grant", args=[person.pk]), {"kind": "trainer"}, follow=True
     )
     assert "Only the Programme Director" in response.text
     assert not HeldCredential.objects.filter(holder=person, kind=CredentialKind.TRAINER).exists()
