@@ -256,6 +256,7 @@ def supervisor_page(request):
             "awaiting": _page(request, awaiting, "sessions"),
             "to_rate": _page(request, to_rate, "recordings"),
             "to_confirm": _page(request, to_confirm, "cases"),
+            "may_list": selectors.supervisor_choices().filter(pk=user.pk).exists(),
         },
     )
 

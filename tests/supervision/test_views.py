@@ -320,6 +320,9 @@ def test_a_supervisor_opts_in_from_their_own_page(client, supervisor):
     assert "Dr Sam S." in client.get(reverse("supervision:directory")).content.decode()
 
 
-def test_only_supervisors_have_a_directory_entry(client, practitioner):
+def test_only_supervisors_have_a_directory_entry(client, practitioner, supervisor):
     client.force_login(practitioner)
     assert client.get(reverse("supervision:listing")).status_code == 404
+    assert reverse("supervision:listing") not in client.get(reverse("supervision:supervisor")).content.decode()
+    client.force_login(supervisor)
+    assert reverse("supervision:listing") in client.get(reverse("supervision:supervisor")).content.decode()
