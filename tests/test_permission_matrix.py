@@ -400,6 +400,11 @@ ROUTES = {
         data=lambda w: {"ended_on": _supervision(w).case.ended_on.isoformat()},
     ),
     "supervision:session_add": Route("/supervision/sessions/add/", signed_in(), post=signed_in()),
+    "supervision:session_withdraw": Route(
+        lambda w: f"/supervision/sessions/{_supervision(w).session.pk}/withdraw/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
+    ),
     "supervision:cpd_add": Route("/supervision/cpd/add/", signed_in(), post=signed_in()),
     "supervision:supervisor": Route("/supervision/supervising/", signed_in(), post=signed_in(405)),
     "supervision:supervisee": Route(
