@@ -186,3 +186,17 @@ def test_the_maintenance_list_shows_what_was_not_met(coordinator_client):
     response = coordinator_client.get(reverse("admin:accreditation_maintenanceresult_changelist") + "?passed=no")
     assert response.status_code == 200
     assert "DIT patients seen this year" in response.text
+
+
+def test_the_role_play_form_says_why_a_result_is_refused(coordinator_client):
+    from .helpers import role_play
+
+    person = UserFactory()
+    role_play(person)
+    response = coordinator_client.post(
+        reverse("admin:accreditation_roleplayresult_add"),
+        {"person": person.pk, "outcome": "fail", "assessed_on": "2026-01-31"},
+    )
+    assert response.status_code == 200
+    assert "has passed the role-play already (attempt 1)" in response.text
+    assert RolePlayResult.objects.filter(person=person).count() == 1
