@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dit_portal",
     "members",
     "trainings",
+    "reading_list",
 ]
 
 MIDDLEWARE = [
