@@ -153,7 +153,9 @@ def join_network(request, slug):
             messages.info(request, "Your request to join is with the coordinators.")
         return redirect(network)
     eligibility = network_eligibility(request.user)
-    form = JoinNetworkForm(request.POST or None, needs_declaration=not eligibility.confirmed_by_records)
+    form = JoinNetworkForm(
+        request.POST if request.method == "POST" else None, needs_declaration=not eligibility.confirmed_by_records
+    )
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.join_network(
