@@ -21,14 +21,14 @@ def _filtered(request):
 def reading_list(request):
     form, filters, _keys = _filtered(request)
     found = list(selectors.references(**filters))
-    topics = list(Topic.objects.all())
-    if filters.get("topic") is not None:
-        topics = [filters["topic"]]
+    all_topics = list(Topic.objects.all())
+    topics = [filters["topic"]] if filters.get("topic") is not None else all_topics
     return render(
         request,
         "reading_list/list.html",
         {
             "form": form,
+            "all_topics": all_topics,
             "groups": selectors.grouped_by_topic(found, topics),
             "count": len(found),
             "dit_count": sum(1 for reference in found if reference.is_about_dit),
