@@ -138,6 +138,50 @@ def _course(slug):
     return lambda world: Course.objects.get(slug=slug)
 
 
+# Members area, regional networks and reading list: the supervisor holds an accredited
+# practitioner credential (a member); trainees A and B and provider users trained nowhere and
+# hold nothing (not members: they get the page explaining the members area, 403). Trainee A
+# has joined the North-West network by a declaration a coordinator confirmed.
+def _member_resource(world):
+    def build(world):
+        from tests.members.factories import ResourceFactory
+
+        return ResourceFactory(document=True)
+
+    return world.instance("members.memberresource", build)
+
+
+def _network_membership(world):
+    def build(world):
+        from members.models import Network
+        from tests.members.factories import MembershipFactory
+
+        return MembershipFactory(
+            network=Network.objects.get(slug="north-west"), person=world.trainee_a, route="declaration"
+        )
+
+    return world.instance("members.networkmembership", build)
+
+
+def _network_meeting(world):
+    def build(world):
+        from members.models import Network
+        from tests.members.factories import MeetingFactory
+
+        return MeetingFactory(network=Network.objects.get(slug="north-west"))
+
+    return world.instance("members.networkmeeting", build)
+
+
+def _reference(world):
+    from reading_list.models import Reference
+
+    return Reference.objects.get(key="lemma2011brief")
+
+
+NON_MEMBERS_403 = {TRAINEE_A: 403, TRAINEE_B: 403, PROVIDER_X: 403, PROVIDER_Y: 403}
+
+
 # Named routes outside the admin.
 ROUTES = {
     # Public pages
@@ -174,6 +218,28 @@ ROUTES = {
     # Members area
     "members:home": Route("/members/", signed_in()),
     "members:profile": Route("/members/profile/", signed_in()),
+    # Members area (members app): non-members who sign in get the explanatory page (403).
+    "members:access_again": Route("/members/access/", signed_out()),
+    "members:resource_list": Route("/members/resources/", signed_in(**NON_MEMBERS_403)),
+    "members:resource_download": Route(
+        lambda w: f"/members/resources/{_member_resource(w).pk}/download/", signed_in(**NON_MEMBERS_403)
+    ),
+    # Regional networks: public pages; joining and leaving for the signed-in. Trainee A is a
+    # member already (sent back to the network's page); only a member may leave.
+    "members:network_list": Route("/members/networks/", public()),
+    "members:network_detail": Route("/members/networks/north-west/", public()),
+    "members:network_join": Route(
+        lambda w: f"/members/networks/{_network_membership(w).network.slug}/join/",
+        signed_in(**{TRAINEE_A: REDIRECT}),
+    ),
+    "members:network_leave": Route(
+        lambda w: f"/members/networks/{_network_membership(w).network.slug}/leave/",
+        owner_only(TRAINEE_A, staff=404),
+    ),
+    # Reading list (reading_list app): public, with its exports.
+    "reading_list:list": Route("/reading/", public()),
+    "reading_list:export_bibtex": Route("/reading/export.bib", public()),
+    "reading_list:export_ris": Route("/reading/export.ris", public()),
     # Trainings: public catalogue and live trainings; a trainee's own applications and
     # evidence (trainee A owns the application; staff decide in the admin, where its page
     # is, so the trainee's page answers them 404 like anyone else's).
@@ -243,6 +309,11 @@ ADMIN_ROUTES = {
     "admin:trainings_enrolment_decide": Route(
         lambda w: f"/admin/trainings/enrolment/{_training_application(w).pk}/decide/",
         {**ADMIN_DENIED, **dict.fromkeys(STAFF, 405)},
+    ),
+    # Members: a network meeting's attendance register.
+    "admin:members_networkmeeting_attendance": Route(
+        lambda w: f"/admin/members/networkmeeting/{_network_meeting(w).pk}/attendance/",
+        {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)},
     ),
     # The catch-all answers every other /admin/ address.
     "admin:<catch-all>": Route("/admin/no-such-page/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 404)}),
@@ -320,6 +391,23 @@ ADMIN_MODELS = {
     "trainings.enrolment": AdminModel(
         {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _training_application, add_allowed=False
     ),
+    # Members area and regional networks: memberships change only through actions.
+    "members.resourcegroup": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _member_resource(w).group
+    ),
+    "members.memberresource": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, _member_resource),
+    "members.network": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _network_membership(w).network
+    ),
+    "members.networkmeeting": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, _network_meeting),
+    "members.networkmembership": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _network_membership, add_allowed=False
+    ),
+    # Reading list
+    "reading_list.topic": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _reference(w).topics.first()
+    ),
+    "reading_list.reference": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, _reference),
     "account.emailaddress": AdminModel(SUPERUSER_ONLY, lambda w: w.trainee_a.emailaddress_set.get()),
     "mfa.authenticator": AdminModel(
         SUPERUSER_ONLY, lambda w: Authenticator.objects.get(user=w.users[COORDINATOR], type="totp")
