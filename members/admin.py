@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -37,6 +38,12 @@ class HeldCredentialInline(admin.TabularInline):
         return False
 
 
+# What only a superuser may change on someone's account: what they log in with, whether
+# they can log in at all, and what they may do. People change their own e-mail address and
+# password through the verified account pages.
+ACCOUNT_CONTROL_FIELDS = ["email", "password", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
@@ -48,7 +55,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Personal details", {"fields": ["full_name"]}),
-        ("Roles and access", {"fields": ["is_active", "groups", "is_superuser", "user_permissions"]}),
+        ("Roles and access", {"fields": ["is_active", "groups", "is_staff", "is_superuser", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
@@ -68,8 +75,19 @@ class UserAdmin(BaseUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            fields += ["is_superuser", "user_permissions", "groups"]
+            fields += [name for name in ACCOUNT_CONTROL_FIELDS if name not in fields]
         return fields
+
+    def save_model(self, request, obj, form, change):
+        """Admin edits of an account are audit-logged with the fields they changed."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and form.changed_data:
+                changed = {
+                    name: {"old": str(form.initial.get(name)), "new": str(form.cleaned_data.get(name))}
+                    for name in form.changed_data
+                }
+                log_action(obj, "members.user.changed_in_admin", user=request.user, data={"changed": changed})
 
 
 class CredentialEventInline(admin.TabularInline):
@@ -228,7 +246,9 @@ class NetworkMeetingAdmin(AuditedChangesMixin, admin.ModelAdmin):
         members = selectors.active_members(meeting.network).values("person_id")
         # The network's members now, and anyone recorded earlier who has left since.
         people = User.objects.filter(Q(pk__in=members) | Q(pk__in=recorded)).order_by("full_name", "email")
-        form = AttendanceForm(request.POST or None, people=people, initial={"attendees": recorded})
+        form = AttendanceForm(
+            request.POST if request.method == "POST" else None, people=people, initial={"attendees": recorded}
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 services.record_meeting_attendance(meeting, form.cleaned_data["attendees"], by=request.user)

@@ -2,10 +2,11 @@ from allauth.account.views import RequestLoginCodeView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from dit_portal.audit import log_action
 from dit_portal.files import private_file_response
@@ -54,10 +55,20 @@ def profile(request):
     return render(request, "members/profile.html", {"form": form})
 
 
+def _only_shows(request):
+    """For a members' page that only shows something: checked after membership, so a
+    non-member still gets the explanation whatever the method."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return None
+
+
 @login_required
 def resource_list(request):
     if not is_member(request.user):
         return _not_a_member(request)
+    if refused := _only_shows(request):
+        return refused
     form = ResourceSearchForm(request.GET or None)
     query, group = "", None
     if form.is_valid():
@@ -78,6 +89,8 @@ def resource_list(request):
 def resource_download(request, pk):
     if not is_member(request.user):
         return _not_a_member(request)
+    if refused := _only_shows(request):
+        return refused
     resource = get_object_or_404(MemberResource, pk=pk, is_published=True)
     if not resource.file:
         raise Http404
@@ -102,6 +115,7 @@ access_again = AccessAgainView.as_view()
 # Regional networks -----------------------------------------------------------------------
 
 
+@require_safe
 def network_list(request):
     networks = selectors.listed_networks()
     memberships = {}
@@ -112,6 +126,7 @@ def network_list(request):
     return render(request, "members/network_list.html", {"networks": networks})
 
 
+@require_safe
 def network_detail(request, slug):
     network = selectors.network_page(slug)
     if network is None:

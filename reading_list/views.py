@@ -1,5 +1,6 @@
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from . import exports, selectors
 from .forms import ReadingFilterForm
@@ -18,6 +19,7 @@ def _filtered(request):
     return form, filters, keys
 
 
+@require_safe
 def reading_list(request):
     form, filters, _keys = _filtered(request)
     found = list(selectors.references(**filters))
@@ -49,9 +51,11 @@ def _export(request, render_export, content_type, extension):
     return response
 
 
+@require_safe
 def export_bibtex(request):
     return _export(request, exports.to_bibtex, "application/x-bibtex", "bib")
 
 
+@require_safe
 def export_ris(request):
     return _export(request, exports.to_ris, "application/x-research-info-systems", "ris")

@@ -47,8 +47,8 @@ def test_two_join_requests_of_one_person_at_the_same_moment():
         person = practitioner()
 
         outcomes = at_once(
-            lambda: services.join_network(network, person),
-            lambda: services.join_network(network, person),
+            lambda network=network, person=person: services.join_network(network, person),
+            lambda network=network, person=person: services.join_network(network, person),
         )
 
         assert sorted(outcomes) == ["You are already a member of this network.", "done"], outcomes
