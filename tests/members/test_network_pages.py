@@ -156,3 +156,37 @@ def test_coordinators_confirm_and_decline_requests_by_admin_actions(admin_client
     # The status is not editable on the membership's page.
     change = admin_client_with_totp.get(reverse("admin:members_networkmembership_change", args=[to_decline.pk]))
     assert 'name="status"' not in change.content.decode()
+
+
+def test_plain_admin_edits_are_logged_with_old_and_new_values(admin_client_with_totp):
+    from dit_portal.audit import entries_for
+    from members.models import Network
+
+    network = Network.objects.get(slug="north-west")
+    url = reverse("admin:members_network_change", args=[network.pk])
+    form = admin_client_with_totp.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(
+        {
+            "rhythm": "Every month",
+            "contacts-TOTAL_FORMS": "3",
+            "contacts-INITIAL_FORMS": "3",
+            "contacts-MIN_NUM_FORMS": "0",
+            "contacts-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for index, contact in enumerate(network.contacts.all()):
+        data.update(
+            {
+                f"contacts-{index}-id": contact.pk,
+                f"contacts-{index}-network": network.pk,
+                f"contacts-{index}-name": contact.name,
+                f"contacts-{index}-role": contact.role,
+                f"contacts-{index}-email": contact.email,
+                f"contacts-{index}-position": contact.position,
+            }
+        )
+    response = admin_client_with_totp.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    [entry] = [entry for entry in entries_for(network) if entry.action == "members.network.edited"]
+    assert entry.data == {"rhythm": ["Every two months", "Every month"]}

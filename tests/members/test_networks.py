@@ -96,7 +96,10 @@ def test_a_declaration_waits_for_a_coordinator_who_confirms_it(
     with django_capture_on_commit_callbacks(execute=True):
         membership = services.join_network(network, person, declaration="Completed the 5-day training in Leeds, 2023.")
     assert (membership.status, membership.route) == (MembershipStatus.PENDING, EligibilityRoute.DECLARATION)
-    assert "Completed the 5-day training in Leeds" in mail.outbox[0].body
+    received = mail.outbox[0]
+    assert received.subject == f"Your request to join the {network.name}"
+    assert "Completed the 5-day training in Leeds" in received.body
+    assert "Completed the 5-day training in Leeds" in received.alternatives[0][0]
 
     with django_capture_on_commit_callbacks(execute=True):
         services.confirm_membership(membership, by=coordinator)
@@ -121,7 +124,11 @@ def test_declining_needs_a_reason_and_tells_the_person(network, coordinator, dja
         services.decline_membership(membership, by=coordinator, reason="The initial training is not finished yet.")
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.DECLINED
-    assert "The initial training is not finished yet." in mail.outbox[-1].body
+    declined = mail.outbox[-1]
+    assert declined.to == [membership.person.email]
+    assert declined.subject == f"Your request to join the {network.name} was not confirmed"
+    assert "The initial training is not finished yet." in declined.body
+    assert "The initial training is not finished yet." in declined.alternatives[0][0]
     with pytest.raises(services.NetworkError, match="no request waiting"):
         services.confirm_membership(membership, by=coordinator)
 

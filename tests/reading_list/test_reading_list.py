@@ -164,3 +164,28 @@ def test_an_unknown_selection_is_refused_clearly(client):
     response = client.get(reverse("reading_list:export_bibtex"), {"ref": ["no-such-reference"]})
     assert response.status_code == 400
     assert "could not be made" in response.content.decode()
+
+
+def test_coordinators_add_a_reference_in_the_admin_and_it_is_listed(client):
+    from members import roles
+    from tests.factories import staff_with_totp
+
+    client.force_login(staff_with_totp(roles.COORDINATOR))
+    topic = Topic.objects.get(slug="dit")
+    response = client.post(
+        reverse("admin:reading_list_reference_add"),
+        {
+            "reference_type": "article",
+            "authors": "Fonagy, P.\nLemma, A.",
+            "year": "2024",
+            "title": "A new paper on DIT",
+            "is_about_dit": "on",
+            "topics": [topic.pk],
+            "container_title": "Psychoanalytic Psychotherapy",
+            "key": "fonagy2024new",
+        },
+    )
+    assert response.status_code == 302
+    text = client.get(reverse("reading_list:list")).content.decode()
+    assert "A new paper on DIT" in text
+    assert "27 references, 7 directly about DIT" in text
