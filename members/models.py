@@ -62,6 +62,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        permissions = [("erase_user", "Can erase (anonymise) a person")]
 
     def __str__(self):
         return self.full_name or self.email
@@ -246,6 +247,9 @@ class NetworkMeeting(models.Model):
 
 class NetworkMembership(models.Model):
     """A person's membership of a network. Its status changes only through the services."""
+
+    # Blanked when the person is erased (members/privacy.py): what they wrote about themselves.
+    PERSONAL_FIELDS = ("declaration",)
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="network_memberships")

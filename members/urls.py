@@ -13,4 +13,5 @@ urlpatterns = [
     path("networks/<slug:slug>/", views.network_detail, name="network_detail"),
     path("networks/<slug:slug>/join/", views.join_network, name="network_join"),
     path("networks/<slug:slug>/leave/", views.leave_network, name="network_leave"),
+    path("my-data/", views.my_data, name="my_data"),
 ]

@@ -2,11 +2,12 @@ from allauth.account.views import RequestLoginCodeView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_safe
 
 from dit_portal.audit import log_action
 from dit_portal.files import private_file_response
@@ -17,6 +18,7 @@ from .access import is_member, network_eligibility
 from .enums import JOINABLE_STATES, LEAVABLE_STATES, MembershipStatus
 from .forms import JoinNetworkForm, ProfileForm, ResourceSearchForm
 from .models import MemberResource, Network
+from .privacy import export_personal_data
 from .roles import can_use_admin
 
 RESOURCES_PER_PAGE = 25
@@ -209,3 +211,18 @@ def leave_network(request, slug):
             messages.success(request, f"You have left the {network}.")
         return redirect(network)
     return render(request, "members/network_leave.html", {"network": network, "membership": membership})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request):
+    """What the portal holds about the signed-in person: explained on GET, a zip on POST."""
+    if request.method == "POST":
+        archive = export_personal_data(request.user)
+        response = HttpResponse(archive, content_type="application/zip")
+        name = f"dit-portal-my-data-{timezone.localdate():%Y-%m-%d}.zip"
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(request, "members/my_data.html")

@@ -297,6 +297,8 @@ ROUTES = {
     # Members area
     "members:home": Route("/members/", signed_in(), post=signed_in()),
     "members:profile": Route("/members/profile/", signed_in(), post=signed_in()),
+    # A person's own data: explained on GET, downloaded as a zip on POST.
+    "members:my_data": Route("/members/my-data/", signed_in(), post=signed_in()),
     # Members area (members app): non-members who sign in get the explanatory page (403);
     # an empty request for access again gets the form back with its error.
     "members:access_again": Route("/members/access/", signed_out(), post=signed_out()),

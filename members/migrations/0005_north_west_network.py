@@ -12,5 +12,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0003_members_area_and_networks")]
+    dependencies = [("members", "0004_members_area_and_networks")]
     operations = [migrations.RunPython(forwards, backwards)]
