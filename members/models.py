@@ -251,7 +251,8 @@ class NetworkMembership(models.Model):
     # Blanked when the person is erased (members/privacy.py): what they wrote about themselves.
     PERSONAL_FIELDS = ("declaration",)
 
-    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    # A network with members is not deleted (unpublish it instead): memberships are history.
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="memberships")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="network_memberships")
     status = models.CharField(max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.PENDING)
     route = models.CharField("eligible through", max_length=12, choices=EligibilityRoute.choices)
@@ -287,7 +288,8 @@ class NetworkMembership(models.Model):
 class MeetingAttendance(models.Model):
     """A person recorded by a coordinator as having attended a network meeting."""
 
-    meeting = models.ForeignKey(NetworkMeeting, on_delete=models.CASCADE, related_name="attendance")
+    # Attendance is CPD evidence: a meeting someone attended is not deleted.
+    meeting = models.ForeignKey(NetworkMeeting, on_delete=models.PROTECT, related_name="attendance")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings_attended")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)

@@ -54,4 +54,10 @@ def seed_networks(Network, NetworkContact):
 
 
 def remove_networks(Network, NetworkContact):
-    Network.objects.filter(slug__in=[data["slug"] for data in NETWORKS]).delete()
+    """Undo the seed (migrating backwards): its members and attendance go with it, as their
+    tables are about to be dropped."""
+    for network in Network.objects.filter(slug__in=[data["slug"] for data in NETWORKS]):
+        for meeting in network.meetings.all():
+            meeting.attendance.all().delete()
+        network.memberships.all().delete()
+        network.delete()

@@ -190,3 +190,29 @@ def test_plain_admin_edits_are_logged_with_old_and_new_values(admin_client_with_
     assert response.status_code == 302, response.context["adminform"].form.errors
     [entry] = [entry for entry in entries_for(network) if entry.action == "members.network.edited"]
     assert entry.data == {"rhythm": ["Every two months", "Every month"]}
+
+
+def test_a_meeting_someone_attended_cannot_be_deleted(admin_client_with_totp):
+    network = NetworkFactory()
+    member = practitioner()
+    MembershipFactory(network=network, person=member)
+    meeting = MeetingFactory(network=network)
+    MeetingAttendance.objects.create(meeting=meeting, person=member)
+    response = admin_client_with_totp.post(
+        reverse("admin:members_networkmeeting_delete", args=[meeting.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in response.content.decode()
+    assert MeetingAttendance.objects.filter(meeting=meeting).exists()
+
+
+def test_erasing_a_person_blanks_what_they_declared():
+    from members.privacy import erase_person
+
+    coordinator = UserFactory(role=roles.COORDINATOR)
+    membership = MembershipFactory(
+        status=MembershipStatus.PENDING, route="declaration", declaration="Seeing two training cases at my service."
+    )
+    erase_person(membership.person, by=coordinator, reason="Their request")
+    membership.refresh_from_db()
+    assert membership.declaration == ""
