@@ -209,9 +209,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Private files are readable by the portal's own user only (0600, folders 0700).
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")))},
+        "OPTIONS": {
+            "location": str(Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -223,6 +228,16 @@ STORAGES = {
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# What each person's uploads may add up to (evidence and every other private file).
+PRIVATE_STORAGE_QUOTA = int(os.environ.get("PRIVATE_STORAGE_QUOTA", str(100 * 1024 * 1024)))
+# Structural checks of uploads (dit_portal/files.py): an Office document may unpack to at
+# most this much, and to at most this many times its own size (zip bombs); a PDF is walked
+# up to this many objects; a picture may have at most this many pixels.
+OFFICE_MAX_UNPACKED_SIZE = 50 * 1024 * 1024
+OFFICE_MAX_COMPRESSION_RATIO = 100
+OFFICE_MAX_PARTS = 2000
+PDF_MAX_OBJECTS = 100_000
+IMAGE_MAX_PIXELS = 40_000_000
 # In production the web server sends private files (X-Accel-Redirect); the view decides.
 PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "")
 
