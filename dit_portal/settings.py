@@ -158,7 +158,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupDetailsForm"
-ACCOUNT_FORMS = {"reset_password": "members.account_forms.VerifiedAddressResetPasswordForm"}
+ACCOUNT_FORMS = {
+    "reset_password": "members.account_forms.VerifiedAddressResetPasswordForm",
+    "signup": "members.account_forms.EvenSignupForm",
+}
 # Adding or changing an e-mail address, and changing the second factor, first ask for the
 # password (or a code) again; changing the password asks for the current one.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
