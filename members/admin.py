@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from dit_portal.audit import log_action
-from dit_portal.files import DOCX, JPEG, JPEG_LONG, PDF, PNG, XLSX, validate_upload
+from dit_portal.files import DOCX, JPEG, JPEG_LONG, PDF, PNG, XLSX, prepare_upload
 
 from . import selectors, services
 from .enums import MembershipStatus
@@ -192,7 +192,8 @@ class MemberResourceForm(forms.ModelForm):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
-            validate_upload(upload, kinds=RESOURCE_FILE_KINDS)
+            # Checked the way each format is built; pictures come back re-encoded.
+            return prepare_upload(upload, RESOURCE_FILE_KINDS)
         return upload
 
     def save(self, commit=True):

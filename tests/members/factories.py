@@ -16,9 +16,7 @@ from members.models import (
 )
 from members.services import set_credential_status
 from tests.factories import UserFactory
-
-# A minimal, well-formed PDF: filetype recognises it by its magic bytes.
-PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+from tests.files import PDF_BYTES  # a real PDF, as the upload checks read it
 
 
 def practitioner(status=CredentialStatus.ACCREDITED, **kwargs):
