@@ -150,3 +150,19 @@ def test_a_document_needs_its_file_and_a_link_its_address():
     form = _resource_form(None)
     assert not form.is_valid()
     assert "A document needs its file." in str(form.errors["file"])
+
+
+def test_a_picture_resource_is_stored_re_encoded():
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "navy").save(buffer, format="PNG")
+    payload = b"<script>alert(1)</script>"
+    form = _resource_form(SimpleUploadedFile("diagram.png", buffer.getvalue() + payload, content_type="image/png"))
+    assert form.is_valid(), form.errors
+    resource = form.save()
+    stored = resource.file.read()
+    assert stored.startswith(b"\x89PNG") and payload not in stored
+    assert resource.file_name == "diagram.png"
