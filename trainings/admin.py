@@ -15,9 +15,19 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
+from dit_portal.admin_audit import AuditedAdminMixin
+
 from . import selectors, services
 from .enums import ATTENDING_STATES, EnrolmentAction, EnrolmentStatus, RunStatus
-from .forms import AttendanceGridForm, CancellationForm, CourseRunForm, RejectionForm
+from .forms import (
+    AttendanceGridForm,
+    CancellationForm,
+    CapacityForm,
+    CourseRunForm,
+    RejectionForm,
+    day_inputs,
+    run_day_formset,
+)
 from .models import (
     Attendance,
     Course,
@@ -83,6 +93,8 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 class RunDayInline(admin.TabularInline):
+    """A new run's days; afterwards they change on the run's "Change days" page."""
+
     model = RunDay
     extra = 0
     min_num = 1
@@ -97,37 +109,58 @@ class RunTrainerInline(admin.TabularInline):
 
 
 @admin.register(CourseRun)
-class CourseRunAdmin(admin.ModelAdmin):
+class CourseRunAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = [
         "label",
         "course",
         "starts_on",
-        "mode",
         "status",
-        "application_deadline",
         "places",
-        "waitlist_length",
         "shortcuts",
+        "mode",
+        "application_deadline",
     ]
     list_filter = ["status", "course", "mode"]
     list_select_related = ["course"]
     search_fields = ["label", "course__title", "venue"]
-    inlines = [RunDayInline, RunTrainerInline]
-    readonly_fields = ["status", "shortcuts"]
+    readonly_fields = ["status", "shortcuts", "days_summary"]
+    # Capacity, days and status carry rules: after creation they change only through the
+    # services, from the actions and the "Change places" / "Change days" pages.
+    rule_fields = ["capacity"]
     actions = ["open_runs", "close_runs", "cancel_runs", "offer_free_places", "record_completion"]
     form = CourseRunForm
     fieldsets = [
         (None, {"fields": ["course", "label", "status", "shortcuts"]}),
         ("Where", {"fields": ["mode", "venue"]}),
-        ("Places", {"fields": ["capacity", "application_deadline", "offer_days", "price"]}),
+        ("Places and days", {"fields": ["capacity", "days_summary", "application_deadline", "offer_days", "price"]}),
         ("Shown on the run's page", {"fields": ["notes"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (name, {"fields": [f for f in opts["fields"] if f != "days_summary"]}) for name, opts in self.fieldsets
+            ]
+        return self.fieldsets
+
+    def get_inlines(self, request, obj):
+        return [RunDayInline, RunTrainerInline] if obj is None else [RunTrainerInline]
 
     def get_queryset(self, request):
         return selectors.with_run_facts(super().get_queryset(request))
 
     def get_urls(self):
         urls = [
+            path(
+                "<path:object_id>/capacity/",
+                self.admin_site.admin_view(self.capacity_view),
+                name="trainings_courserun_capacity",
+            ),
+            path(
+                "<path:object_id>/days/",
+                self.admin_site.admin_view(self.days_view),
+                name="trainings_courserun_days",
+            ),
             path(
                 "<path:object_id>/attendance/",
                 self.admin_site.admin_view(self.attendance_view),
@@ -147,11 +180,15 @@ class CourseRunAdmin(admin.ModelAdmin):
 
     @admin.display(description="Places taken")
     def places(self, run):
-        return f"{run.places_taken} / {run.capacity}"
+        waiting = f", {run.waitlist_length} waiting" if run.waitlist_length else ""
+        return f"{run.places_taken} / {run.capacity}{waiting}"
 
-    @admin.display(description="Waiting")
-    def waitlist_length(self, run):
-        return run.waitlist_length
+    @admin.display(description="Days")
+    def days_summary(self, run):
+        days = ", ".join(str(day) for day in run.days.all()) or "No days yet."
+        link = reverse("admin:trainings_courserun_days", args=[run.pk])
+        capacity = reverse("admin:trainings_courserun_capacity", args=[run.pk])
+        return format_html('{} <br><a href="{}">Change days</a> · <a href="{}">Change places</a>', days, link, capacity)
 
     @admin.display(description="Applications and attendance")
     def shortcuts(self, run):
@@ -223,6 +260,68 @@ class CourseRunAdmin(admin.ModelAdmin):
                     f"{results[EnrolmentStatus.NOT_COMPLETED]} did not complete.",
                     messages.SUCCESS,
                 )
+
+    def _run_for_change(self, request, object_id):
+        run = get_object_or_404(CourseRun.objects.select_related("course"), pk=object_id)
+        if not self.has_change_permission(request, run):
+            raise PermissionDenied
+        return run
+
+    def _page(self, request, run, title, template, **context):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{title}: {run}",
+            "run": run,
+            "original": run,
+            **context,
+        }
+        return TemplateResponse(request, template, context)
+
+    def capacity_view(self, request, object_id):
+        """Change a run's number of places through the service (waiting list offers, reopening)."""
+        run = self._run_for_change(request, object_id)
+        form = CapacityForm(request.POST or None, initial={"capacity": run.capacity})
+        if request.method == "POST" and form.is_valid():
+            try:
+                run, offered = services.change_capacity(run, form.cleaned_data["capacity"], by=request.user)
+            except services.TrainingError as error:
+                form.add_error("capacity", error.message)
+            else:
+                message = f"{run} now has {run.capacity} places."
+                if offered:
+                    message += f" {len(offered)} offered to the waiting list in order."
+                self.message_user(request, message, messages.SUCCESS)
+                return redirect("admin:trainings_courserun_change", run.pk)
+        facts = selectors.with_run_facts(CourseRun.objects.filter(pk=run.pk)).get()
+        return self._page(request, run, "Change places", "trainings/admin/run_capacity.html", form=form, facts=facts)
+
+    def days_view(self, request, object_id):
+        """Add, move and remove a run's days through the service (e-mails to place holders)."""
+        run = self._run_for_change(request, object_id)
+        formset = run_day_formset(run, request.POST or None)
+        if request.method == "POST" and formset.is_valid():
+            try:
+                changed = services.change_run_days(run, days=day_inputs(formset, run), by=request.user)
+            except services.TrainingError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                if changed:
+                    self.message_user(
+                        request,
+                        f"{run}: {changed} day{'s' if changed != 1 else ''} changed; "
+                        "everyone holding a place has been e-mailed the new dates.",
+                        messages.SUCCESS,
+                    )
+                else:
+                    self.message_user(request, "Nothing changed.", messages.INFO)
+                return redirect("admin:trainings_courserun_change", run.pk)
+        recorded = set(Attendance.objects.filter(day__run=run).values_list("day_id", flat=True)) | set(
+            TrainerDay.objects.filter(day__run=run).values_list("day_id", flat=True)
+        )
+        return self._page(
+            request, run, "Change days", "trainings/admin/run_days.html", formset=formset, recorded=recorded
+        )
 
     def attendance_view(self, request, object_id):
         run = get_object_or_404(CourseRun.objects.select_related("course"), pk=object_id)
@@ -389,7 +488,7 @@ class RunFilter(admin.RelatedOnlyFieldListFilter):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["trainee", "email", "run", "status", "applied_at", "waitlist_position", "offer_expires_at"]
     list_filter = ["status", ("run", RunFilter), "run__course"]
     list_select_related = ["trainee", "run__course"]
@@ -417,6 +516,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
         "offered_at",
         "offer_expires_at",
         "ended_at",
+        "waitlist_position",
     ]
 
     def has_add_permission(self, request):

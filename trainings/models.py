@@ -239,8 +239,10 @@ class RunTrainer(models.Model):
 class TrainerDay(models.Model):
     """The role a trainer actually held on one day of a run, for the trainer pathway."""
 
-    run_trainer = models.ForeignKey(RunTrainer, on_delete=models.CASCADE, related_name="days")
-    day = models.ForeignKey(RunDay, on_delete=models.CASCADE, related_name="trainer_days")
+    # Recorded days are the trainer pathway's evidence: they are not deleted with a trainer.
+    run_trainer = models.ForeignKey(RunTrainer, on_delete=models.PROTECT, related_name="days")
+    # A day with trainer days recorded cannot be deleted (services.change_run_days says why).
+    day = models.ForeignKey(RunDay, on_delete=models.PROTECT, related_name="trainer_days")
     role = models.CharField(max_length=20, choices=TrainerRole.choices)
 
     class Meta:
@@ -343,7 +345,8 @@ class Attendance(models.Model):
     """Whether an accepted trainee attended one day of their run."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
-    day = models.ForeignKey(RunDay, on_delete=models.CASCADE, related_name="attendance")
+    # A day with attendance recorded cannot be deleted (services.change_run_days says why).
+    day = models.ForeignKey(RunDay, on_delete=models.PROTECT, related_name="attendance")
     present = models.BooleanField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
