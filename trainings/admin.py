@@ -339,7 +339,7 @@ class CourseRunAdmin(AuditedAdminMixin, admin.ModelAdmin):
             (row.run_trainer_id, row.day_id): row.role for row in TrainerDay.objects.filter(run_trainer__run=run)
         }
         form = AttendanceGridForm(
-            request.POST or None,
+            request.POST if request.method == "POST" else None,  # all unticked posts nothing but a token
             days=days,
             enrolments=enrolments,
             trainers=trainers,

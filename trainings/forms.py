@@ -258,7 +258,6 @@ class AttendanceGridForm(forms.Form):
         self.days, self.enrolments, self.trainers = days, enrolments, trainers
         today = timezone.localdate()
         self.open_days = [day for day in days if day.date <= today]
-        prefill_trainers = not trainer_days
         for enrolment in enrolments:
             for day in days:
                 label = f"{enrolment.trainee} present on {day}"
@@ -271,12 +270,14 @@ class AttendanceGridForm(forms.Form):
                 )
         for run_trainer in trainers:
             for day in days:
-                initial = trainer_days.get((run_trainer.pk, day.pk), run_trainer.role if prefill_trainers else "")
+                # Recorded only when marked: an empty cell records nothing, a future day
+                # cannot be marked yet.
                 label = f"{run_trainer.trainer}'s role on {day}"
                 self.fields[f"trainer_{run_trainer.pk}_{day.pk}"] = forms.ChoiceField(
                     required=False,
                     choices=[("", "—"), *TrainerRole.choices],
-                    initial=initial,
+                    initial=trainer_days.get((run_trainer.pk, day.pk), ""),
+                    disabled=day.date > today,
                     label=label,
                     widget=forms.Select(attrs={"aria-label": label}),
                 )
@@ -301,5 +302,5 @@ class AttendanceGridForm(forms.Form):
         return {
             (rt.pk, day.pk): self.cleaned_data[f"trainer_{rt.pk}_{day.pk}"] or ""
             for rt in self.trainers
-            for day in self.days
+            for day in self.open_days
         }

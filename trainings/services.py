@@ -684,6 +684,8 @@ def record_attendance(run, *, marks, by):
             if days[key[1]].date > today:
                 continue
             row = existing.get(key)
+            if row is None and not present:
+                continue  # nothing recorded yet reads as absent already: not a change
             if row is None:
                 created.append(Attendance(enrolment_id=key[0], day_id=key[1], present=present, recorded_by=by))
             elif row.present != present:
@@ -703,7 +705,9 @@ def record_attendance(run, *, marks, by):
 
 
 def record_trainer_days(run, *, roles, by):
-    """Record each trainer's role per day: `roles` maps (run trainer id, day id) to a role or ""."""
+    """Record each trainer's role per day: `roles` maps (run trainer id, day id) to a role or ""
+    (nothing recorded). Only days up to today can be marked."""
+    today = timezone.localdate()
     with transaction.atomic():
         run = _lock_run(run.pk)
         days = {day.pk: day for day in run.days.all()}
@@ -713,6 +717,8 @@ def record_trainer_days(run, *, roles, by):
                 raise TrainingError("Trainer days can only be recorded for this run's trainers and days.")
             if role and role not in TrainerRole.values:
                 raise TrainingError(f"Unknown trainer role: {role}.")
+            if role and days[day_id].date > today:
+                raise TrainingError(f"{days[day_id]} has not happened yet: trainer days cannot be recorded for it.")
         existing = {(row.run_trainer_id, row.day_id): row for row in TrainerDay.objects.filter(run_trainer__run=run)}
         changes = []
         for key, role in roles.items():

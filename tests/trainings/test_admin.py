@@ -202,8 +202,9 @@ def test_attendance_register_is_a_grid(client, staff, register_run):
     form = response.context["form"]
     assert len(form.attendance_rows()) == 2  # the applicant without a place is not on it
     assert form.fields[f"present_{trainees[0].pk}_{days[2].pk}"].disabled  # a future day
-    # Trainers start with their run role on every day, until the register is first saved.
-    assert form.fields[f"trainer_{shadow.pk}_{days[0].pk}"].initial == TrainerRole.SHADOWING
+    # Trainer days are recorded only when marked, and only up to today.
+    assert form.fields[f"trainer_{shadow.pk}_{days[0].pk}"].initial == ""
+    assert form.fields[f"trainer_{lead.pk}_{days[2].pk}"].disabled
 
     data = {f"present_{trainees[0].pk}_{days[0].pk}": "on", f"present_{trainees[0].pk}_{days[1].pk}": "on"}
     data |= {f"present_{trainees[1].pk}_{days[0].pk}": "on"}
@@ -214,11 +215,40 @@ def test_attendance_register_is_a_grid(client, staff, register_run):
     }
     response = client.post(url, data, follow=True)
 
-    assert messages_of(response) == ["Register saved (9 changes)."]
+    # 3 present marks, 2 lead days and 2 shadow days up to today; the future day is not saved.
+    assert messages_of(response) == ["Register saved (7 changes)."]
     assert Attendance.objects.filter(present=True).count() == 3
-    assert Attendance.objects.filter(present=False).count() == 1
+    assert Attendance.objects.filter(present=False).count() == 0
     assert TrainerDay.objects.filter(run_trainer=shadow).count() == 2
+    assert TrainerDay.objects.filter(run_trainer=lead).count() == 2
     assert entries_for(run).filter(action="trainings.run.attendance_recorded", actor=staff).exists()
+
+
+def test_one_click_on_the_register_is_one_change(client, staff, register_run):
+    """One trainee ticked on one day: one change, and nothing recorded for the trainers,
+    least of all on the day still to come."""
+    run, days, trainees, _trainers = register_run
+    url = reverse("admin:trainings_courserun_attendance", args=[run.pk])
+    client.get(url)
+    response = client.post(url, {f"present_{trainees[0].pk}_{days[0].pk}": "on"}, follow=True)
+    assert messages_of(response) == ["Register saved (1 change)."]
+    assert list(Attendance.objects.values_list("enrolment", "day", "present")) == [(trainees[0].pk, days[0].pk, True)]
+    assert not TrainerDay.objects.exists()
+
+    # Unticking it is again one change; saving the same register again is none.
+    response = client.post(url, {}, follow=True)
+    assert messages_of(response) == ["Register saved (1 change)."]
+    response = client.post(url, {}, follow=True)
+    assert messages_of(response) == ["Register saved (0 changes)."]
+
+
+def test_a_future_day_cannot_be_marked_even_by_a_forged_post(client, staff, register_run):
+    run, days, trainees, (lead, _shadow) = register_run
+    url = reverse("admin:trainings_courserun_attendance", args=[run.pk])
+    client.post(url, {f"present_{trainees[0].pk}_{days[2].pk}": "on", f"trainer_{lead.pk}_{days[2].pk}": "lead"})
+    assert not Attendance.objects.exists() and not TrainerDay.objects.exists()
+    with pytest.raises(services.TrainingError, match="has not happened yet: trainer days cannot be recorded"):
+        services.record_trainer_days(run, roles={(lead.pk, days[2].pk): TrainerRole.LEAD}, by=staff)
 
 
 def test_completion_from_the_register_waits_for_the_last_day(client, staff, register_run):
