@@ -6,8 +6,8 @@ import csv
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import DecimalField, F, Prefetch, Sum
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import DecimalField, F, Min, OuterRef, Q, Sum
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,8 +16,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
 from dit_portal.admin_audit import AuditedAdminMixin
+from dit_portal.paginators import CheapCountPaginator
+from members.models import User
 
 from . import selectors, services
+from .eligibility import requirement_checks
 from .enums import ATTENDING_STATES, EnrolmentAction, EnrolmentStatus, RunStatus
 from .forms import (
     AttendanceGridForm,
@@ -122,7 +125,10 @@ class CourseRunAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "course", "mode"]
     list_select_related = ["course"]
-    search_fields = ["label", "course__title", "venue"]
+    search_fields = ["^label", "^course__title", "^venue"]
+    search_help_text = "The start of a run's label, its course's title or its venue."
+    show_full_result_count = False
+    paginator = CheapCountPaginator
     readonly_fields = ["status", "shortcuts", "days_summary"]
     # Capacity, days and status carry rules: after creation they change only through the
     # services, from the actions and the "Change places" / "Change days" pages.
@@ -394,59 +400,82 @@ def _cell(value):
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+class _Echo:
+    """The file-like object csv.writer writes to: hands each line straight back."""
+
+    def write(self, value):
+        return value
+
+
+CSV_CHUNK_SIZE = 2000
+
+
 def enrolments_csv(enrolments, filename):
-    enrolments = list(
+    """Stream the applications as CSV in constant memory: one query for the question
+    columns, then the rows in chunks (with their answers prefetched per chunk)."""
+    enrolments = enrolments.order_by()
+    questions = list(
+        EnrolmentAnswer.objects.filter(enrolment__in=enrolments.values("pk"))
+        .values("question")
+        .annotate(first=Min("pk"))
+        .order_by("first")
+        .values_list("question", flat=True)
+    )
+    rows = (
         enrolments.select_related("trainee", "run__course", "decided_by")
-        .prefetch_related("answers", Prefetch("attendance", queryset=Attendance.objects.filter(present=True)))
+        .annotate(
+            days_attended=selectors.count_of(
+                Attendance.objects.filter(enrolment=OuterRef("pk"), present=True), "enrolment"
+            )
+        )
+        .prefetch_related("answers")
         .order_by("run", "status", "waitlist_position", "applied_at", "pk")
     )
-    questions = []
-    for enrolment in enrolments:
-        for answer in enrolment.answers.all():
-            if answer.question not in questions:
-                questions.append(answer.question)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "Run",
-            "Name",
-            "E-mail",
-            "Status",
-            "Applied",
-            "Decided",
-            "Decided by",
-            "Waiting list position",
-            "Offer expires",
-            "Days attended",
-            "Reason not accepted",
-            "Note from the applicant",
-            *questions,
-        ]
-    )
-    for enrolment in enrolments:
-        answers = {answer.question: answer.display_value for answer in enrolment.answers.all()}
-        writer.writerow(
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(
             [
-                _cell(value)
-                for value in [
-                    enrolment.run,
-                    enrolment.trainee.full_name,
-                    enrolment.trainee.email,
-                    enrolment.get_status_display(),
-                    _local(enrolment.applied_at),
-                    _local(enrolment.decided_at),
-                    enrolment.decided_by or "",
-                    enrolment.waitlist_position or "",
-                    _local(enrolment.offer_expires_at),
-                    len(enrolment.attendance.all()),
-                    enrolment.rejection_reason,
-                    enrolment.applicant_note,
-                    *[answers.get(question, "") for question in questions],
-                ]
+                "Run",
+                "Name",
+                "E-mail",
+                "Status",
+                "Applied",
+                "Decided",
+                "Decided by",
+                "Waiting list position",
+                "Offer expires",
+                "Days attended",
+                "Reason not accepted",
+                "Note from the applicant",
+                *[_cell(question) for question in questions],
             ]
         )
+        for enrolment in rows.iterator(chunk_size=CSV_CHUNK_SIZE):
+            answers = {answer.question: answer.display_value for answer in enrolment.answers.all()}
+            yield writer.writerow(
+                [
+                    _cell(value)
+                    for value in [
+                        enrolment.run,
+                        enrolment.trainee.full_name,
+                        enrolment.trainee.email,
+                        enrolment.get_status_display(),
+                        _local(enrolment.applied_at),
+                        _local(enrolment.decided_at),
+                        enrolment.decided_by or "",
+                        enrolment.waitlist_position or "",
+                        _local(enrolment.offer_expires_at),
+                        enrolment.days_attended,
+                        enrolment.rejection_reason,
+                        enrolment.applicant_note,
+                        *[answers.get(question, "") for question in questions],
+                    ]
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -454,48 +483,47 @@ def _local(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-class EnrolmentAnswerInline(admin.TabularInline):
-    model = EnrolmentAnswer
-    extra = 0
-    can_delete = False
-    fields = ["question", "answer", "evidence_link"]
-    readonly_fields = fields
+class RecentRunFilter(admin.RelatedFieldListFilter):
+    """The most recent runs only (a run's page links to all of its applications), so the
+    filter stays short however many runs there have been; a chosen older run stays listed."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Answer")
-    def answer(self, answer):
-        return answer.display_value
-
-    @admin.display(description="Evidence")
-    def evidence_link(self, answer):
-        if not answer.evidence:
-            return "—"
-        return format_html('<a href="{}">{}</a>', answer.get_evidence_url(), answer.evidence_name or "Download")
-
-
-class RunFilter(admin.RelatedOnlyFieldListFilter):
-    """Runs that have applications, named with their course in one query."""
+    LIMIT = 15
 
     def field_choices(self, field, request, model_admin):
-        with_applications = model_admin.get_queryset(request).values("run")
-        runs = CourseRun.objects.filter(pk__in=with_applications).select_related("course")
-        return [(run.pk, str(run)) for run in runs.order_by("-application_deadline", "pk")]
+        runs = CourseRun.objects.select_related("course").order_by("-application_deadline", "-id")
+        choices = [(run.pk, str(run)) for run in runs[: self.LIMIT]]
+        chosen = self.lookup_val[0] if self.lookup_val else None
+        if chosen and str(chosen).isdigit() and int(chosen) not in {pk for pk, _label in choices}:
+            choices += [(run.pk, str(run)) for run in runs.filter(pk=int(chosen))]
+        return choices
+
+
+class ApplicationSearchMixin:
+    """Prefix search on the applicant's e-mail or name, the run's label or the course title,
+    each resolved on its own table first: never `%q%` across joined tables."""
+
+    search_help_text = "The start of an applicant's e-mail address or name, a run's label or a course title."
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        trainees = User.objects.filter(Q(email__istartswith=term) | Q(full_name__istartswith=term)).values("pk")
+        runs = CourseRun.objects.filter(Q(label__istartswith=term) | Q(course__title__istartswith=term)).values("pk")
+        return queryset.filter(Q(trainee__in=trainees) | Q(run__in=runs)), False
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ["trainee", "email", "run", "status", "applied_at", "waitlist_position", "offer_expires_at"]
-    list_filter = ["status", ("run", RunFilter), "run__course"]
+class EnrolmentAdmin(ApplicationSearchMixin, AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["applicant", "status", "run_link", "place", "applied_at"]
+    list_display_links = ["applicant"]
+    list_filter = ["status", ("run", RecentRunFilter), "run__course"]
     list_select_related = ["trainee", "run__course"]
-    search_fields = ["trainee__email", "trainee__full_name", "run__label", "run__course__title"]
+    search_fields = ["trainee__email"]  # shows the search box; get_search_results does the search
     ordering = ["-applied_at", "-id"]
+    show_full_result_count = False
+    paginator = CheapCountPaginator
     actions = ["accept_selected", "waitlist_selected", "reject_selected", "offer_place_selected", "export_csv"]
-    inlines = [EnrolmentAnswerInline]
     change_form_template = "trainings/admin/enrolment_change_form.html"
     view_on_site = False  # the public page of an application is the trainee's own
     fieldsets = [
@@ -525,6 +553,20 @@ class EnrolmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The decision page: the applicant's answers against each entry requirement, then
+        the decision buttons the transition table allows, then the internal fields."""
+        enrolment = self.get_object(request, object_id)
+        if enrolment is not None:
+            answers = {answer.requirement_id: answer for answer in enrolment.answers.all() if answer.requirement_id}
+            requirements = list(enrolment.run.course.requirements.all())
+            extra_context = {
+                **(extra_context or {}),
+                "requirement_checks": requirement_checks(requirements, answers, enrolment.trainee),
+                "former_answers": [answer for answer in enrolment.answers.all() if answer.requirement_id is None],
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):
         urls = [
             path(
@@ -535,9 +577,22 @@ class EnrolmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         ]
         return urls + super().get_urls()
 
-    @admin.display(description="E-mail", ordering="trainee__email")
-    def email(self, enrolment):
-        return enrolment.trainee.email
+    @admin.display(description="Applicant", ordering="trainee__full_name")
+    def applicant(self, enrolment):
+        return format_html("{}<br><small>{}</small>", enrolment.trainee.full_name or "—", enrolment.trainee.email)
+
+    @admin.display(description="Run", ordering="run")
+    def run_link(self, enrolment):
+        url = reverse("admin:trainings_courserun_change", args=[enrolment.run_id])
+        return format_html('<a href="{}">{}</a><br><small>{}</small>', url, enrolment.run.label, enrolment.run.course)
+
+    @admin.display(description="Place")
+    def place(self, enrolment):
+        if enrolment.waitlist_position:
+            return f"Waiting list, position {enrolment.waitlist_position}"
+        if enrolment.offer_expires_at and enrolment.can(EnrolmentAction.ACCEPT_OFFER):
+            return f"Offered until {timezone.localtime(enrolment.offer_expires_at):%-d %b %H:%M}"
+        return "—"
 
     def _apply(self, request, queryset, service, done, **kwargs):
         succeeded, failed = 0, []

@@ -181,6 +181,7 @@ class CourseRun(models.Model):
     class Meta:
         ordering = ["-application_deadline", "id"]
         verbose_name = "course run"
+        indexes = [models.Index(fields=["-application_deadline", "id"], name="run_latest_deadline_first")]
 
     def __str__(self):
         return f"{self.course.title}: {self.label}"
@@ -278,7 +279,11 @@ class Enrolment(models.Model):
 
     class Meta:
         ordering = ["-applied_at", "-id"]
+        verbose_name = "application"
         indexes = [
+            # The admin list's default ordering, alone and under its status filter.
+            models.Index(fields=["-applied_at", "-id"], name="application_newest_first"),
+            models.Index(fields=["status", "-applied_at", "-id"], name="application_status_newest"),
             models.Index(fields=["run", "status"]),
             models.Index(fields=["status", "offer_expires_at"]),
         ]
@@ -322,6 +327,7 @@ class EnrolmentAnswer(models.Model):
 
     class Meta:
         ordering = ["requirement__position", "id"]
+        verbose_name = "answer"
         constraints = [models.UniqueConstraint(fields=["enrolment", "requirement"], name="one_answer_per_requirement")]
 
     def __str__(self):

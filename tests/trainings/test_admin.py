@@ -149,7 +149,8 @@ def test_applications_cannot_be_added_or_deleted_by_coordinators(client, staff):
 def parse_csv(response):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment; filename=")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.streaming  # rows are sent as they are read, never built in memory
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def test_csv_export_of_a_runs_list(client, staff):
@@ -168,6 +169,18 @@ def test_csv_export_of_a_runs_list(client, staff):
     assert rows[1][1] == "'-2+3"  # a formula-looking cell is defused
     assert rows[1][2] == applicant.email
     assert rows[1][12:] == ["Yes", "BACP REG-12345", "Camden and Islington Talking Therapies"]
+
+
+def test_csv_cells_cannot_start_a_formula(client, staff):
+    enrolment = EnrolmentFactory(applicant_note='=HYPERLINK("http://evil.example")')
+    enrolment.trainee.full_name = "@SUM(1+1)"
+    enrolment.trainee.save()
+    EnrolmentFactory(run=enrolment.run, applicant_note="+1", status=EnrolmentStatus.REJECTED, rejection_reason="-2")
+    rows = parse_csv(client.get(reverse("admin:trainings_courserun_applications_csv", args=[enrolment.run_id])))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert '\'=HYPERLINK("http://evil.example")' in cells and "'@SUM(1+1)" in cells
+    assert "'+1" in cells and "'-2" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
 
 
 def test_csv_export_action(client, staff):
