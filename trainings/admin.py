@@ -113,16 +113,8 @@ class RunTrainerInline(admin.TabularInline):
 
 @admin.register(CourseRun)
 class CourseRunAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "label",
-        "course",
-        "starts_on",
-        "status",
-        "places",
-        "shortcuts",
-        "mode",
-        "application_deadline",
-    ]
+    list_display = ["run", "starts_on", "status", "places", "shortcuts", "application_deadline"]
+    list_display_links = ["run"]
     list_filter = ["status", "course", "mode"]
     list_select_related = ["course"]
     search_fields = ["^label", "^course__title", "^venue"]
@@ -179,6 +171,10 @@ class CourseRunAdmin(AuditedAdminMixin, admin.ModelAdmin):
             ),
         ]
         return urls + super().get_urls()
+
+    @admin.display(description="Run", ordering="label")
+    def run(self, run):
+        return format_html("{}<br><small>{} · {}</small>", run.label, run.course, run.get_mode_display())
 
     @admin.display(description="First day", ordering="starts_on")
     def starts_on(self, run):

@@ -50,7 +50,8 @@ def requirement_failure(requirement, answer, trainee):
     if kind == AnswerType.REGISTRATION:
         bodies = requirement.choice_list
         if answer.registration_body not in bodies:
-            return f"current registration with {', '.join(bodies[:-1])} or {bodies[-1]} is needed."
+            named = bodies[0] if len(bodies) == 1 else f"{', '.join(bodies[:-1])} or {bodies[-1]}"
+            return f"current registration with {named} is needed."
         return None if answer.text.strip() else "your registration number is needed."
     return None
 

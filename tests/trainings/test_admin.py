@@ -3,6 +3,7 @@ export, the attendance register, and that each goes through the services."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -119,6 +120,43 @@ def test_decide_from_the_application_page(client, staff):
     assert response.redirect_chain[-1][0] == change_url
     assert statuses(enrolment) == [EnrolmentStatus.ACCEPTED]
     assert f"The application by {enrolment.trainee} was accepted." in messages_of(response)
+
+
+def test_the_decision_page_puts_each_answer_against_its_requirement_before_the_decisions(client, staff):
+    course = Course.objects.get(slug="20-day-dit-programme")
+    run = make_run(course=course)
+    enrolment = services.apply_for_run(run, trainee=UserFactory(), answers=yes_to_all(course))
+    # The registration body was since dropped from the accepted list: no longer met.
+    requirement = course.requirements.get(title="Professional registration")
+    requirement.choices = "HCPC"
+    requirement.save()
+
+    page = client.get(reverse("admin:trainings_enrolment_change", args=[enrolment.pk])).content.decode()
+    assert "<h1>Change application</h1>" in page
+    answers_at, decision_at = page.index("answers against the entry requirements"), page.index("<h2>Decision</h2>")
+    assert answers_at < decision_at < page.index('value="accept"')
+    table = page[answers_at:decision_at]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    assert [re.search(r'<th scope="row">([^<]+)', row).group(1) for row in rows] == [
+        "Qualification",
+        "Professional registration",
+        "NHS Talking Therapies employer",
+    ]
+    assert 'class="met">Met' in rows[0] and "certificate.pdf" in rows[0]
+    assert (
+        "BACP REG-12345" in rows[1]
+        and 'class="not-met">Not met</span>: current registration with HCPC is needed.' in rows[1]
+    )
+    assert 'class="met">Met' in rows[2] and "Camden and Islington Talking Therapies" in rows[2]
+
+
+def test_the_decision_page_offers_only_the_open_decisions(client, staff):
+    waitlisted = EnrolmentFactory(status=EnrolmentStatus.WAITLISTED, waitlist_position=1)
+    page = client.get(reverse("admin:trainings_enrolment_change", args=[waitlisted.pk])).content.decode()
+    assert 'value="offer"' in page and 'value="accept"' in page and 'value="waitlist"' not in page
+    accepted = EnrolmentFactory(status=EnrolmentStatus.ACCEPTED)
+    page = client.get(reverse("admin:trainings_enrolment_change", args=[accepted.pk])).content.decode()
+    assert 'name="decision"' not in page and "No decision is open on this application." in page
 
 
 def test_status_is_not_editable_by_hand(client, staff):
