@@ -16,6 +16,14 @@ class HeldCredentialInline(admin.TabularInline):
         return False
 
 
+# What only a superuser may change on someone's account: what they log in with, whether
+# they can log in at all, and what they may do. People change their own e-mail address and
+# password through the verified account pages.
+ACCOUNT_CONTROL_FIELDS = ["email", "password", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]
+
+
+# Edits here are audit-logged with their changed fields, old and new, by the admin site
+# (dit_portal/admin_audit.py), like every other admin's.
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
@@ -27,7 +35,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Personal details", {"fields": ["full_name"]}),
-        ("Roles and access", {"fields": ["is_active", "groups", "is_superuser", "user_permissions"]}),
+        ("Roles and access", {"fields": ["is_active", "groups", "is_staff", "is_superuser", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
@@ -47,7 +55,7 @@ class UserAdmin(BaseUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            fields += ["is_superuser", "user_permissions", "groups"]
+            fields += [name for name in ACCOUNT_CONTROL_FIELDS if name not in fields]
         return fields
 
 
