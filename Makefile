@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 bench: install
-	$(TEST_ENV) $(BIN)/python -m pytest benchmarks --benchmark-columns=min,median,max,rounds $(ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest benchmarks -p no:randomly --benchmark-columns=min,median,max,rounds $(ARGS)
 
 clean:
 	rm -rf $(VENV) var test-output staticfiles
