@@ -18,4 +18,4 @@ RUN SECRET_KEY=collectstatic-only DEBUG=false python manage.py collectstatic --n
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "dit_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "dit_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-"]
