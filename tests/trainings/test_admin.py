@@ -397,3 +397,12 @@ def test_admin_views_are_closed_to_others(client, who):
     response = client.post(reverse("admin:trainings_enrolment_decide", args=[enrolment.pk]), {"decision": "accept"})
     assert response.status_code in (302, 403)
     assert statuses(enrolment) == [EnrolmentStatus.APPLIED]
+
+
+def test_applications_are_called_applications_in_the_admin(client, staff):
+    from django.contrib.auth.models import Permission
+
+    index = client.get(reverse("admin:index")).content.decode()
+    text = re.sub(r"<[^>]+>", " ", index)  # what a coordinator reads, not URLs or classes
+    assert "Applications" in text and "nrolment" not in text
+    assert Permission.objects.get(codename="change_enrolment").name == "Can change application"
