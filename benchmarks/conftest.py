@@ -6,19 +6,12 @@ benchmarks/test_admin_scale.py records each admin page's fastest time at 100 and
 fails the run when a page at 100k rows takes more than twice its time at 100, or the
 export peaks above 100 MB."""
 
-import pytest
-
-from tests.conftest import _clear_cache, _eager_celery, _test_settings  # noqa: F401 - autouse fixtures
+from tests.conftest import _clear_cache, _eager_celery, _test_settings, client  # noqa: F401 - the suite's fixtures
 
 TIMINGS = {}  # (page, "100" | "100k") -> fastest of its rounds, in seconds
 EXPORT_PEAKS = {}  # "100" | "100k" -> bytes
 MAX_RATIO = 2.0
 MAX_EXPORT_BYTES = 100 * 1024 * 1024
-
-
-@pytest.fixture
-def bench_client(client):
-    return client
 
 
 def _scale_report():
