@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trainings', '0005_recorded_days_are_protected'),
+        ('trainings', '0006_recorded_days_are_protected'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -28,5 +28,5 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0003_user_erase_permission")]
+    dependencies = [("members", "0004_credential_history_routes_and_profile")]
     operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]

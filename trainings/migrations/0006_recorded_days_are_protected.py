@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trainings', '0004_courserun_run_by_centre'),
+        ('trainings', '0005_course_counts_as_cpd_event'),
     ]
 
     operations = [
