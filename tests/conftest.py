@@ -58,7 +58,17 @@ SEEDS = [
     "members.seeds.seed_roles",
     "dit_portal.seeds.seed_public_pages",
     "trainings.seeds.seed_catalogue",
+    "trainings.seeds.flag_cpd_events",
+    "tests.conftest.seed_accreditation_thresholds",
 ]
+
+
+def seed_accreditation_thresholds():
+    """accreditation/migrations/0002_seed_thresholds calls the same `seed`."""
+    from accreditation.models import Threshold
+    from accreditation.thresholds import seed
+
+    seed(Threshold)
 
 
 def restore_seeded_rows():

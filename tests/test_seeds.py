@@ -4,6 +4,7 @@ seeded rows back after a transactional test: they give the same rows, and only o
 import pytest
 from django.contrib.auth.models import Group
 
+from accreditation.models import Threshold
 from dit_portal import seeds as portal_seeds
 from dit_portal.models import FrequentlyAskedQuestion, Page
 from members import roles
@@ -23,6 +24,8 @@ def seeded_rows():
         "courses": sorted(Course.objects.values_list("slug", "title")),
         "requirements": sorted(EntryRequirement.objects.values_list("course__slug", "title", "answer_type")),
         "fees": sorted(CourseFee.objects.values_list("course__slug", "description", "unit_price")),
+        "cpd_events": sorted(Course.objects.filter(counts_as_cpd_event=True).values_list("slug", flat=True)),
+        "thresholds": sorted(Threshold.objects.values_list("key", "value")),
     }
 
 
@@ -37,7 +40,7 @@ def test_the_migrations_seeded_what_the_seed_functions_describe():
 
 def test_restoring_after_a_flush_gives_the_migrations_rows_again():
     migrated = seeded_rows()
-    for model in (CourseFee, EntryRequirement, Course, FrequentlyAskedQuestion, Page, Group):
+    for model in (CourseFee, EntryRequirement, Course, FrequentlyAskedQuestion, Page, Group, Threshold):
         model.objects.all().delete()
     restore_seeded_rows()
     assert seeded_rows() == migrated

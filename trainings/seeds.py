@@ -250,6 +250,15 @@ def seed_catalogue(apps=installed_apps):
             )
 
 
+# D1: courses whose runs count as the yearly CPD event (a field added after the catalogue).
+CPD_EVENT_COURSES = ["cpd-day"]
+
+
+def flag_cpd_events(apps=installed_apps):
+    """Mark the seeded CPD courses; called by 0005_course_counts_as_cpd_event and the tests."""
+    apps.get_model("trainings", "Course").objects.filter(slug__in=CPD_EVENT_COURSES).update(counts_as_cpd_event=True)
+
+
 def unseed_catalogue(apps=installed_apps, using="default"):
     """Remove the seeded courses no run was planned on, with their requirements and fees.
 
