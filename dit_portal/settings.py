@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "trainings",
     "supervision",
     "accreditation",
+    "reading_list",
 ]
 
 MIDDLEWARE = [

@@ -47,6 +47,20 @@ COORDINATION_PERMISSIONS = {
         "candidate": ["view", "grant"],
     },
 }
+# Members area and regional networks: resources and networks are plain editing; memberships
+# change through actions (confirm, decline), attendance through its admin view.
+COORDINATION_PERMISSIONS["members"] = {
+    **COORDINATION_PERMISSIONS["members"],
+    "resourcegroup": ALL,
+    "memberresource": ALL,
+    "network": ALL,
+    "networkcontact": ALL,
+    "networkmeeting": ALL,
+    "networkmembership": ["view", "change"],
+    "meetingattendance": ["view"],
+}
+# The recommended reading list: coordinators edit it in the admin.
+COORDINATION_PERMISSIONS["reading_list"] = {"*": ALL}
 # The Programme Director coordinates too, and later approves trainers and providers.
 ROLE_PERMISSIONS = {
     COORDINATOR: COORDINATION_PERMISSIONS,

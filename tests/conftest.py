@@ -60,7 +60,24 @@ SEEDS = [
     "trainings.seeds.seed_catalogue",
     "trainings.seeds.flag_cpd_events",
     "tests.conftest.seed_accreditation_thresholds",
+    "tests.conftest.seed_members_area",
 ]
+
+
+def seed_members_area():
+    """The same seed functions as members 0005, reading_list 0002 and portal 0003 call."""
+    import importlib
+
+    from django.apps import apps
+
+    from members.models import Network, NetworkContact
+    from members.seed import seed_networks
+    from reading_list.models import Reference, Topic
+    from reading_list.seed import seed_reading_list
+
+    seed_networks(Network, NetworkContact)
+    seed_reading_list(Topic, Reference)
+    importlib.import_module("dit_portal.migrations.0003_link_networks_and_reading").forwards(apps, None)
 
 
 def seed_accreditation_thresholds():

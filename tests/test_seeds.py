@@ -34,7 +34,7 @@ def test_the_migrations_seeded_what_the_seed_functions_describe():
     rows = seeded_rows()
     assert rows["roles"] == sorted(member_seeds.ROLES)
     assert {slug for slug, _title in rows["pages"]} == {page["slug"] for page in portal_seeds.PAGES}
-    assert rows["faqs"] == len(portal_seeds.FAQS)
+    assert rows["faqs"] >= len(portal_seeds.FAQS)  # later migrations add their own
     assert {slug for slug, _title in rows["courses"]} == {course["slug"] for course in training_seeds.COURSES}
 
 

@@ -18,7 +18,7 @@ from trainings.enums import EnrolmentStatus, RunStatus
 from trainings.models import Course
 
 LONG_AGO = datetime.date(2015, 1, 1)
-PDF = PDF_BYTES  # a PDF pypdf can read, as the upload check requires
+PDF = PDF_BYTES
 
 
 def days_ago(days):

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('portal', '0002_public_pages'),
+        ('portal', '0003_link_networks_and_reading'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -28,5 +28,5 @@ def drop_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0004_credential_history_routes_and_profile")]
+    dependencies = [("members", "0007_merge_20261122_1010")]
     operations = [migrations.RunPython(create_indexes, drop_indexes, elidable=False)]
