@@ -590,7 +590,8 @@ ADMIN_ROUTES = {
     "admin:trainings_courserun_attendance": Route(
         lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/attendance/",
         staff_answers(200, **{STAFF_PARTIAL: 403}),
-        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+        # An empty register (nobody ticked) is saved like any other.
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
     "admin:trainings_courserun_applications_csv": Route(
         lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/applications.csv",
@@ -601,6 +602,19 @@ ADMIN_ROUTES = {
         lambda w: f"/admin/trainings/enrolment/{_training_application(w).pk}/decide/",
         staff_answers(405),
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+    ),
+    # Trainings: a run's places and days change on their own pages, through the services.
+    # A POST without a valid number of places, or without the days' rows, shows the form
+    # again with its errors; staff who may only view runs are refused both.
+    "admin:trainings_courserun_capacity": Route(
+        lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/capacity/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+    ),
+    "admin:trainings_courserun_days": Route(
+        lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/days/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
     ),
     # Accreditation: the credential register import and a credential's status change (an
     # empty POST comes back with its errors); case-study review and granting are POST only.
