@@ -4,12 +4,12 @@ Messages are rendered in the request (or job) that decides to send them and hand
 Celery after the transaction commits, so a rolled-back decision never sends mail.
 """
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 
+from .site import site_url
 from .tasks import deliver_email
 
 
@@ -19,7 +19,7 @@ def _render_text(template_name, context):
 
 
 def render_email(template_name, context):
-    context = {"site_url": settings.SITE_URL, **context}
+    context = {"site_url": site_url(), **context}
     subject = " ".join(_render_text(f"{template_name}_subject.txt", context).split())
     text = _render_text(f"{template_name}.txt", context)
     html = render_to_string(f"{template_name}.html", context)

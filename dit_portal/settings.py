@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -39,7 +40,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal's public address for links in e-mails; required when DEBUG is off (a system
+# check says so). Serving locally with DEBUG on, links follow the address being served.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "dit_portal.site.ServedAddressMiddleware",
 ]
 
 ROOT_URLCONF = "dit_portal.urls"
@@ -129,6 +133,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic jobs; django-celery-beat copies these into its database schedule at start.
 CELERY_BEAT_SCHEDULE = {
     "trainings-expire-overdue-offers": {"task": "trainings.tasks.expire_overdue_offers", "schedule": 15 * 60},
+    # Once a day at 07:30; the task claims the day, so a repeat run sends nothing.
+    "trainings-application-digest": {
+        "task": "trainings.tasks.send_application_digest",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # Authentication: e-mail login through django-allauth.
@@ -166,6 +175,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "request_login_code": "20/m/ip,3/m/key",
     "change_password": "5/m/user",
+    # The contact page (members.views.contact), through allauth's limiter and its proxy settings.
+    "contact": "5/h/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DIT portal"

@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from django.conf import settings
 from django.template.loader import render_to_string
+
+from dit_portal.site import site_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,7 +12,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if not getattr(message, "alternatives", None):
             html = render_to_string(
                 "emails/plain_text_as_html.html",
-                {"subject": message.subject, "body_text": message.body, "site_url": settings.SITE_URL},
+                {"subject": message.subject, "body_text": message.body, "site_url": site_url()},
             )
             message.attach_alternative(html, "text/html")
         return message

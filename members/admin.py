@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 
-from .models import CredentialEvent, HeldCredential, User
+from .models import ContactMessage, CredentialEvent, HeldCredential, User
 
 
 class HeldCredentialInline(admin.TabularInline):
@@ -69,6 +69,21 @@ class HeldCredentialAdmin(admin.ModelAdmin):
     list_select_related = ["holder"]
     readonly_fields = ["holder", "kind", "status", "accredited_on"]
     inlines = [CredentialEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ContactMessage)
+class ContactMessageAdmin(admin.ModelAdmin):
+    """Messages from the contact page, kept as they were sent."""
+
+    list_display = ["created_at", "name", "email", "topic"]
+    list_filter = ["topic"]
+    search_fields = ["email", "name"]
+    date_hierarchy = None
+    readonly_fields = ["created_at", "name", "email", "topic", "message", "sender"]
+    fields = readonly_fields
 
     def has_add_permission(self, request):
         return False

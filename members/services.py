@@ -1,12 +1,15 @@
 """State changes of what a person holds. Accreditation decides when; this records it."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from dit_portal.audit import log_action
+from dit_portal.emails import send_templated_email
 
+from . import roles
 from .enums import CredentialStatus
-from .models import CredentialEvent, HeldCredential
+from .models import ContactMessage, CredentialEvent, HeldCredential, User
 
 
 class CredentialError(Exception):
@@ -41,3 +44,39 @@ def set_credential_status(holder, kind, status, *, by=None, note=""):
 def holds_credential(user, kind):
     """Whether `user` currently holds `kind` as an accredited credential."""
     return HeldCredential.objects.filter(holder=user, kind=kind, status=CredentialStatus.ACCREDITED).exists()
+
+
+def coordinator_addresses():
+    """The e-mail addresses of the active coordinators (never shown on a page)."""
+    return list(
+        User.objects.filter(groups__name=roles.COORDINATOR, is_active=True)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+
+
+def send_contact_message(*, name, email, topic, message, sender=None):
+    """Store a message from the contact page and e-mail it to the coordinators on commit."""
+    name, message = name.strip(), message.strip()
+    if not name or not message or topic not in ContactMessage.Topic.values:
+        raise ValueError("A contact message needs a name, a topic and a message.")
+    with transaction.atomic():
+        contact = ContactMessage.objects.create(
+            name=name,
+            email=email.strip().lower(),
+            topic=topic,
+            message=message,
+            sender=sender if sender is not None and sender.is_authenticated else None,
+        )
+        recipients = coordinator_addresses()
+        log_action(contact, "members.contact.received", user=contact.sender, data={"to": len(recipients)})
+        if recipients:
+            send_templated_email(
+                "members/emails/contact_message",
+                {
+                    "contact": contact,
+                    "admin_url": reverse("admin:members_contactmessage_change", args=[contact.pk]),
+                },
+                to=recipients,
+            )
+    return contact

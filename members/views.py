@@ -1,10 +1,12 @@
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from dit_portal.audit import log_action
 
-from .forms import ProfileForm
+from .forms import ContactForm, ProfileForm
+from .services import send_contact_message
 
 
 @login_required
@@ -25,3 +27,28 @@ def profile(request):
         messages.success(request, "Your profile has been saved.")
         return redirect("members:profile")
     return render(request, "members/profile.html", {"form": form})
+
+
+def contact(request):
+    """The contact page: a message to the coordinators, never their addresses."""
+    user = request.user
+    initial = {"name": user.get_full_name(), "email": user.email} if user.is_authenticated else {}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if form.is_robot():
+            return redirect("contact_sent")
+        if not ratelimit.consume(request, action="contact"):
+            form.add_error(
+                None, "You have sent several messages in a short time. Please wait an hour before sending another."
+            )
+            return render(request, "pages/contact.html", {"form": form}, status=429)
+        data = form.cleaned_data
+        send_contact_message(
+            name=data["name"], email=data["email"], topic=data["topic"], message=data["message"], sender=user
+        )
+        return redirect("contact_sent")
+    return render(request, "pages/contact.html", {"form": form})
+
+
+def contact_sent(request):
+    return render(request, "pages/contact_sent.html")

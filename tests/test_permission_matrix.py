@@ -132,6 +132,31 @@ def _training_application(world):
     return world.instance("trainings.application", build)
 
 
+def _accepted_place(world):
+    """Trainee A's accepted place on another run (its calendar file), built once."""
+
+    def build(world):
+        from tests.trainings.factories import EnrolmentFactory, make_run
+        from trainings.enums import EnrolmentStatus
+
+        return EnrolmentFactory(
+            run=make_run(label="Matrix place"), trainee=world.trainee_a, status=EnrolmentStatus.ACCEPTED
+        )
+
+    return world.instance("trainings.accepted_place", build)
+
+
+def _contact_message(world):
+    from members.models import ContactMessage
+
+    return world.instance(
+        "members.contactmessage",
+        lambda w: ContactMessage.objects.create(
+            name="Visitor", email="visitor@example.org", topic="other", message="Hi"
+        ),
+    )
+
+
 def _course(slug):
     from trainings.models import Course
 
@@ -204,6 +229,13 @@ ROUTES = {
     # Evidence: the applicant, and staff who pass the admin's check (role and two-factor).
     "trainings:evidence": Route(
         lambda w: f"/trainings/evidence/{_training_application(w).evidence_answer.pk}/", owner_only(TRAINEE_A)
+    ),
+    # Experience (issue 7): the contact page for everyone; a trainee's calendar file of an
+    # accepted place, for its owner only (staff included: it is the trainee's own file).
+    "contact": Route("/contact/", public()),
+    "contact_sent": Route("/contact/sent/", public()),
+    "trainings:enrolment_calendar": Route(
+        lambda w: f"/trainings/mine/{_accepted_place(w).pk}/calendar.ics", owner_only(TRAINEE_A, staff=404)
     ),
 }
 
@@ -319,6 +351,10 @@ ADMIN_MODELS = {
     # adds them in the admin; only a superuser may delete one.
     "trainings.enrolment": AdminModel(
         {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _training_application, add_allowed=False
+    ),
+    # Messages from the contact page: read by coordinators, kept as sent (nobody adds one).
+    "members.contactmessage": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL}, _contact_message, add_allowed=False
     ),
     "account.emailaddress": AdminModel(SUPERUSER_ONLY, lambda w: w.trainee_a.emailaddress_set.get()),
     "mfa.authenticator": AdminModel(

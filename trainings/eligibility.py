@@ -18,12 +18,24 @@ class Failure:
     message: str
     about_evidence: bool = False
 
+    @property
+    def case_by_case(self):
+        """Not a refusal: coordinators may accept the applicant anyway (DOMAIN D17)."""
+        return self.requirement.case_by_case and not self.about_evidence
+
     def __str__(self):
         return f"{self.requirement.title}: {self.message}"
 
 
 def _number(value):
     return f"{value.normalize():f}"
+
+
+def _amount(value, unit):
+    """“1 year”, “2 years”: units are stored in the plural."""
+    if unit and value == 1 and unit.endswith("s"):
+        unit = unit[:-1]
+    return f"{_number(value)} {unit}".strip()
 
 
 def requirement_failure(requirement, answer, trainee):
@@ -42,15 +54,22 @@ def requirement_failure(requirement, answer, trainee):
         if answer.number is None:
             return "not answered."
         if answer.number < requirement.minimum:
-            unit = f" {requirement.unit}" if requirement.unit else ""
-            return f"at least {_number(requirement.minimum)}{unit} needed; you gave {_number(answer.number)}."
+            return (
+                f"at least {_amount(requirement.minimum, requirement.unit)} needed; you gave {_number(answer.number)}."
+            )
         return None
     if kind == AnswerType.TEXT:
         return None if answer.text.strip() else "an answer is needed."
     if kind == AnswerType.REGISTRATION:
         bodies = requirement.choice_list
         if answer.registration_body not in bodies:
-            return f"current registration with {', '.join(bodies[:-1])} or {bodies[-1]} is needed."
+            listed = f"{', '.join(bodies[:-1])} or {bodies[-1]}" if len(bodies) > 1 else bodies[0]
+            if requirement.case_by_case and answer.registration_body:
+                return (
+                    f"registered with {answer.registration_body}, not {listed}; "
+                    "the coordinators consider other bodies case by case."
+                )
+            return f"current registration with {listed} is needed."
         return None if answer.text.strip() else "your registration number is needed."
     return None
 
@@ -63,6 +82,22 @@ def eligibility_failures(requirements, answers_by_requirement, trainee):
         if message:
             failures.append(Failure(requirement, message))
     return failures
+
+
+def split_failures(failures):
+    """(refusals, case-by-case failures): only the first refuse an application."""
+    refusals = [failure for failure in failures if not failure.case_by_case]
+    return refusals, [failure for failure in failures if failure.case_by_case]
+
+
+def credential_checks(requirements, person):
+    """What the portal can check before someone applies: each credential requirement with
+    the reason it is not met (None when met)."""
+    return [
+        (requirement, requirement_failure(requirement, None, person))
+        for requirement in requirements
+        if requirement.answer_type == AnswerType.CREDENTIAL
+    ]
 
 
 def missing_evidence(requirements, uploaded_requirement_ids):
