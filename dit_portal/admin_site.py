@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from members.roles import can_use_admin
+from .access import can_use_admin
 
 
 class PortalAdminSite(admin.AdminSite):

@@ -1,16 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from members import views as members_views
-
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("faqs/", views.faqs, name="faqs"),
     path("about/<slug:slug>/", views.page_detail, name="page"),
-    path("contact/", members_views.contact, name="contact"),
-    path("contact/sent/", members_views.contact_sent, name="contact_sent"),
+    path("contact/", include("members.contact_urls")),
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("trainings/", include("trainings.urls")),

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
 from . import selectors, services
-from .enums import ATTENDING_STATES, DECIDABLE_STATES, EnrolmentStatus, RunStatus
+from .enums import ATTENDING_STATES, EnrolmentAction, EnrolmentStatus, RunStatus
 from .forms import AttendanceGridForm, CancellationForm, CourseRunForm, RejectionForm
 from .models import (
     Attendance,
@@ -482,7 +482,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
             "enrolments": queryset.select_related("trainee", "run__course"),
             "form": form,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "undecidable": [e for e in queryset if e.status not in DECIDABLE_STATES],
+            "undecidable": [e for e in queryset if not e.can(EnrolmentAction.REJECT)],
         }
         return TemplateResponse(request, "trainings/admin/reject_applications.html", context)
 

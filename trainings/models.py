@@ -21,6 +21,8 @@ from .enums import (
     EvidenceRule,
     RunStatus,
     TrainerRole,
+    enrolment_actions,
+    enrolment_can,
 )
 
 
@@ -212,6 +214,18 @@ class CourseRun(models.Model):
     def deadline_passed(self):
         return timezone.localdate() > self.application_deadline
 
+    @property
+    def is_full(self):
+        return self.status == RunStatus.FULL
+
+    @property
+    def is_online(self):
+        return self.mode == DeliveryMode.ONLINE
+
+    @property
+    def is_cancelled(self):
+        return self.status == RunStatus.CANCELLED
+
 
 class RunDay(models.Model):
     """One teaching day of a run; a run's days need not be consecutive."""
@@ -307,6 +321,14 @@ class Enrolment(models.Model):
 
     def get_absolute_url(self):
         return reverse("trainings:enrolment_detail", kwargs={"pk": self.pk})
+
+    def can(self, action):
+        """Whether the transition table lets this application go through `action` now."""
+        return enrolment_can(self.status, action)
+
+    @property
+    def open_actions(self):
+        return enrolment_actions(self.status)
 
 
 class EnrolmentAnswer(models.Model):

@@ -26,17 +26,17 @@ from members.services import coordinator_addresses
 from . import selectors
 from .eligibility import eligibility_failures, missing_evidence, split_failures
 from .enums import (
-    ACTIVE_STATES,
     ATTENDING_STATES,
-    DECIDABLE_STATES,
     DECIDING_RUN_STATES,
     ENDED_WITHOUT_PLACE_STATES,
     PLACE_HOLDING_STATES,
     RUN_STATUS_CHANGES,
+    EnrolmentAction,
     EnrolmentStatus,
     EvidenceRule,
     RunStatus,
     TrainerRole,
+    states_that_can,
 )
 from .models import (
     ApplicationDigest,
@@ -95,9 +95,10 @@ def _state_label(enrolment):
     return enrolment.get_status_display().lower()
 
 
-def _require_state(enrolment, states, doing):
-    if enrolment.status not in states:
-        raise TrainingError(f"This application cannot be {doing}: it is {_state_label(enrolment)}.")
+def _require(enrolment, action):
+    """Refuse unless the transition table lets `enrolment` go through `action` now."""
+    if not enrolment.can(action):
+        raise TrainingError(f"This application cannot be {action.label}: it is {_state_label(enrolment)}.")
 
 
 def _require_deciding_run(run):
@@ -386,7 +387,7 @@ def apply_for_run(run, *, trainee, answers, note=""):
 def withdraw_enrolment(enrolment, *, by):
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, ACTIVE_STATES, "withdrawn")
+        _require(enrolment, EnrolmentAction.WITHDRAW)
         if enrolment.status == EnrolmentStatus.ACCEPTED:
             first_day = _first_day(run)
             if first_day and first_day <= timezone.localdate():
@@ -429,7 +430,9 @@ def change_run_status(run, status, *, by, reason=""):
         if status == RunStatus.CANCELLED:
             run.cancellation_reason = reason
             run.save(update_fields=["cancellation_reason", "updated_at"])
-            in_play = run.enrolments.filter(status__in=ACTIVE_STATES).select_for_update(of=("self",))
+            in_play = run.enrolments.filter(status__in=states_that_can(EnrolmentAction.CANCEL_RUN)).select_for_update(
+                of=("self",)
+            )
             for enrolment in in_play.select_related("trainee"):
                 enrolment.run = run
                 _end(
@@ -450,7 +453,7 @@ def accept_enrolment(enrolment, *, by):
     """Give the applicant a place, if one is free and they still meet the requirements."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, DECIDABLE_STATES, "accepted")
+        _require(enrolment, EnrolmentAction.ACCEPT)
         _require_deciding_run(run)
         taken = selectors.places_taken(run)
         if taken >= run.capacity:
@@ -482,7 +485,7 @@ def reject_enrolment(enrolment, *, by, reason):
         raise TrainingError("Give a reason for not accepting the application: the applicant will see it.")
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, DECIDABLE_STATES, "rejected")
+        _require(enrolment, EnrolmentAction.REJECT)
         previous = enrolment.status
         enrolment.status = EnrolmentStatus.REJECTED
         enrolment.rejection_reason = reason
@@ -501,7 +504,7 @@ def waitlist_enrolment(enrolment, *, by):
     """Put an application on the run's waiting list, behind everyone already on it."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.APPLIED,), "put on the waiting list")
+        _require(enrolment, EnrolmentAction.WAITLIST)
         _require_deciding_run(run)
         free = run.capacity - selectors.places_taken(run)
         if free > 0:
@@ -528,7 +531,7 @@ def offer_place(enrolment, *, by):
     """Offer a free place to this waitlisted applicant, ahead of the list order."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.WAITLISTED,), "offered a place")
+        _require(enrolment, EnrolmentAction.OFFER)
         _require_deciding_run(run)
         taken = selectors.places_taken(run)
         if taken >= run.capacity:
@@ -551,7 +554,7 @@ def accept_offer(enrolment, *, by):
     """The applicant takes up the place offered to them, before the offer expires."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.OFFERED,), "accepted")
+        _require(enrolment, EnrolmentAction.ACCEPT_OFFER)
         if enrolment.offer_expires_at <= timezone.now():
             raise TrainingError(
                 f"This offer expired on {timezone.localtime(enrolment.offer_expires_at):%-d %B %Y at %H:%M}."
@@ -567,7 +570,7 @@ def accept_offer(enrolment, *, by):
 def decline_offer(enrolment, *, by):
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.OFFERED,), "declined")
+        _require(enrolment, EnrolmentAction.DECLINE_OFFER)
         _end(enrolment, EnrolmentStatus.DECLINED, "trainings.enrolment.offer_declined", by=by)
         _fill_free_places(run, by=None)
         _sync_fullness(run, by=None)
@@ -579,7 +582,7 @@ def expire_offer(enrolment, *, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.OFFERED,), "expired")
+        _require(enrolment, EnrolmentAction.EXPIRE_OFFER)
         if enrolment.offer_expires_at > now:
             raise TrainingError("This offer has not expired yet.")
         _end(
@@ -688,7 +691,7 @@ def complete_enrolment(enrolment, *, by):
     """Completed or not, from the days attended and the course's attendance rule."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, ATTENDING_STATES, "completed")
+        _require(enrolment, EnrolmentAction.COMPLETE)
         last_day = _last_day(run)
         if last_day is None or last_day > timezone.localdate():
             raise TrainingError(

@@ -12,7 +12,7 @@ from members.roles import can_use_admin
 from . import selectors, services
 from .calendar import enrolment_calendar as build_calendar
 from .eligibility import credential_checks
-from .enums import ACTIVE_STATES, ATTENDING_STATES, ENDED_WITHOUT_PLACE_STATES, EnrolmentStatus
+from .enums import ATTENDING_STATES, ENDED_WITHOUT_PLACE_STATES, EnrolmentAction, EnrolmentStatus
 from .forms import ApplicationForm, RunFilterForm
 from .models import CourseRun, Enrolment, EnrolmentAnswer
 
@@ -165,7 +165,6 @@ def enrolment_detail(request, pk):
             "enrolment": enrolment,
             "run": enrolment.run,
             "answers": answers,
-            "can_withdraw": enrolment.status in ACTIVE_STATES,
             "has_place": enrolment.status == EnrolmentStatus.ACCEPTED,
             "fee": selectors.fee_for(enrolment.run),
             "payment_instructions": selectors.payment_instructions(enrolment.run.course),
@@ -199,7 +198,7 @@ def withdraw(request, pk):
                 request, f"Your application for {enrolment.run} has been withdrawn. We have sent you a confirmation."
             )
         return redirect(enrolment)
-    if enrolment.status not in ACTIVE_STATES:
+    if not enrolment.can(EnrolmentAction.WITHDRAW):
         messages.info(request, "This application has already ended.")
         return redirect(enrolment)
     return render(
@@ -241,7 +240,7 @@ def decline_offer(request, pk):
         else:
             messages.success(request, "You have declined the place. Thank you for letting us know.")
         return redirect(enrolment)
-    if enrolment.status != EnrolmentStatus.OFFERED:
+    if not enrolment.can(EnrolmentAction.DECLINE_OFFER):
         messages.info(request, "There is no place offered to you on this training.")
         return redirect(enrolment)
     return render(
