@@ -17,11 +17,7 @@ class Failure:
     requirement: EntryRequirement
     message: str
     about_evidence: bool = False
-
-    @property
-    def case_by_case(self):
-        """Not a refusal: coordinators may accept the applicant anyway (DOMAIN D17)."""
-        return self.requirement.case_by_case and not self.about_evidence
+    case_by_case: bool = False  # not a refusal: coordinators may accept the applicant anyway (D17)
 
     def __str__(self):
         return f"{self.requirement.title}: {self.message}"
@@ -65,6 +61,8 @@ def requirement_failure(requirement, answer, trainee):
         if answer.registration_body not in bodies:
             listed = f"{', '.join(bodies[:-1])} or {bodies[-1]}" if len(bodies) > 1 else bodies[0]
             if requirement.case_by_case and answer.registration_body:
+                if not answer.text.strip():
+                    return "your registration number is needed."
                 return (
                     f"registered with {answer.registration_body}, not {listed}; "
                     "the coordinators consider other bodies case by case."
@@ -78,10 +76,27 @@ def eligibility_failures(requirements, answers_by_requirement, trainee):
     """Every rule `trainee` fails, given their answers keyed by requirement id."""
     failures = []
     for requirement in requirements:
-        message = requirement_failure(requirement, answers_by_requirement.get(requirement.pk), trainee)
+        answer = answers_by_requirement.get(requirement.pk)
+        message = requirement_failure(requirement, answer, trainee)
         if message:
-            failures.append(Failure(requirement, message))
+            failures.append(Failure(requirement, message, case_by_case=_for_coordinators(requirement, answer)))
     return failures
+
+
+def _for_coordinators(requirement, answer):
+    """A criterion coordinators accept case by case, answered with something they can judge
+    (a registration body not in the list, say); an empty answer is still refused."""
+    if not requirement.case_by_case:
+        return False
+    if requirement.answer_type == AnswerType.CREDENTIAL:
+        return True
+    if answer is None:
+        return False
+    if requirement.answer_type == AnswerType.REGISTRATION:
+        return bool(answer.registration_body.strip() and answer.text.strip())
+    if requirement.answer_type == AnswerType.NUMBER:
+        return answer.number is not None
+    return answer.yes_no is not None or bool(answer.text.strip())
 
 
 def split_failures(failures):
