@@ -137,7 +137,7 @@ def test_the_cancellation_reason_is_kept_on_the_run_and_shown(client, coordinato
     assert "The coordinators' reason: The trainer is unwell." in page
     client.force_login(trainee)
     mine = client.get(enrolment.get_absolute_url()).content.decode()
-    assert "This training was cancelled. The coordinators&#x27; reason: “The trainer is unwell.”" in mine
+    assert "This training was cancelled. The coordinators' reason: “The trainer is unwell.”" in mine
 
 
 # A place: calendar, joining details, fee and how to pay ------------------------------------
