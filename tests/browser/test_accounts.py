@@ -111,7 +111,7 @@ def test_log_in_with_emailed_code(page, shot, mailbox):
     field(page, "Email").fill(user.email)
     page.get_by_role("button", name="Request Code").click()
 
-    expect(page.get_by_role("heading", name="Enter Sign-In Code")).to_be_visible()
+    expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
     expect(page.get_by_role("link", name=user.email)).to_be_visible()
     shot(page, "enter-code")
     code = mailbox.login_code(user.email)

@@ -109,7 +109,14 @@ def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server
     expect(applications.get_by_text("Accepted", exact=True)).to_be_visible()
     expect(applications.get_by_text("You have a place on this training.")).to_be_visible()
     expect(
-        page.get_by_role("region", name="Upcoming trainings").get_by_role("link", name=re.compile("Spring 2027"))
+        page.get_by_role("region", name="Upcoming trainings").get_by_role(
+            "link", name="20-Day DIT Programme: Spring 2027, online"
+        )
+    ).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Upcoming trainings").get_by_role(
+            "link", name=re.compile("^Add to calendar.*Spring 2027")
+        )
     ).to_be_visible()
     expect(
         page.get_by_role("region", name="Documents you uploaded").get_by_role("link", name="diploma.pdf")
