@@ -276,6 +276,15 @@ ADMIN_ROUTES = {
         lambda w: f"/admin/trainings/enrolment/{_training_application(w).pk}/decide/",
         {**ADMIN_DENIED, **dict.fromkeys(STAFF, 405)},
     ),
+    # Trainings: a run's places and days change on their own pages, through the services.
+    "admin:trainings_courserun_capacity": Route(
+        lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/capacity/",
+        {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)},
+    ),
+    "admin:trainings_courserun_days": Route(
+        lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/days/",
+        {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)},
+    ),
     # The catch-all answers every other /admin/ address.
     "admin:<catch-all>": Route("/admin/no-such-page/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 404)}),
 }

@@ -123,3 +123,30 @@ def missing_evidence(requirements, uploaded_requirement_ids):
             what = requirement.evidence_hint or "evidence"
             failures.append(Failure(requirement, f"please upload {what}.", about_evidence=True))
     return failures
+
+
+@dataclass(frozen=True)
+class RequirementCheck:
+    """One entry requirement against what the applicant gave, for the decision page."""
+
+    requirement: EntryRequirement
+    answer: object  # the EnrolmentAnswer, or None (not answered, or read from the portal)
+    failure: str | None
+    case_by_case: bool = False  # not met, but the coordinators may accept it (D17)
+
+    @property
+    def met(self):
+        return self.failure is None
+
+
+def requirement_checks(requirements, answers_by_requirement, trainee):
+    """Each requirement with the applicant's answer and whether it is met now."""
+    checks = []
+    for requirement in requirements:
+        answer = answers_by_requirement.get(requirement.pk)
+        failure = requirement_failure(requirement, answer, trainee)
+        if failure is None and requirement.evidence == EvidenceRule.REQUIRED and not (answer and answer.evidence):
+            failure = f"{requirement.evidence_hint or 'evidence'} was required and is missing."
+        case_by_case = failure is not None and _for_coordinators(requirement, answer)
+        checks.append(RequirementCheck(requirement, answer, failure, case_by_case))
+    return checks

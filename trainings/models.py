@@ -199,6 +199,7 @@ class CourseRun(models.Model):
     class Meta:
         ordering = ["-application_deadline", "id"]
         verbose_name = "course run"
+        indexes = [models.Index(fields=["-application_deadline", "id"], name="run_latest_deadline_first")]
 
     def __str__(self):
         return f"{self.course.title}: {self.label}"
@@ -261,8 +262,10 @@ class RunTrainer(models.Model):
 class TrainerDay(models.Model):
     """The role a trainer actually held on one day of a run, for the trainer pathway."""
 
-    run_trainer = models.ForeignKey(RunTrainer, on_delete=models.CASCADE, related_name="days")
-    day = models.ForeignKey(RunDay, on_delete=models.CASCADE, related_name="trainer_days")
+    # Recorded days are the trainer pathway's evidence: they are not deleted with a trainer.
+    run_trainer = models.ForeignKey(RunTrainer, on_delete=models.PROTECT, related_name="days")
+    # A day with trainer days recorded cannot be deleted (services.change_run_days says why).
+    day = models.ForeignKey(RunDay, on_delete=models.PROTECT, related_name="trainer_days")
     role = models.CharField(max_length=20, choices=TrainerRole.choices)
 
     class Meta:
@@ -304,7 +307,11 @@ class Enrolment(models.Model):
 
     class Meta:
         ordering = ["-applied_at", "-id"]
+        verbose_name = "application"
         indexes = [
+            # The admin list's default ordering, alone and under its status filter.
+            models.Index(fields=["-applied_at", "-id"], name="application_newest_first"),
+            models.Index(fields=["status", "-applied_at", "-id"], name="application_status_newest"),
             models.Index(fields=["run", "status"]),
             models.Index(fields=["status", "offer_expires_at"]),
         ]
@@ -348,6 +355,7 @@ class EnrolmentAnswer(models.Model):
 
     class Meta:
         ordering = ["requirement__position", "id"]
+        verbose_name = "answer"
         constraints = [models.UniqueConstraint(fields=["enrolment", "requirement"], name="one_answer_per_requirement")]
 
     def __str__(self):
@@ -371,7 +379,8 @@ class Attendance(models.Model):
     """Whether an accepted trainee attended one day of their run."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
-    day = models.ForeignKey(RunDay, on_delete=models.CASCADE, related_name="attendance")
+    # A day with attendance recorded cannot be deleted (services.change_run_days says why).
+    day = models.ForeignKey(RunDay, on_delete=models.PROTECT, related_name="attendance")
     present = models.BooleanField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)

@@ -191,5 +191,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("portal", "0002_public_pages")]
+    dependencies = [("portal", "0003_audit_log_indexes_for_the_admin")]
     operations = [migrations.RunPython(forwards, backwards)]

@@ -22,5 +22,5 @@ def unmark(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("trainings", "0005_trainee_information_and_case_by_case")]
+    dependencies = [("trainings", "0007_trainee_information_and_case_by_case")]
     operations = [migrations.RunPython(mark_case_by_case, unmark)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trainings', '0004_courserun_run_by_centre'),
+        ('trainings', '0006_applications_by_name_and_list_indexes'),
     ]
 
     operations = [
