@@ -2,6 +2,7 @@ from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from dit_portal.audit import log_action
 
@@ -50,5 +51,6 @@ def contact(request):
     return render(request, "pages/contact.html", {"form": form})
 
 
+@require_safe
 def contact_sent(request):
     return render(request, "pages/contact_sent.html")

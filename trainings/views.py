@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dit_portal.files import private_file_response
 from members.roles import can_use_admin
@@ -173,6 +173,7 @@ def enrolment_detail(request, pk):
 
 
 @login_required
+@require_safe
 def enrolment_calendar(request, pk):
     """The accepted training's days as an iCalendar file, for the trainee's own calendar."""
     enrolment = get_object_or_404(

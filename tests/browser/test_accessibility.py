@@ -144,13 +144,13 @@ def test_member_and_trainee_pages_have_no_serious_accessibility_violations(page,
 
 
 def test_the_checker_finds_a_serious_violation_when_there_is_one(page):
-    """The check can fail: an image without alt text and a low-contrast paragraph are found."""
+    """The check can fail: a checkbox without a label and white-on-white text are found."""
     page.goto("/")
     page.evaluate(
         """() => {
             const main = document.querySelector('main');
             main.insertAdjacentHTML('beforeend',
-              '<p style="color:#bbb;background:#fff">Faint text</p><input type="checkbox">');
+              '<p class="text-white">Faint text</p><input type="checkbox">');
         }"""
     )
     found = " ".join(serious_violations(page))
