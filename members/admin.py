@@ -1,9 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-
-from dit_portal.audit import log_action
 
 from .models import ContactMessage, CredentialEvent, HeldCredential, User
 
@@ -58,17 +55,6 @@ class UserAdmin(BaseUserAdmin):
         if not request.user.is_superuser:
             fields += [name for name in ACCOUNT_CONTROL_FIELDS if name not in fields]
         return fields
-
-    def save_model(self, request, obj, form, change):
-        """Admin edits of an account are audit-logged with the fields they changed."""
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            if change and form.changed_data:
-                changed = {
-                    name: {"old": str(form.initial.get(name)), "new": str(form.cleaned_data.get(name))}
-                    for name in form.changed_data
-                }
-                log_action(obj, "members.user.changed_in_admin", user=request.user, data={"changed": changed})
 
 
 class CredentialEventInline(admin.TabularInline):
