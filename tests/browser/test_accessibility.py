@@ -144,13 +144,13 @@ def test_member_and_trainee_pages_have_no_serious_accessibility_violations(page,
 
 
 def test_the_checker_finds_a_serious_violation_when_there_is_one(page):
-    """The check can fail: a checkbox without a label and white-on-white text are found."""
+    """The check can fail: a checkbox without a label and yellow text on white are found."""
     page.goto("/")
     page.evaluate(
         """() => {
             const main = document.querySelector('main');
             main.insertAdjacentHTML('beforeend',
-              '<p class="text-white">Faint text</p><input type="checkbox">');
+              '<p class="text-warning">Faint text</p><input type="checkbox">');
         }"""
     )
     found = " ".join(serious_violations(page))
