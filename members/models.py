@@ -47,6 +47,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        permissions = [("erase_user", "Can erase (anonymise) a person")]
 
     def __str__(self):
         return self.full_name or self.email
@@ -116,6 +117,9 @@ class ContactMessage(models.Model):
         help_text="The signed-in person who sent it, if any.",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    # Erasing the signed-in sender (members.privacy) blanks what they wrote.
+    PERSONAL_FIELDS = ("name", "email", "message")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -22,7 +22,7 @@ ALL = ["view", "add", "change", "delete"]
 COORDINATION_PERMISSIONS = {
     "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
     "members": {
-        "user": ["view", "change"],
+        "user": ["view", "change", "erase"],
         "heldcredential": ["view"],
         "credentialevent": ["view"],
         "contactmessage": ["view"],

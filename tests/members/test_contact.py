@@ -94,3 +94,16 @@ def test_messages_are_rate_limited_per_address(client, coordinators, settings):
     assert ContactMessage.objects.count() == 2
     # Another visitor is not limited by the first one's messages.
     assert client.post(reverse("contact"), message(), REMOTE_ADDR="203.0.113.9").status_code == 302
+
+
+def test_erasing_the_sender_blanks_their_messages(coordinators):
+    from members.privacy import erase_person
+    from members.services import send_contact_message
+
+    member = UserFactory(full_name="Mia Member", email="mia@example.org")
+    contact = send_contact_message(
+        name="Mia Member", email="mia@example.org", topic="other", message="My story", sender=member
+    )
+    erase_person(member, by=coordinators[0], reason="Asked on 1 May")
+    contact.refresh_from_db()
+    assert (contact.name, contact.email, contact.message) == ("", "", "")

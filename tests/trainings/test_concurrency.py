@@ -96,8 +96,8 @@ def test_two_people_joining_a_full_runs_waiting_list_at_once_get_their_own_place
         first, second = UserFactory(), UserFactory()
 
         outcomes = at_once(
-            lambda: services.apply_for_run(run, trainee=first, answers=[]),
-            lambda: services.apply_for_run(run, trainee=second, answers=[]),
+            lambda run=run, first=first: services.apply_for_run(run, trainee=first, answers=[]),
+            lambda run=run, second=second: services.apply_for_run(run, trainee=second, answers=[]),
         )
 
         assert outcomes == ["done", "done"], outcomes

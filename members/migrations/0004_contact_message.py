@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0002_roles'),
+        ('members', '0003_user_erase_permission'),
     ]
 
     operations = [
