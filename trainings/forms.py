@@ -207,6 +207,7 @@ class CourseRunForm(forms.ModelForm):
             "offer_days",
             "price",
             "notes",
+            "joining_details",
         ]
 
 
