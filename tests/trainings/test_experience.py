@@ -346,3 +346,24 @@ def test_after_a_refusal_the_form_does_not_offer_send_application(client, twenty
     assert "Send application" not in page
     assert reverse("contact") in page
     assert not Enrolment.objects.exists()
+
+
+# Coordinators' side ----------------------------------------------------------------------
+
+
+def test_coordinators_set_the_case_by_case_flag_and_see_the_reasons(client, twenty_day_run, trainee):
+    from tests.factories import staff_with_totp
+
+    client.force_login(staff_with_totp(roles.COORDINATOR))
+    course = twenty_day_run.course
+    page = client.get(reverse("admin:trainings_course_change", args=[course.pk])).content.decode()
+    assert "Coordinators may accept case by case" in page
+    assert 'name="payment_instructions"' in page
+    run_page = client.get(reverse("admin:trainings_courserun_change", args=[twenty_day_run.pk])).content.decode()
+    assert 'name="joining_details"' in run_page
+
+    answers = yes_to_all(course, **{"Professional registration": {"registration_body": "BPS"}})
+    enrolment = services.apply_for_run(twenty_day_run, trainee=trainee, answers=answers)
+    decision = client.get(reverse("admin:trainings_enrolment_change", args=[enrolment.pk])).content.decode()
+    assert "For you to judge, case by case" in decision
+    assert "registered with BPS, not BACP, UKCP or HCPC" in decision
