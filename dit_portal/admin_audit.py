@@ -46,13 +46,13 @@ def _shown(name, value):
 
 
 def changed_fields(form, obj):
-    """{field: {"from": old, "to": new}} for the model fields `form` changed."""
+    """{field: {"old": value, "new": value}} for the model fields `form` changed."""
     changes = {}
     for name in _model_field_names(form, obj):
         if name not in form.changed_data:
             continue
         old, new = form.initial.get(name), form.cleaned_data.get(name)
-        changes[name] = {"from": _shown(name, old), "to": _shown(name, new)}
+        changes[name] = {"old": _shown(name, old), "new": _shown(name, new)}
     return changes
 
 
@@ -81,7 +81,7 @@ class AuditedAdminMixin:
         if not change:
             log_action(obj, _action(obj, "added"), user=request.user, data={"fields": given_fields(form, obj)})
         elif changes:
-            log_action(obj, _action(obj, "changed"), user=request.user, data={"fields": changes})
+            log_action(obj, _action(obj, "changed"), user=request.user, data={"changed": changes})
 
     def delete_model(self, request, obj):
         log_action(obj, _action(obj, "deleted"), user=request.user)
@@ -122,7 +122,7 @@ class AuditedAdminMixin:
                     inline_form.instance,
                     _action(inline_form.instance, "changed"),
                     user=request.user,
-                    data={"in": str(form.instance), "fields": changes},
+                    data={"in": str(form.instance), "changed": changes},
                 )
 
 

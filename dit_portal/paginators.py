@@ -13,7 +13,8 @@ class CheapCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list.order_by()[: self.CAP + 1].count()
+        # Only the keys: a list's annotations (counts in subqueries) are not computed to count it.
+        return self.object_list.order_by().values("pk")[: self.CAP + 1].count()
 
     @property
     def capped(self):

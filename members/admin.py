@@ -32,6 +32,8 @@ class HeldCredentialInline(admin.TabularInline):
 ACCOUNT_CONTROL_FIELDS = ["email", "password", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]
 
 
+# Edits here are audit-logged with their changed fields, old and new, by the admin site
+# (dit_portal/admin_audit.py), like every other admin's.
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]

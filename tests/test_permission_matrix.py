@@ -382,7 +382,7 @@ ADMIN_ROUTES = {
     "admin:trainings_courserun_attendance": Route(
         lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/attendance/",
         staff_answers(200, **{STAFF_PARTIAL: 403}),
-        # An empty register is a valid one (nobody marked): saved, and back to the run.
+        # An empty register (nobody ticked) is saved like any other.
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
     "admin:trainings_courserun_applications_csv": Route(
@@ -396,10 +396,12 @@ ADMIN_ROUTES = {
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
     # Trainings: a run's places and days change on their own pages, through the services.
+    # A POST without a valid number of places, or without the days' rows, shows the form
+    # again with its errors; staff who may only view runs are refused both.
     "admin:trainings_courserun_capacity": Route(
         lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/capacity/",
         staff_answers(200, **{STAFF_PARTIAL: 403}),
-        post=staff_answers(200, **{STAFF_PARTIAL: 403}),  # an empty form comes back with its errors
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
     ),
     "admin:trainings_courserun_days": Route(
         lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/days/",

@@ -322,7 +322,12 @@ class Enrolment(models.Model):
                 fields=["run", "trainee"],
                 condition=~Q(status__in=ENDED_WITHOUT_PLACE_STATES),
                 name="one_standing_application_per_run",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["run", "waitlist_position"],
+                condition=Q(waitlist_position__isnull=False),
+                name="one_application_per_waitlist_position",
+            ),
         ]
 
     def __str__(self):

@@ -43,7 +43,7 @@ def test_a_change_form_edit_logs_the_changed_fields_old_and_new(client, staff):
     entry = entries_for(faq).get()
     assert entry.action == "portal.frequentlyaskedquestion.changed_in_admin"
     assert entry.actor == staff
-    assert entry.data == {"fields": {"question": {"from": "How long?", "to": "How long is DIT?"}}}
+    assert entry.data == {"changed": {"question": {"old": "How long?", "new": "How long is DIT?"}}}
 
 
 def test_saving_without_changes_logs_nothing(client, staff):
@@ -67,7 +67,7 @@ def test_list_editable_additions_and_deletions_are_logged(client, staff):
             data[f"form-{index}-show_in_menu"] = "on"
     client.post(changelist, data)
     entry = entries_for(page).get()
-    assert entry.data == {"fields": {"menu_order": {"from": page.menu_order, "to": 99}}}
+    assert entry.data == {"changed": {"menu_order": {"old": page.menu_order, "new": 99}}}
 
     add = reverse("admin:portal_frequentlyaskedquestion_add")
     client.post(add, {"question": "Is DIT NICE-approved?", "answer": "See D18.", "position": 1})

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trainings', '0006_applications_by_name_and_list_indexes'),
+        ('trainings', '0007_one_application_per_waitlist_position'),
     ]
 
     operations = [
