@@ -74,6 +74,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Security headers and staff sessions (see the security block below).
+    "csp.middleware.CSPMiddleware",
+    "dit_portal.middleware.PermissionsPolicyMiddleware",
+    "members.middleware.StaffIdleTimeoutMiddleware",
     "dit_portal.site.ServedAddressMiddleware",
 ]
 
@@ -164,7 +168,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupDetailsForm"
-ACCOUNT_FORMS = {"reset_password": "members.account_forms.VerifiedAddressResetPasswordForm"}
+ACCOUNT_FORMS = {
+    "reset_password": "members.account_forms.VerifiedAddressResetPasswordForm",
+    "signup": "members.account_forms.EvenSignupForm",
+}
 # Adding or changing an e-mail address, and changing the second factor, first ask for the
 # password (or a code) again; changing the password asks for the current one.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -217,9 +224,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Private files are readable by the portal's own user only (0600, folders 0700).
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")))},
+        "OPTIONS": {
+            "location": str(Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -231,6 +243,16 @@ STORAGES = {
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# What each person's uploads may add up to (evidence and every other private file).
+PRIVATE_STORAGE_QUOTA = int(os.environ.get("PRIVATE_STORAGE_QUOTA", str(100 * 1024 * 1024)))
+# Structural checks of uploads (dit_portal/files.py): an Office document may unpack to at
+# most this much, and to at most this many times its own size (zip bombs); a PDF is walked
+# up to this many objects; a picture may have at most this many pixels.
+OFFICE_MAX_UNPACKED_SIZE = 50 * 1024 * 1024
+OFFICE_MAX_COMPRESSION_RATIO = 100
+OFFICE_MAX_PARTS = 2000
+PDF_MAX_OBJECTS = 100_000
+IMAGE_MAX_PIXELS = 40_000_000
 # Where `manage.py backup` writes its archives unless told otherwise.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 # How long uploaded files are kept, in days, by retention class (see dit_portal/retention.py):
@@ -254,6 +276,37 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Over HTTPS the cookies carry the __Host- prefix: the browser then keeps them to this host
+# (no Domain), path / and Secure, so a sibling subdomain cannot set or shadow them.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
+# Staff sessions end after this many seconds without a request; members keep the normal
+# session length (SESSION_COOKIE_AGE, two weeks).
+STAFF_SESSION_IDLE_TIMEOUT = int(os.environ.get("STAFF_SESSION_IDLE_TIMEOUT", str(30 * 60)))
+
+# Content-Security-Policy (django-csp): scripts and style sheets only from the portal's own
+# static files, never inline; style attributes are allowed (they cannot run code, and
+# url() in them is held to img-src). Images may be data: URIs (Bootstrap's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features the portal never uses, turned off for it and anything it embeds.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=(), browsing-topics=()"
+)
 
 LOGGING = {
     "version": 1,

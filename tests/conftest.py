@@ -42,8 +42,8 @@ def _test_settings(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
+            **settings.STORAGES["private"],
+            "OPTIONS": {**settings.STORAGES["private"]["OPTIONS"], "location": str(tmp_path / "private")},
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
@@ -82,6 +82,15 @@ def _seeded_rows_in_transactional_tests(request):
     if transactional:
         request.getfixturevalue("transactional_db")
         restore_seeded_rows()
+
+
+@pytest.fixture
+def client():
+    """A client whose force_login is a complete login, second factor included (see
+    tests/clients.py)."""
+    from tests.clients import PortalClient
+
+    return PortalClient()
 
 
 @pytest.fixture(autouse=True)
