@@ -3,6 +3,8 @@ every public, member and trainee page, no serious or critical violation; the ski
 menu contrast and form-control borders checked by what the browser computes; and the
 pages phones see at 390 px (screenshots in test-output/screenshots)."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
@@ -43,7 +45,11 @@ def sign_in(context, user, live_server):
             {
                 "name": settings.SESSION_COOKIE_NAME,
                 "value": cookie.value,
-                "url": live_server.url,
+                # A secure (or __Host-) cookie is set for the https origin; the browser sends
+                # it to http://localhost too, as it does for the cookie the sign-in form sets.
+                "url": live_server.url.replace("http://", "https://")
+                if settings.SESSION_COOKIE_SECURE
+                else live_server.url,
                 "secure": settings.SESSION_COOKIE_SECURE,
             }
         ]
@@ -126,6 +132,7 @@ def check_pages(page, urls):
     for url in urls:
         response = page.goto(url)
         assert response.status == 200, (url, response.status)
+        assert urlsplit(page.url).path == urlsplit(url).path, f"{url} sent on to {page.url}"
         found = serious_violations(page)
         if found:
             failures[url] = found
