@@ -26,14 +26,16 @@ def render_email(template_name, context):
     return subject, text, html
 
 
-def send_templated_email(template_name, context, *, to):
-    """Render now, deliver on commit through the Celery queue."""
+def send_templated_email(template_name, context, *, to, reply_to=None):
+    """Render now, deliver on commit through the Celery queue. `reply_to`: the address a
+    reply goes to (e.g. the sender of a contact message), if not the portal's."""
     recipients = [to] if isinstance(to, str) else list(to)
     subject, text, html = render_email(template_name, context)
-    transaction.on_commit(lambda: deliver_email.delay(subject=subject, text=text, html=html, to=recipients))
+    extra = {"reply_to": [reply_to]} if reply_to else {}
+    transaction.on_commit(lambda: deliver_email.delay(subject=subject, text=text, html=html, to=recipients, **extra))
 
 
-def deliver_now(*, subject, text, html, to):
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+def deliver_now(*, subject, text, html, to, reply_to=None):
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to)
     message.attach_alternative(html, "text/html")
     message.send()

@@ -78,5 +78,6 @@ def send_contact_message(*, name, email, topic, message, sender=None):
                     "admin_url": reverse("admin:members_contactmessage_change", args=[contact.pk]),
                 },
                 to=recipients,
+                reply_to=contact.email,
             )
     return contact

@@ -50,6 +50,7 @@ def test_a_message_is_stored_and_e_mailed_to_the_coordinators(client, coordinato
     assert sent.subject == "Contact form: A training or an application, from Vera Visitor"
     assert "Is there a funded place on the 5-day training?" in sent.body
     assert "Reply to vera@example.org" in sent.body
+    assert sent.reply_to == ["vera@example.org"]  # a coordinator's "Reply" goes to the sender
     assert AuditEntry.objects.filter(action="members.contact.received").count() == 1
 
 
