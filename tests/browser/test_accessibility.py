@@ -96,7 +96,7 @@ def public_urls(world):
         "/contact/sent/",
         "/trainings/",
         "/trainings/courses/",
-        "/trainings/courses/20-day-dit-programme/",
+        *[f"/trainings/courses/{slug}/" for slug in Course.objects.values_list("slug", flat=True)],
         world["open_run"].get_absolute_url(),
         world["full_run"].get_absolute_url(),
         world["cancelled"].get_absolute_url(),
@@ -111,6 +111,7 @@ def member_urls(world):
     return [
         "/members/",
         "/members/profile/",
+        "/members/my-data/",
         "/accounts/email/",
         "/accounts/password/change/",
         "/accounts/2fa/",
