@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0003_user_erase_permission'),
+        ('members', '0004_user_prefix_search_indexes'),
     ]
 
     operations = [
