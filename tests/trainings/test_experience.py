@@ -367,3 +367,18 @@ def test_coordinators_set_the_case_by_case_flag_and_see_the_reasons(client, twen
     decision = client.get(reverse("admin:trainings_enrolment_change", args=[enrolment.pk])).content.decode()
     assert "For you to judge, case by case" in decision
     assert "registered with BPS, not BACP, UKCP or HCPC" in decision
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beat_puts_the_digest_in_its_database_schedule():
+    """django-celery-beat's scheduler copies the settings' schedule into the database, where
+    staff can see and change it in the admin."""
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from dit_portal.celery import app
+
+    DatabaseScheduler(app=app)
+    task = PeriodicTask.objects.get(task="trainings.tasks.send_application_digest")
+    assert (task.crontab.hour, task.crontab.minute) == ("7", "30")
+    assert task.enabled
