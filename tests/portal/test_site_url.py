@@ -60,3 +60,17 @@ def test_in_production_emails_link_to_site_url(settings, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         services.withdraw_enrolment(enrolment, by=enrolment.trainee)
     assert f"https://dit.example.org/trainings/mine/{enrolment.pk}/" in mail.outbox[0].body
+
+
+def test_make_run_serves_on_the_port_asked_for(settings):
+    import shutil
+    import subprocess
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.fail("make is needed to check the Makefile")
+    commands = subprocess.run(
+        [make, "-n", "run", "PORT=8001"], cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
+    ).stdout
+    assert "manage.py runserver 127.0.0.1:8001" in commands
+    assert "SITE_URL= " in commands  # links follow the address served, not a configured one
