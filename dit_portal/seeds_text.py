@@ -97,6 +97,15 @@ far along the route you are."""
 TRAINER_NEW = """The coordinators record the days you shadow and deliver on each training run by the Centre.
 To start on the route, or to ask where you stand, [contact the coordinators](/contact/)."""
 
+# D1, D7, D8, D14: the yearly CPD event is required of trainers; for practitioners it is
+# recorded, never a failing check.
+TRAINER_STATUS_OLD = """Trainer and practitioner status are reviewed every year. Each year you need to:
+
+- attend a CPD event for trainers and supervisors;"""
+TRAINER_STATUS_NEW = """Trainer status is reviewed every calendar year. Each year you need to:
+
+- attend a CPD event for trainers and supervisors (the CPD Day counts);"""
+
 OVERSEAS_REPLACEMENTS = [
     (
         "Your application is assessed against six criteria, and the portal shows each as met or not met:",
@@ -131,6 +140,17 @@ FAQ_IPT_OLD = (
 FAQ_IPT_NEW = (
     "No. They share an interest in relationships, but DIT is a psychodynamic therapy and IPT is not; "
     "they draw on different competences. See the [page for professionals](/about/for-professionals/)."
+)
+FAQ_STATUS = "How do I keep my practitioner status?"
+FAQ_STATUS_OLD = (
+    "Each year, attend a CPD event, see at least one DIT patient and, in your first year, keep one hour of "
+    "supervision for every twelve hours of DIT therapy."
+)
+FAQ_STATUS_NEW = (
+    "Each calendar year, see at least one DIT patient. In your first year as a practitioner, also have one "
+    "hour of formal DIT supervision for every twelve hours of DIT therapy; after that, peer supervision is "
+    "enough. CPD events you attend are recorded but are not required of practitioners; AFC trainers must "
+    "attend one a year."
 )
 FAQ_CONTACT = "How do I contact the Centre?"
 FAQ_CONTACT_ANSWER = (
@@ -169,6 +189,7 @@ def follow_the_sources(apps=installed_apps):
     page = Page.objects.filter(slug="becoming-a-trainer").first()
     if page:
         page.body = _replace(page.body, TRAINER_OLD, TRAINER_NEW)
+        page.body = _replace(page.body, TRAINER_STATUS_OLD, TRAINER_STATUS_NEW)
         page.save(update_fields=["body"])
 
     page = Page.objects.filter(slug="overseas-training-providers").first()
@@ -179,6 +200,7 @@ def follow_the_sources(apps=installed_apps):
 
     Question.objects.filter(question=FAQ_LOST_LINK, answer=FAQ_LOST_LINK_OLD).update(answer=FAQ_LOST_LINK_NEW)
     Question.objects.filter(question=FAQ_IPT, answer=FAQ_IPT_OLD).update(answer=FAQ_IPT_NEW)
+    Question.objects.filter(question=FAQ_STATUS, answer=FAQ_STATUS_OLD).update(answer=FAQ_STATUS_NEW)
     for question, answer, position in ADDED_FAQS:
         Question.objects.get_or_create(question=question, defaults={"answer": answer, "position": position})
 
@@ -191,4 +213,5 @@ def restore_earlier_text(apps=installed_apps):
         Page.objects.filter(slug=page["slug"]).update(body=page["body"])
     Question.objects.filter(question=FAQ_LOST_LINK).update(answer=FAQ_LOST_LINK_OLD)
     Question.objects.filter(question=FAQ_IPT).update(answer=FAQ_IPT_OLD)
+    Question.objects.filter(question=FAQ_STATUS).update(answer=FAQ_STATUS_OLD)
     Question.objects.filter(question__in=[question for question, _answer, _position in ADDED_FAQS]).delete()

@@ -118,3 +118,13 @@ def test_the_faq_uses_the_words_of_the_sign_in_page(client):
     answer = FrequentlyAskedQuestion.objects.get(question__startswith="I have lost the link").answer
     assert "**Sign in → Send me a sign-in code**" in answer
     assert "Send me a sign-in code" in client.get("/accounts/login/").text
+
+
+def test_the_yearly_cpd_event_is_required_of_trainers_only(client):
+    """D1: for practitioners the CPD event is recorded, never a failing check."""
+    answer = FrequentlyAskedQuestion.objects.get(question="How do I keep my practitioner status?").answer
+    assert "not required of practitioners" in answer
+    assert "attend a CPD event, see" not in answer
+    trainer = Page.objects.get(slug="becoming-a-trainer").body
+    assert "Trainer status is reviewed every calendar year." in trainer
+    assert "Trainer and practitioner status are reviewed" not in trainer
