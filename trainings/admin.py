@@ -502,6 +502,7 @@ class ApplicationSearchMixin:
     each resolved on its own table first: never `%q%` across joined tables."""
 
     search_help_text = "The start of an applicant's e-mail address or name, a run's label or a course title."
+    SEARCH_ID_LIMIT = 1000
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -509,7 +510,13 @@ class ApplicationSearchMixin:
             return queryset, False
         trainees = User.objects.filter(Q(email__istartswith=term) | Q(full_name__istartswith=term)).values("pk")
         runs = CourseRun.objects.filter(Q(label__istartswith=term) | Q(course__title__istartswith=term)).values("pk")
-        return queryset.filter(Q(trainee__in=trainees) | Q(run__in=runs)), False
+        # The matching ids first (each an index scan), so the applications are found by
+        # their own trainee and run indexes; a very broad term keeps the subqueries.
+        trainee_ids = list(trainees.values_list("pk", flat=True)[: self.SEARCH_ID_LIMIT + 1])
+        run_ids = list(runs.values_list("pk", flat=True)[: self.SEARCH_ID_LIMIT + 1])
+        if len(trainee_ids) > self.SEARCH_ID_LIMIT or len(run_ids) > self.SEARCH_ID_LIMIT:
+            return queryset.filter(Q(trainee__in=trainees) | Q(run__in=runs)), False
+        return queryset.filter(Q(trainee_id__in=trainee_ids) | Q(run_id__in=run_ids)), False
 
 
 @admin.register(Enrolment)

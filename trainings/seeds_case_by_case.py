@@ -1,7 +1,7 @@
 """The 20-day programme accepts registration bodies other than BACP, UKCP and HCPC case by
 case (DOMAIN.md D17): such an application goes to the coordinators with the reason.
 
-Shared by the data migration (trainings 0009) and the tests (tests/conftest.py SEEDS)."""
+Shared by the data migration (trainings 0010) and the tests (tests/conftest.py SEEDS)."""
 
 from django.apps import apps as installed_apps
 

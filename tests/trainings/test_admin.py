@@ -59,6 +59,27 @@ def test_changelist_filters_by_run_and_state(client, staff):
         assert action in content
 
 
+@pytest.mark.parametrize("id_limit", [1000, 0])  # the ids first, or (a broad term) the subqueries
+def test_changelist_search_by_prefix(client, staff, monkeypatch, id_limit):
+    from django.contrib.admin import site
+
+    from trainings.models import Enrolment
+
+    monkeypatch.setattr(site._registry[Enrolment], "SEARCH_ID_LIMIT", id_limit)
+    alice = EnrolmentFactory(trainee=UserFactory(email="alice.jones@example.org", full_name="Alice Jones"))
+    spring = EnrolmentFactory(run=make_run(label="Spring cohort"))
+    EnrolmentFactory(trainee=UserFactory(email="malice@example.org", full_name="Bob Malice"))
+
+    def found(term):
+        response = client.get(reverse(CHANGELIST), {"q": term})
+        return set(response.context["cl"].result_list)
+
+    assert found("ALICE.J") == {alice}  # e-mail prefix, any case
+    assert found("alice") == {alice}  # not "malice": a prefix, never %q%
+    assert found("Spring") == {spring}  # run label
+    assert found("nobody") == set()
+
+
 def test_bulk_accept_stops_at_capacity_and_says_why(client, staff):
     run = make_run(capacity=2)
     first, second, third = (EnrolmentFactory(run=run) for _ in range(3))
@@ -377,3 +398,12 @@ def test_admin_views_are_closed_to_others(client, who):
     response = client.post(reverse("admin:trainings_enrolment_decide", args=[enrolment.pk]), {"decision": "accept"})
     assert response.status_code in (302, 403)
     assert statuses(enrolment) == [EnrolmentStatus.APPLIED]
+
+
+def test_applications_are_called_applications_in_the_admin(client, staff):
+    from django.contrib.auth.models import Permission
+
+    index = client.get(reverse("admin:index")).content.decode()
+    text = re.sub(r"<[^>]+>", " ", index)  # what a coordinator reads, not URLs or classes
+    assert "Applications" in text and "nrolment" not in text
+    assert Permission.objects.get(codename="change_enrolment").name == "Can change application"

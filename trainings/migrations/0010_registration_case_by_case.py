@@ -15,5 +15,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("trainings", "0008_trainee_information_and_case_by_case")]
+    dependencies = [("trainings", "0009_trainee_information_and_case_by_case")]
     operations = [migrations.RunPython(forwards, backwards)]

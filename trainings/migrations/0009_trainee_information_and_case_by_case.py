@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trainings', '0007_one_application_per_waitlist_position'),
+        ('trainings', '0008_application_permission_names'),
     ]
 
     operations = [
