@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "dit_portal",
     "members",
     "trainings",
+    "supervision",
+    "accreditation",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +140,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "trainings-expire-overdue-offers": {"task": "trainings.tasks.expire_overdue_offers", "schedule": 15 * 60},
     "portal-delete-expired-files": {"task": "dit_portal.tasks.delete_expired_files", "schedule": 24 * 60 * 60},
+    # D7: in January, the yearly maintenance check of the year before.
+    "accreditation-yearly-maintenance": {
+        "task": "accreditation.tasks.check_maintenance",
+        "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year=1),
+    },
     # Once a day at 07:30; the task claims the day, so a repeat run sends nothing.
     "trainings-application-digest": {
         "task": "trainings.tasks.send_application_digest",

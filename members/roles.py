@@ -23,11 +23,30 @@ COORDINATION_PERMISSIONS = {
     "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
     "members": {
         "user": ["view", "change", "erase"],
-        "heldcredential": ["view"],
+        "heldcredential": ["view", "add", "change"],
         "credentialevent": ["view"],
+        "personprofile": ["view", "change"],
         "contactmessage": ["view"],
     },
     "trainings": {"*": ALL},
+    # Supervision: coordinators manage the ledger; decisions go through admin actions.
+    "supervision": {
+        "case": ["view", "change"],
+        "therapyhours": ["view"],
+        "supervisionsession": ["view", "change"],
+        "recording": ["view", "change"],
+        "cpdrecord": ALL,
+        "supervisorlisting": ALL,
+    },
+    # Accreditation: thresholds are data; reviews, grants and results go through services.
+    "accreditation": {
+        "threshold": ["view", "change"],
+        "roleplayresult": ["view", "add"],
+        "casestudysubmission": ["view", "change"],
+        "supportletter": ["view"],
+        "maintenanceresult": ["view"],
+        "candidate": ["view", "grant"],
+    },
 }
 # The Programme Director coordinates too, and later approves trainers and providers.
 ROLE_PERMISSIONS = {
