@@ -7,8 +7,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
-from dit_portal.audit import log_action
-
 from . import services
 from .anonymity import check_anonymous
 from .enums import RecordingRating
@@ -23,15 +21,7 @@ def _plain(value):
 class AuditedAdmin(admin.ModelAdmin):
     """Logs each admin edit with the changed fields, old and new."""
 
-    def save_model(self, request, obj, form, change):
-        old = {}
-        if change and form.changed_data:
-            previous = type(obj).objects.get(pk=obj.pk)
-            old = {field: _plain(getattr(previous, field, None)) for field in form.changed_data}
-        super().save_model(request, obj, form, change)
-        verb = "changed_in_admin" if change else "added_in_admin"
-        data = {field: {"from": old.get(field), "to": _plain(getattr(obj, field, None))} for field in form.changed_data}
-        log_action(obj, f"supervision.{obj._meta.model_name}.{verb}", user=request.user, data=data)
+    # Edits are audit-logged with their changed fields by the admin site (dit_portal/admin_audit.py).
 
     def _report(self, request, obj, call, done):
         try:

@@ -22,7 +22,7 @@ DEMO_RUNS = [
     ("dit-for-complex-care", "Demo advanced course", DeliveryMode.ONLINE, "", 12, 30, [0, 1], RunStatus.OPEN),
     ("cpd-day", "Demo CPD Day", DeliveryMode.ONLINE, "", 40, 20, [0], RunStatus.OPEN),
     ("dit-refresher", "Demo refresher (full)", DeliveryMode.ONLINE, "", 2, 25, [0], RunStatus.FULL),
-    ("5-day-dit-training", "Demo past cohort", DeliveryMode.IN_PERSON, "Demo Centre, 1 Example Street, London",
+    ("5-day-dit-training", "Demo cohort, attendance to record", DeliveryMode.IN_PERSON, "Demo Centre, 1 Example Street, London",
      16, -12, [0, 1, 2, 3, 4], RunStatus.CLOSED),
 ]  # fmt: skip
 
@@ -33,7 +33,7 @@ DEMO_ENROLMENTS = {
         (f"supervisor{DEMO}", EnrolmentStatus.ACCEPTED),
         (f"waiting{DEMO}", EnrolmentStatus.WAITLISTED),
     ],
-    "Demo past cohort": [
+    "Demo cohort, attendance to record": [
         (f"trainee{DEMO}", EnrolmentStatus.ACCEPTED),
         (f"attendee{DEMO}", EnrolmentStatus.ACCEPTED),
     ],
