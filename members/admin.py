@@ -17,6 +17,7 @@ from . import selectors, services
 from .enums import MembershipStatus
 from .forms import CredentialStatusForm, RecordCredentialForm, RegisterImportForm
 from .models import (
+    ContactMessage,
     CredentialEvent,
     HeldCredential,
     MemberResource,
@@ -564,3 +565,18 @@ class NetworkMembershipAdmin(admin.ModelAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "members/admin/decline_memberships.html", context)
+
+
+@admin.register(ContactMessage)
+class ContactMessageAdmin(admin.ModelAdmin):
+    """Messages from the contact page, kept as they were sent."""
+
+    list_display = ["created_at", "name", "email", "topic"]
+    list_filter = ["topic"]
+    search_fields = ["email", "name"]
+    date_hierarchy = None
+    readonly_fields = ["created_at", "name", "email", "topic", "message", "sender"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False

@@ -26,6 +26,7 @@ COORDINATION_PERMISSIONS = {
         "heldcredential": ["view", "add", "change"],
         "credentialevent": ["view"],
         "personprofile": ["view", "change"],
+        "contactmessage": ["view"],
     },
     "trainings": {"*": ALL},
     # Supervision: coordinators manage the ledger; decisions go through admin actions.

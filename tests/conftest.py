@@ -61,6 +61,8 @@ SEEDS = [
     "trainings.seeds.flag_cpd_events",
     "tests.conftest.seed_accreditation_thresholds",
     "tests.conftest.seed_members_area",
+    "dit_portal.seeds_text.follow_the_sources",
+    "trainings.seeds_case_by_case.mark_case_by_case",
 ]
 
 

@@ -191,6 +191,31 @@ def _training_application(world):
     return world.instance("trainings.application", build)
 
 
+def _accepted_place(world):
+    """Trainee A's accepted place on another run (its calendar file), built once."""
+
+    def build(world):
+        from tests.trainings.factories import EnrolmentFactory, make_run
+        from trainings.enums import EnrolmentStatus
+
+        return EnrolmentFactory(
+            run=make_run(label="Matrix place"), trainee=world.trainee_a, status=EnrolmentStatus.ACCEPTED
+        )
+
+    return world.instance("trainings.accepted_place", build)
+
+
+def _contact_message(world):
+    from members.models import ContactMessage
+
+    return world.instance(
+        "members.contactmessage",
+        lambda w: ContactMessage.objects.create(
+            name="Visitor", email="visitor@example.org", topic="other", message="Hi"
+        ),
+    )
+
+
 def _course(slug):
     from trainings.models import Course
 
@@ -453,6 +478,21 @@ ROUTES = {
         lambda w: f"/trainings/evidence/{_training_application(w).evidence_answer.pk}/",
         owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
         post=owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
+    ),
+    # Experience (issue 7): the contact page for everyone; a trainee's calendar file of an
+    # accepted place, for its owner only (staff included: it is the trainee's own file).
+    # Anyone may send a message (it is stored, then rolled back with the POST's savepoint).
+    "contact": Route(
+        "/contact/",
+        public(),
+        post=public(REDIRECT),
+        data={"name": "Matrix", "email": "matrix@example.org", "topic": "other", "message": "Hello"},
+    ),
+    "contact_sent": Route("/contact/sent/", public(), post=get_only(public())),
+    "trainings:enrolment_calendar": Route(
+        lambda w: f"/trainings/mine/{_accepted_place(w).pk}/calendar.ics",
+        owner_only(TRAINEE_A, staff=404),
+        post=signed_in(405),
     ),
     # Supervision: trainee A's own ledger (404 to anyone else, staff correct it in the
     # admin); the supervisor named on trainee A's records decides on them (404 to anyone
@@ -737,6 +777,10 @@ ADMIN_MODELS = {
     # adds them in the admin; only a superuser may delete one.
     "trainings.enrolment": AdminModel(
         {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _training_application, add_allowed=False
+    ),
+    # Messages from the contact page: read by coordinators, kept as sent (nobody adds one).
+    "members.contactmessage": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL}, _contact_message, add_allowed=False
     ),
     # Supervision: practitioners log cases, sessions and recordings, so nobody adds them in
     # the admin; decisions are admin actions. Coordinators keep CPD and directory entries.

@@ -58,7 +58,7 @@ class EntryRequirementInline(admin.StackedInline):
     extra = 0
     fieldsets = [
         (None, {"fields": [("title", "answer_type", "position"), "question", "help_text"]}),
-        ("Rule", {"fields": [("minimum", "unit"), "choices", "credential_kind"]}),
+        ("Rule", {"fields": [("minimum", "unit"), "choices", "credential_kind", "case_by_case"]}),
         ("Evidence", {"fields": [("evidence", "evidence_hint")]}),
     ]
 
@@ -77,6 +77,7 @@ class CourseAdmin(admin.ModelAdmin):
             {"fields": ["length", "level", "accrediting_body", "audience", "leads_to", "leads_to_credential"]},
         ),
         ("Completion", {"fields": ["completion_min_attendance_percent", "counts_as_cpd_event"]}),
+        ("For trainees with a place", {"fields": ["payment_instructions"]}),
     ]
 
     def get_queryset(self, request):
@@ -121,7 +122,7 @@ class CourseRunAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_help_text = "The start of a run's label, its course's title or its venue."
     show_full_result_count = False
     paginator = CheapCountPaginator
-    readonly_fields = ["status", "shortcuts", "days_summary"]
+    readonly_fields = ["status", "shortcuts", "days_summary", "cancellation_reason"]
     # Capacity, days and status carry rules: after creation they change only through the
     # services, from the actions and the "Change places" / "Change days" pages.
     rule_fields = ["capacity"]
@@ -131,13 +132,15 @@ class CourseRunAdmin(AuditedAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["course", "label", "status", "shortcuts"]}),
         ("Where", {"fields": ["mode", "venue"]}),
         ("Places and days", {"fields": ["capacity", "days_summary", "application_deadline", "offer_days", "price"]}),
-        ("Shown on the run's page", {"fields": ["notes"]}),
+        ("Shown on the run's page", {"fields": ["notes", "cancellation_reason"]}),
+        ("For trainees with a place", {"fields": ["joining_details"]}),
     ]
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [
-                (name, {"fields": [f for f in opts["fields"] if f != "days_summary"]}) for name, opts in self.fieldsets
+                (name, {"fields": [f for f in opts["fields"] if f not in ("days_summary", "cancellation_reason")]})
+                for name, opts in self.fieldsets
             ]
         return self.fieldsets
 
@@ -531,7 +534,10 @@ class EnrolmentAdmin(ApplicationSearchMixin, AuditedAdminMixin, admin.ModelAdmin
     view_on_site = False  # the public page of an application is the trainee's own
     fieldsets = [
         (None, {"fields": ["trainee", "run", "status", "applied_at", "applicant_note"]}),
-        ("Decision", {"fields": ["decided_at", "decided_by", "rejection_reason", "waitlist_position"]}),
+        (
+            "Decision",
+            {"fields": ["case_by_case_reasons", "decided_at", "decided_by", "rejection_reason", "waitlist_position"]},
+        ),
         ("Offer and end", {"fields": ["offered_at", "offer_expires_at", "ended_at"]}),
         ("Internal", {"fields": ["staff_notes"]}),
     ]
@@ -548,6 +554,7 @@ class EnrolmentAdmin(ApplicationSearchMixin, AuditedAdminMixin, admin.ModelAdmin
         "offer_expires_at",
         "ended_at",
         "waitlist_position",
+        "case_by_case_reasons",
     ]
 
     def has_add_permission(self, request):

@@ -44,6 +44,9 @@ class RunFilterForm(forms.Form):
         }
 
 
+OTHER_BODY = "__other__"
+
+
 class ApplicationForm(forms.Form):
     """The course's entry questions, each with its evidence upload where one is asked for."""
 
@@ -90,14 +93,18 @@ class ApplicationForm(forms.Form):
         elif kind == AnswerType.TEXT:
             yield f"answer_{pk}", forms.CharField(label=requirement.question, help_text=help_text, max_length=500)
         elif kind == AnswerType.REGISTRATION:
+            choices = [("", "Choose…")] + [(body, body) for body in requirement.choice_list]
+            if requirement.case_by_case:
+                choices.append((OTHER_BODY, "Another body (the coordinators decide case by case)"))
             yield (
                 f"answer_{pk}",
-                forms.ChoiceField(
-                    label=requirement.question,
-                    help_text=help_text,
-                    choices=[("", "Choose…")] + [(body, body) for body in requirement.choice_list],
-                ),
+                forms.ChoiceField(label=requirement.question, help_text=help_text, choices=choices),
             )
+            if requirement.case_by_case:
+                yield (
+                    f"other_{pk}",
+                    forms.CharField(label="If another body: its name", required=False, max_length=100),
+                )
             yield f"number_{pk}", forms.CharField(label="Registration number", max_length=100)
         if requirement.evidence != EvidenceRule.NONE:
             what = requirement.evidence_hint or "evidence"
@@ -117,9 +124,22 @@ class ApplicationForm(forms.Form):
         """Each requirement with its bound fields, for one fieldset per requirement."""
         groups = []
         for requirement in self.requirements:
-            names = [f"answer_{requirement.pk}", f"number_{requirement.pk}", f"evidence_{requirement.pk}"]
+            names = [
+                f"answer_{requirement.pk}",
+                f"other_{requirement.pk}",
+                f"number_{requirement.pk}",
+                f"evidence_{requirement.pk}",
+            ]
             groups.append((requirement, [self[name] for name in names if name in self.fields]))
         return groups
+
+    def clean(self):
+        data = super().clean()
+        for requirement in self.requirements:
+            pk = requirement.pk
+            if data.get(f"answer_{pk}") == OTHER_BODY and not (data.get(f"other_{pk}") or "").strip():
+                self.add_error(f"other_{pk}", "Name the body you are registered with.")
+        return data
 
     def answer_inputs(self):
         data = self.cleaned_data
@@ -136,7 +156,7 @@ class ApplicationForm(forms.Form):
             elif kind == AnswerType.TEXT:
                 given.text = value or ""
             elif kind == AnswerType.REGISTRATION:
-                given.registration_body = value or ""
+                given.registration_body = data.get(f"other_{pk}", "").strip() if value == OTHER_BODY else value or ""
                 given.text = data.get(f"number_{pk}") or ""
             inputs.append(given)
         return inputs
@@ -187,6 +207,7 @@ class CourseRunForm(forms.ModelForm):
             "offer_days",
             "price",
             "notes",
+            "joining_details",
         ]
 
 

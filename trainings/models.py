@@ -50,6 +50,11 @@ class Course(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Share of a run's days a trainee must attend to complete it (100: every day).",
     )
+    payment_instructions = models.TextField(
+        "how to pay",
+        blank=True,
+        help_text="Shown to trainees once they have a place, with the fee (Markdown). Empty: the site-wide text.",
+    )
     is_published = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=100, help_text="Order in the catalogue.")
     counts_as_cpd_event = models.BooleanField(
@@ -111,6 +116,12 @@ class EntryRequirement(models.Model):
     )
     credential_kind = models.CharField(
         max_length=20, choices=CredentialKind.choices, blank=True, help_text="For credentials: the one required."
+    )
+    case_by_case = models.BooleanField(
+        "coordinators may accept case by case",
+        default=False,
+        help_text="An applicant who does not meet it is not refused: the application goes to the coordinators "
+        "with the reason (e.g. a registration body not in the list).",
     )
     evidence = models.CharField(max_length=10, choices=EvidenceRule.choices, default=EvidenceRule.NONE)
     evidence_hint = models.CharField(
@@ -174,6 +185,13 @@ class CourseRun(models.Model):
         help_text="When a place frees, the first on the waiting list has this long to accept it.",
     )
     notes = models.TextField(blank=True, help_text="Shown on the run's page (Markdown).")
+    joining_details = models.TextField(
+        blank=True,
+        help_text="For online runs: the meeting link and how to join (Markdown). Shown only to trainees with a place.",
+    )
+    cancellation_reason = models.TextField(
+        blank=True, editable=False, help_text="Why the run was cancelled; shown on its page."
+    )
     run_by_centre = models.BooleanField(
         "run by the Centre",
         default=True,
@@ -209,6 +227,10 @@ class CourseRun(models.Model):
     @property
     def is_online(self):
         return self.mode == DeliveryMode.ONLINE
+
+    @property
+    def is_cancelled(self):
+        return self.status == RunStatus.CANCELLED
 
 
 class RunDay(models.Model):
@@ -262,7 +284,7 @@ class TrainerDay(models.Model):
 class Enrolment(models.Model):
     """A person's application for a run and everything that follows from it."""
 
-    PERSONAL_FIELDS = ("applicant_note",)
+    PERSONAL_FIELDS = ("applicant_note", "case_by_case_reasons")
 
     run = models.ForeignKey(CourseRun, on_delete=models.PROTECT, related_name="enrolments")
     trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
@@ -283,6 +305,12 @@ class Enrolment(models.Model):
         null=True, blank=True, help_text="When it was withdrawn, declined, expired or completed."
     )
     staff_notes = models.TextField("internal notes", blank=True, help_text="Never shown to the applicant.")
+    case_by_case_reasons = models.TextField(
+        "for the coordinators to judge",
+        blank=True,
+        editable=False,
+        help_text="Entry criteria the applicant does not meet that coordinators may accept case by case.",
+    )
 
     class Meta:
         ordering = ["-applied_at", "-id"]
@@ -381,3 +409,18 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.enrolment.trainee} on {self.day}: {'present' if self.present else 'absent'}"
+
+
+class ApplicationDigest(models.Model):
+    """One row per day the coordinators' digest of new applications ran: claims the day so
+    it is sent at most once, however often the job runs."""
+
+    day = models.DateField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applications = models.PositiveIntegerField(default=0, help_text="How many applications it listed (0: none sent).")
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"Digest of {self.day:%-d %B %Y}: {self.applications} application(s)"

@@ -1,6 +1,8 @@
 """Reads that several views, the admin and services share. Counts come from subqueries so
 a list costs the same number of queries whatever its length."""
 
+from decimal import Decimal
+
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -139,3 +141,30 @@ def trainer_day_counts(user, *, course=None, until=None):
         days = days.filter(run_trainer__run__course=course)
     counts = dict(days.order_by().values_list("role").annotate(count=Count("pk")))
     return {role: counts.get(role, 0) for role in TrainerRole.values}
+
+
+# Shown when a course has no payment instructions of its own.
+DEFAULT_PAYMENT_INSTRUCTIONS = (
+    "The Centre's coordinators send you an invoice for the fee, with the ways to pay it. If your "
+    "employer or NHS Talking Therapies service is paying, please tell the coordinators through the "
+    "[contact page](/contact/) who should receive the invoice."
+)
+
+
+def fee_for(run):
+    """The fee of a run: its own price, or the total of its course's fee lines (None if neither)."""
+    if run.price is not None:
+        return run.price
+    fees = list(run.course.fees.all())
+    if not fees:
+        return None
+    return sum((fee.amount for fee in fees), Decimal("0.00"))
+
+
+def payment_instructions(course):
+    return course.payment_instructions or DEFAULT_PAYMENT_INSTRUCTIONS
+
+
+def next_live_runs(limit=3):
+    """The next trainings open for applications, soonest first (the home page)."""
+    return listed_runs()[:limit]

@@ -21,9 +21,10 @@ from django.utils import timezone
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 from dit_portal.files import check_storage_quota, prepare_upload, private_storage
+from members.services import coordinator_addresses
 
 from . import selectors
-from .eligibility import eligibility_failures, missing_evidence
+from .eligibility import eligibility_failures, missing_evidence, split_failures
 from .enums import (
     ATTENDING_STATES,
     DECIDING_RUN_STATES,
@@ -37,7 +38,16 @@ from .enums import (
     TrainerRole,
     states_that_can,
 )
-from .models import Attendance, CourseRun, Enrolment, EnrolmentAnswer, EntryRequirement, RunDay, TrainerDay
+from .models import (
+    ApplicationDigest,
+    Attendance,
+    CourseRun,
+    Enrolment,
+    EnrolmentAnswer,
+    EntryRequirement,
+    RunDay,
+    TrainerDay,
+)
 
 
 class TrainingError(Exception):
@@ -122,8 +132,12 @@ def _answers_by_requirement(enrolment):
 
 
 def _check_eligible(enrolment, run):
+    """Refuse a place when a rule is not met; rules coordinators accept case by case do not
+    refuse (the coordinators saw them with the application)."""
     requirements = list(run.course.requirements.all())
-    failures = eligibility_failures(requirements, _answers_by_requirement(enrolment), enrolment.trainee)
+    failures, _case_by_case = split_failures(
+        eligibility_failures(requirements, _answers_by_requirement(enrolment), enrolment.trainee)
+    )
     if failures:
         raise TrainingError(
             f"{enrolment.trainee} does not meet the entry requirements of {run.course}:", failures=failures
@@ -156,6 +170,7 @@ def _notify(enrolment, template, **extra):
     send_templated_email(
         f"trainings/emails/{template}",
         {
+            **_place_details(enrolment),
             "enrolment": enrolment,
             "run": run,
             "course": run.course,
@@ -164,10 +179,30 @@ def _notify(enrolment, template, **extra):
             "dashboard_url": reverse("trainings:my_trainings"),
             "run_url": reverse("trainings:run_detail", kwargs={"pk": run.pk}),
             "run_list_url": reverse("trainings:run_list"),
+            "contact_url": reverse("contact"),
             **extra,
         },
         to=enrolment.trainee.email,
     )
+
+
+def _place_details(enrolment):
+    """What a trainee with a place needs: fee, how to pay, joining details, calendar file."""
+    if enrolment.status != EnrolmentStatus.ACCEPTED:
+        return {}
+    return {
+        "fee": selectors.fee_for(enrolment.run),
+        "payment_instructions": selectors.payment_instructions(enrolment.run.course),
+        "joining_details": enrolment.run.joining_details,
+        "calendar_url": reverse("trainings:enrolment_calendar", kwargs={"pk": enrolment.pk}),
+    }
+
+
+def _notify_coordinators(template, context):
+    recipients = coordinator_addresses()
+    if recipients:
+        send_templated_email(f"trainings/emails/{template}", context, to=recipients)
+    return recipients
 
 
 def _offer_locked(run, enrolment, *, by):
@@ -217,16 +252,21 @@ def _end(enrolment, status, action, *, by, data=None):
 
 
 def _check_open_for_applications(run):
-    if run.status == RunStatus.FULL:
-        raise TrainingError("This run is full: it is not taking applications.")
+    """Refuse when the training takes no application; True when applying joins its waiting
+    list (every place taken: the next applicants are waitlisted, in order)."""
     if run.status == RunStatus.CANCELLED:
-        raise TrainingError("This run has been cancelled.")
-    if run.status != RunStatus.OPEN:
-        raise TrainingError("Applications for this run are closed.")
+        raise TrainingError("This training has been cancelled.")
+    if run.status not in (RunStatus.OPEN, RunStatus.FULL):
+        raise TrainingError("Applications for this training are closed.")
     if run.deadline_passed:
-        raise TrainingError(f"The application deadline for this run ({run.application_deadline:%-d %B %Y}) has passed.")
-    if selectors.places_taken(run) >= run.capacity:
-        raise TrainingError("This run is full: it is not taking applications.")
+        raise TrainingError(
+            f"The application deadline for this training ({run.application_deadline:%-d %B %Y}) has passed."
+        )
+    if run.status == RunStatus.FULL:
+        return True
+    # A run read for a page carries its places taken (selectors.with_run_facts); a locked one does not.
+    taken = run.places_taken if hasattr(run, "places_taken") else selectors.places_taken(run)
+    return taken >= run.capacity
 
 
 def application_refusal(run):
@@ -236,6 +276,14 @@ def application_refusal(run):
     except TrainingError as error:
         return error.message
     return None
+
+
+def joins_waiting_list(run):
+    """Whether an application made now goes onto the waiting list (the run is full)."""
+    try:
+        return _check_open_for_applications(run)
+    except TrainingError:
+        return False
 
 
 def _validated_upload(requirement, upload):
@@ -252,11 +300,11 @@ def apply_for_run(run, *, trainee, answers, note=""):
     try:
         with transaction.atomic():
             run = _lock_run(run.pk)
-            _check_open_for_applications(run)
+            waitlist = _check_open_for_applications(run)
             standing = run.enrolments.filter(trainee=trainee).exclude(status__in=ENDED_WITHOUT_PLACE_STATES)
             if standing.exists():
                 raise TrainingError(
-                    "You have already applied for this run; see your trainings page for where it stands."
+                    "You have already applied for this training; see your trainings page for where it stands."
                 )
 
             requirements = list(run.course.requirements.all())
@@ -281,7 +329,9 @@ def apply_for_run(run, *, trainee, answers, note=""):
                 )
                 for pk, given in inputs.items()
             }
-            failures = eligibility_failures(requirements, records, trainee) + missing_evidence(requirements, uploads)
+            failures, case_by_case = split_failures(
+                eligibility_failures(requirements, records, trainee) + missing_evidence(requirements, uploads)
+            )
             if failures:
                 raise TrainingError("Your application does not meet the entry requirements.", failures=failures)
             try:
@@ -289,13 +339,22 @@ def apply_for_run(run, *, trainee, answers, note=""):
             except ValidationError as error:
                 raise TrainingError(" ".join(error.messages)) from error
 
+            position = None
+            if waitlist:
+                last = run.enrolments.filter(status=EnrolmentStatus.WAITLISTED).aggregate(last=Max("waitlist_position"))
+                position = (last["last"] or 0) + 1
             try:
                 with transaction.atomic():
                     enrolment = Enrolment.objects.create(
-                        run=run, trainee=trainee, applicant_note=note.strip(), status=EnrolmentStatus.APPLIED
+                        run=run,
+                        trainee=trainee,
+                        applicant_note=note.strip(),
+                        status=EnrolmentStatus.WAITLISTED if waitlist else EnrolmentStatus.APPLIED,
+                        waitlist_position=position,
+                        case_by_case_reasons="\n".join(str(failure) for failure in case_by_case),
                     )
             except IntegrityError as error:
-                raise TrainingError("You have already applied for this run.") from error
+                raise TrainingError("You have already applied for this training.") from error
             enrolment.run = run
             for pk, record in records.items():
                 record.enrolment = enrolment
@@ -310,9 +369,30 @@ def apply_for_run(run, *, trainee, answers, note=""):
                 enrolment,
                 "trainings.enrolment.applied",
                 user=trainee,
-                data={"run": run.pk, "answers": {record.question: record.display_value for record in records.values()}},
+                data={
+                    "run": run.pk,
+                    "answers": {record.question: record.display_value for record in records.values()},
+                    "waitlist_position": position,
+                    "case_by_case": [str(failure) for failure in case_by_case],
+                },
             )
-            _notify(enrolment, "application_received")
+            if waitlist:
+                places_ahead = selectors.waiting_list(run).filter(waitlist_position__lt=position).count()
+                _notify(enrolment, "enrolment_waitlisted", position=places_ahead + 1, on_applying=True)
+            else:
+                _notify(enrolment, "application_received")
+            if case_by_case:
+                _notify_coordinators(
+                    "case_by_case_application",
+                    {
+                        "enrolment": enrolment,
+                        "run": run,
+                        "course": run.course,
+                        "trainee": trainee,
+                        "reasons": [str(failure) for failure in case_by_case],
+                        "admin_url": reverse("admin:trainings_enrolment_change", args=[enrolment.pk]),
+                    },
+                )
     except BaseException:
         storage = private_storage()
         for name in stored_files:
@@ -332,6 +412,7 @@ def withdraw_enrolment(enrolment, *, by):
                     "The training has started, so your place cannot be withdrawn here; please contact the coordinators."
                 )
         previous = _end(enrolment, EnrolmentStatus.WITHDRAWN, "trainings.enrolment.withdrawn", by=by)
+        _notify(enrolment, "enrolment_withdrawn", held_place=previous in PLACE_HOLDING_STATES)
         if previous in PLACE_HOLDING_STATES:
             _fill_free_places(run, by=None)
         _sync_fullness(run, by=None)
@@ -364,6 +445,8 @@ def change_run_status(run, status, *, by, reason=""):
             raise TrainingError(f"{run}: give a reason for cancelling; every applicant is sent it.")
         _set_run_status(run, target, by=by, reason=reason)
         if status == RunStatus.CANCELLED:
+            run.cancellation_reason = reason
+            run.save(update_fields=["cancellation_reason", "updated_at"])
             in_play = run.enrolments.filter(status__in=states_that_can(EnrolmentAction.CANCEL_RUN)).select_for_update(
                 of=("self",)
             )
@@ -781,3 +864,46 @@ def complete_run(run, *, by):
             enrolment = complete_enrolment(enrolment, by=by)
             results[enrolment.status] += 1
     return results
+
+
+# The coordinators' daily digest -----------------------------------------------------------
+
+
+def send_application_digest(*, day=None):
+    """E-mail the coordinators, once for `day` (default today), the applications made since
+    the previous digest that still await a decision. The day is claimed by a unique row,
+    so a second run the same day, or two workers at once, send nothing; no applications,
+    no e-mail. Returns how many applications were listed."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        previous = ApplicationDigest.objects.filter(day__lt=day).order_by("-day").first()
+        try:
+            with transaction.atomic():
+                digest = ApplicationDigest.objects.create(day=day)
+        except IntegrityError:
+            return 0  # already sent (or being sent) today
+        awaiting = Enrolment.objects.filter(status=EnrolmentStatus.APPLIED).select_related("run__course", "trainee")
+        if previous is not None:
+            awaiting = awaiting.filter(applied_at__gte=previous.created_at)
+        applications = list(awaiting.order_by("applied_at", "pk"))
+        digest.applications = len(applications)
+        digest.save(update_fields=["applications"])
+        if not applications:
+            return 0
+        recipients = _notify_coordinators(
+            "application_digest",
+            {
+                "day": day,
+                "applications": [
+                    (enrolment, reverse("admin:trainings_enrolment_change", args=[enrolment.pk]))
+                    for enrolment in applications
+                ],
+                "admin_url": reverse("admin:trainings_enrolment_changelist") + "?status__exact=applied",
+            },
+        )
+        log_action(
+            digest,
+            "trainings.digest.sent",
+            data={"applications": [enrolment.pk for enrolment in applications], "to": recipients},
+        )
+    return len(applications)

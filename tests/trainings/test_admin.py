@@ -164,9 +164,10 @@ def test_the_decision_page_puts_each_answer_against_its_requirement_before_the_d
         "NHS Talking Therapies employer",
     ]
     assert 'class="met">Met' in rows[0] and "certificate.pdf" in rows[0]
-    assert (
-        "BACP REG-12345" in rows[1]
-        and 'class="not-met">Not met</span>: current registration with HCPC is needed.' in rows[1]
+    # The 20-day programme accepts other registration bodies case by case (D17).
+    assert "BACP REG-12345" in rows[1] and (
+        'class="not-met">For you to judge, case by case</span>: registered with BACP, not HCPC; '
+        "the coordinators consider other bodies case by case." in rows[1]
     )
     assert 'class="met">Met' in rows[2] and "Camden and Islington Talking Therapies" in rows[2]
 

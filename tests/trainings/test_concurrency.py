@@ -9,7 +9,7 @@ from members import roles
 from tests.factories import UserFactory
 from trainings import selectors, services
 from trainings.enums import EnrolmentStatus, RunStatus
-from trainings.models import Enrolment
+from trainings.models import ApplicationDigest, Enrolment
 
 from .factories import EnrolmentFactory, make_run
 
@@ -85,3 +85,43 @@ def test_two_coordinators_waitlisting_at_the_same_moment():
         assert outcomes == ["done", "done"], outcomes
         positions = list(selectors.waiting_list(run).values_list("waitlist_position", flat=True))
         assert positions == [1, 2, 3]
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_people_joining_a_full_runs_waiting_list_at_once_get_their_own_places():
+    """Applying to a full run takes the next waiting-list position under the run's lock, so
+    two applicants at the same moment are numbered 1 and 2, never both 1."""
+    for _ in range(ROUNDS):
+        run = make_run(capacity=1, status=RunStatus.FULL)
+        EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
+        first, second = UserFactory(), UserFactory()
+
+        outcomes = at_once(
+            lambda run=run, first=first: services.apply_for_run(run, trainee=first, answers=[]),
+            lambda run=run, second=second: services.apply_for_run(run, trainee=second, answers=[]),
+        )
+
+        assert outcomes == ["done", "done"], outcomes
+        positions = sorted(
+            Enrolment.objects.filter(run=run, status=EnrolmentStatus.WAITLISTED).values_list(
+                "waitlist_position", flat=True
+            )
+        )
+        assert positions == [1, 2]
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_days_digest_at_once_send_it_once():
+    """The day is claimed by a unique row: a second worker (or beat run) sends nothing."""
+    UserFactory(role=roles.COORDINATOR)
+    EnrolmentFactory()
+    listed = []
+    outcomes = at_once(
+        lambda: listed.append(services.send_application_digest()),
+        lambda: listed.append(services.send_application_digest()),
+    )
+    assert outcomes == ["done", "done"], outcomes
+    assert sorted(listed) == [0, 1]
+    assert ApplicationDigest.objects.count() == 1

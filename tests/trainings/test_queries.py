@@ -70,9 +70,9 @@ def test_run_page(client, rows, django_assert_num_queries):
         RequirementFactory(course=course)
         EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
     client.force_login(UserFactory())
-    # session, user, run with facts, days, fees, requirements, trainers, my application,
-    # places taken (can I apply?), menu pages, roles (admin link; draft preview)
-    with django_assert_num_queries(11):
+    # session, user, run with facts (places taken among them), days, fees, requirements,
+    # trainers, my application, menu pages, roles (admin link; draft preview)
+    with django_assert_num_queries(10):
         response = client.get(run.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["run"].public_trainers) == rows
