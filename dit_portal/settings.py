@@ -133,6 +133,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic jobs; django-celery-beat copies these into its database schedule at start.
 CELERY_BEAT_SCHEDULE = {
     "trainings-expire-overdue-offers": {"task": "trainings.tasks.expire_overdue_offers", "schedule": 15 * 60},
+    "portal-delete-expired-files": {"task": "dit_portal.tasks.delete_expired_files", "schedule": 24 * 60 * 60},
 }
 
 # Authentication: e-mail login through django-allauth.
@@ -241,6 +242,14 @@ OFFICE_MAX_COMPRESSION_RATIO = 100
 OFFICE_MAX_PARTS = 2000
 PDF_MAX_OBJECTS = 100_000
 IMAGE_MAX_PIXELS = 40_000_000
+# Where `manage.py backup` writes its archives unless told otherwise.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+# How long uploaded files are kept, in days, by retention class (see dit_portal/retention.py):
+# application evidence, and assessed work such as case studies.
+FILE_RETENTION_DAYS = {
+    "evidence": int(os.environ.get("RETENTION_DAYS_EVIDENCE", str(2 * 365))),
+    "assessed_work": int(os.environ.get("RETENTION_DAYS_ASSESSED_WORK", str(6 * 365))),
+}
 # In production the web server sends private files (X-Accel-Redirect); the view decides.
 PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "")
 

@@ -1,11 +1,21 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.template.response import TemplateResponse
 
 from dit_portal.audit import log_action
 
 from .models import CredentialEvent, HeldCredential, User
+from .privacy import ErasureError, can_erase, erase_person
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why this person is erased (e.g. their request of a given date); kept in the audit log.",
+    )
 
 
 class HeldCredentialInline(admin.TabularInline):
@@ -33,6 +43,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "full_name"]
     readonly_fields = ["last_login", "date_joined"]
     inlines = [HeldCredentialInline]
+    actions = ["erase_people"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Personal details", {"fields": ["full_name"]}),
@@ -52,6 +63,37 @@ class UserAdmin(BaseUserAdmin):
         if not request.user.is_superuser:
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm("members.erase_user")
+
+    @admin.action(description="Erase (anonymise) selected people…", permissions=["erase"])
+    def erase_people(self, request, queryset):
+        people = list(queryset)
+        refused = {person.pk: can_erase(person, request.user) for person in people}
+        form = ErasureForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            erased = 0
+            for person in people:
+                try:
+                    erase_person(person, by=request.user, reason=form.cleaned_data["reason"])
+                    erased += 1
+                except ErasureError as error:
+                    self.message_user(request, f"{person}: {error}", messages.ERROR)
+            if erased:
+                self.message_user(
+                    request, f"Erased {erased} {'person' if erased == 1 else 'people'}.", messages.SUCCESS
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Erase people",
+            "people": [(person, refused[person.pk]) for person in people],
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "members/admin/erase_people.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -47,6 +47,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        permissions = [("erase_user", "Can erase (anonymise) a person")]
 
     def __str__(self):
         return self.full_name or self.email

@@ -15,7 +15,7 @@ ADMIN_ROLES = {COORDINATOR, PROGRAMME_DIRECTOR}
 ALL = ["view", "add", "change", "delete"]
 COORDINATION_PERMISSIONS = {
     "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
-    "members": {"user": ["view", "change"], "heldcredential": ["view"], "credentialevent": ["view"]},
+    "members": {"user": ["view", "change", "erase"], "heldcredential": ["view"], "credentialevent": ["view"]},
     "trainings": {"*": ALL},
 }
 # The Programme Director coordinates too, and later approves trainers and providers.

@@ -6,4 +6,5 @@ app_name = "members"
 urlpatterns = [
     path("", views.members_home, name="home"),
     path("profile/", views.profile, name="profile"),
+    path("my-data/", views.my_data, name="my_data"),
 ]

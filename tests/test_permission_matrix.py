@@ -247,6 +247,8 @@ ROUTES = {
     # Members area
     "members:home": Route("/members/", signed_in(), post=signed_in()),
     "members:profile": Route("/members/profile/", signed_in(), post=signed_in()),
+    # A person's own data: explained on GET, downloaded as a zip on POST.
+    "members:my_data": Route("/members/my-data/", signed_in(), post=signed_in()),
     # Trainings: public catalogue and live trainings; a trainee's own applications and
     # evidence (trainee A owns the application; staff decide in the admin, where its page
     # is, so the trainee's page answers them 404 like anyone else's).

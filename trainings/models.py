@@ -244,6 +244,8 @@ class TrainerDay(models.Model):
 class Enrolment(models.Model):
     """A person's application for a run and everything that follows from it."""
 
+    PERSONAL_FIELDS = ("applicant_note",)
+
     run = models.ForeignKey(CourseRun, on_delete=models.PROTECT, related_name="enrolments")
     trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
     status = models.CharField(max_length=20, choices=EnrolmentStatus.choices, default=EnrolmentStatus.APPLIED)
@@ -287,6 +289,11 @@ class Enrolment(models.Model):
 
 class EnrolmentAnswer(models.Model):
     """The applicant's answer to one entry requirement, with its evidence file if any."""
+
+    # Privacy (members/privacy.py, dit_portal/retention.py): blanked when the person is
+    # erased; the evidence file is deleted after the evidence retention period.
+    PERSONAL_FIELDS = ("text", "registration_body", "evidence_name")
+    RETAINED_FILES = {"evidence": ("uploaded_at", "evidence")}
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="answers")
     requirement = models.ForeignKey(EntryRequirement, null=True, on_delete=models.SET_NULL, related_name="answers")
