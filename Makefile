@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 bench: install
-	$(TEST_ENV) $(BIN)/python -m pytest benchmarks --benchmark-columns=min,median,max,rounds $(ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest benchmarks -p no:randomly --benchmark-columns=min,median,max,rounds $(ARGS)
 
 # Backups use the environment's DATABASE_URL (SQLite under var/ when unset), see README.
 backup: install

@@ -1,5 +1,4 @@
-from members.roles import can_use_admin
-
+from .access import can_use_admin
 from .models import Page
 
 

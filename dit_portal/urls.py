@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("trainings/", include("trainings.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("pathway/", include("accreditation.urls")),
+    path("reading/", include("reading_list.urls")),
     path("admin/", admin.site.urls),
 ]
 

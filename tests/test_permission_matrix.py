@@ -197,6 +197,133 @@ def _course(slug):
     return lambda world: Course.objects.get(slug=slug)
 
 
+# Supervision ---------------------------------------------------------------------------
+
+
+def _supervision(world):
+    """Trainee A's ledger, supervised by the Supervisor-role user: an ended case with a
+    recording to rate and a session awaiting confirmation; and a listed accredited
+    supervisor in the directory. Built once."""
+
+    def build(world):
+        from types import SimpleNamespace
+
+        from tests.supervision.factories import (
+            CaseFactory,
+            CpdFactory,
+            ListingFactory,
+            RecordingFactory,
+            SessionFactory,
+            days_ago,
+        )
+
+        supervisor = world.users[SUPERVISOR]
+        case = CaseFactory(practitioner=world.trainee_a, supervisor=supervisor, code="M-01", ended_on=days_ago(1))
+        session = SessionFactory(practitioner=world.trainee_a, supervisor=supervisor)
+        session.cases.add(case)
+        return SimpleNamespace(
+            case=case,
+            session=session,
+            recording=RecordingFactory(case=case),
+            cpd=CpdFactory(person=world.trainee_a),
+            listing=ListingFactory(display_name="Matrix Listed"),
+        )
+
+    return world.instance("supervision", build)
+
+
+def _supervisor_only(get=200, others=404):
+    """A page of the supervisor named on trainee A's records; anyone else gets 404."""
+    return signed_in(others, **{SUPERVISOR: get})
+
+
+# Accreditation -------------------------------------------------------------------------
+
+
+def _accreditation(world):
+    """Trainee A's case study, letter of support, role-play result, maintenance result and
+    profile with evidence; the Supervisor-role user, an accredited practitioner who completed
+    DIT for Complex Care, is in the "ready to accredit" queue. Built once."""
+
+    def build(world):
+        from types import SimpleNamespace
+
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from accreditation.models import MaintenanceResult, Threshold
+        from members.models import PersonProfile
+        from tests.accreditation.helpers import PDF, case_study, completed, letter, role_play
+
+        profile = PersonProfile(person=world.trainee_a, supervision_years=2)
+        profile.supervision_evidence.save("evidence.pdf", ContentFile(PDF), save=False)
+        profile.save()
+        completed(world.users[SUPERVISOR], "dit-for-complex-care", days=2)
+        return SimpleNamespace(
+            case_study=case_study(world.trainee_a, "submitted"),
+            letter=letter(world.trainee_a),
+            role_play=role_play(world.trainee_a),
+            maintenance=MaintenanceResult.objects.create(
+                person=world.trainee_a, year=2025, passed=False, items=[], checked_at=timezone.now()
+            ),
+            profile=profile,
+            candidate=world.users[SUPERVISOR],
+            threshold=Threshold.objects.get(key="five_day_supervision_hours"),
+        )
+
+    return world.instance("accreditation", build)
+
+
+# Members area, regional networks and reading list: the supervisor holds an accredited
+# practitioner credential (a member); trainees A and B and provider users trained nowhere and
+# hold nothing (not members: they get the page explaining the members area, 403). Trainee A
+# has joined the North-West network by a declaration a coordinator confirmed.
+def _member_resource(world):
+    def build(world):
+        from tests.members.factories import ResourceFactory
+
+        return ResourceFactory(document=True)
+
+    return world.instance("members.memberresource", build)
+
+
+def _network_membership(world):
+    def build(world):
+        from members.models import Network
+        from tests.members.factories import MembershipFactory
+
+        return MembershipFactory(
+            network=Network.objects.get(slug="north-west"), person=world.trainee_a, route="declaration"
+        )
+
+    return world.instance("members.networkmembership", build)
+
+
+def _network_meeting(world):
+    def build(world):
+        from members.models import Network
+        from tests.members.factories import MeetingFactory
+
+        return MeetingFactory(network=Network.objects.get(slug="north-west"))
+
+    return world.instance("members.networkmeeting", build)
+
+
+def _empty(model_name):
+    from tests.members.factories import NetworkFactory, ResourceGroupFactory
+
+    return {"network": NetworkFactory, "resourcegroup": ResourceGroupFactory}[model_name]()
+
+
+def _reference(world):
+    from reading_list.models import Reference
+
+    return Reference.objects.get(key="lemma2011brief")
+
+
+NON_MEMBERS_403 = {TRAINEE_A: 403, TRAINEE_B: 403, PROVIDER_X: 403, PROVIDER_Y: 403}
+
+
 # Named routes outside the admin.
 ROUTES = {
     # Public pages (they render for a POST too: nothing is changed).
@@ -249,6 +376,37 @@ ROUTES = {
     "members:profile": Route("/members/profile/", signed_in(), post=signed_in()),
     # A person's own data: explained on GET, downloaded as a zip on POST.
     "members:my_data": Route("/members/my-data/", signed_in(), post=signed_in()),
+    # Members area (members app): non-members who sign in get the explanatory page (403);
+    # an empty request for access again gets the form back with its error.
+    "members:access_again": Route("/members/access/", signed_out(), post=signed_out()),
+    "members:resource_list": Route(
+        "/members/resources/", signed_in(**NON_MEMBERS_403), post=get_only(signed_in(**NON_MEMBERS_403))
+    ),
+    "members:resource_download": Route(
+        lambda w: f"/members/resources/{_member_resource(w).pk}/download/",
+        signed_in(**NON_MEMBERS_403),
+        post=get_only(signed_in(**NON_MEMBERS_403)),
+    ),
+    # Regional networks: public pages; joining and leaving for the signed-in. Trainee A is a
+    # member already (sent back to the network's page); only a member may leave. An empty
+    # POST to join makes the supervisor (a credential holder) a member; everyone else gets
+    # the form back asking how they meet the conditions.
+    "members:network_list": Route("/members/networks/", public(), post=get_only(public())),
+    "members:network_detail": Route("/members/networks/north-west/", public(), post=get_only(public())),
+    "members:network_join": Route(
+        lambda w: f"/members/networks/{_network_membership(w).network.slug}/join/",
+        signed_in(**{TRAINEE_A: REDIRECT}),
+        post=signed_in(**{TRAINEE_A: REDIRECT, SUPERVISOR: REDIRECT}),
+    ),
+    "members:network_leave": Route(
+        lambda w: f"/members/networks/{_network_membership(w).network.slug}/leave/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
+    ),
+    # Reading list (reading_list app): public, with its exports.
+    "reading_list:list": Route("/reading/", public(), post=get_only(public())),
+    "reading_list:export_bibtex": Route("/reading/export.bib", public(), post=get_only(public())),
+    "reading_list:export_ris": Route("/reading/export.ris", public(), post=get_only(public())),
     # Trainings: public catalogue and live trainings; a trainee's own applications and
     # evidence (trainee A owns the application; staff decide in the admin, where its page
     # is, so the trainee's page answers them 404 like anyone else's).
@@ -296,6 +454,96 @@ ROUTES = {
         owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
         post=owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
     ),
+    # Supervision: trainee A's own ledger (404 to anyone else, staff correct it in the
+    # admin); the supervisor named on trainee A's records decides on them (404 to anyone
+    # else); the directory and its contact form are public.
+    "supervision:ledger": Route("/supervision/", signed_in(), post=signed_in(405)),
+    "supervision:case_add": Route("/supervision/cases/add/", signed_in(), post=signed_in()),
+    "supervision:case_detail": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/",
+        owner_only(TRAINEE_A, staff=404),
+        post=signed_in(405),
+    ),
+    "supervision:case_hours": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/hours/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, staff=404),
+    ),
+    "supervision:case_recording": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/recordings/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, staff=404),
+    ),
+    "supervision:case_end": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/ended/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
+        data=lambda w: {"ended_on": _supervision(w).case.ended_on.isoformat()},
+    ),
+    "supervision:session_add": Route("/supervision/sessions/add/", signed_in(), post=signed_in()),
+    "supervision:session_withdraw": Route(
+        lambda w: f"/supervision/sessions/{_supervision(w).session.pk}/withdraw/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
+    ),
+    "supervision:cpd_add": Route("/supervision/cpd/add/", signed_in(), post=signed_in()),
+    "supervision:supervisor": Route("/supervision/supervising/", signed_in(), post=signed_in(405)),
+    "supervision:supervisee": Route(
+        lambda w: f"/supervision/supervising/people/{w.trainee_a.pk}/", _supervisor_only(), post=signed_in(405)
+    ),
+    "supervision:session_confirm": Route(
+        lambda w: f"/supervision/supervising/sessions/{_supervision(w).session.pk}/confirm/",
+        signed_in(405),
+        post=_supervisor_only(REDIRECT),
+    ),
+    "supervision:session_dispute": Route(
+        lambda w: f"/supervision/supervising/sessions/{_supervision(w).session.pk}/dispute/",
+        _supervisor_only(),
+        post=_supervisor_only(REDIRECT),
+        data={"reason": "We did not meet that day."},
+    ),
+    "supervision:recording_rate": Route(
+        lambda w: f"/supervision/supervising/recordings/{_supervision(w).recording.pk}/rate/",
+        _supervisor_only(),
+        post=_supervisor_only(REDIRECT),
+        data={"rating": "pass"},
+    ),
+    "supervision:case_confirm_close": Route(
+        lambda w: f"/supervision/supervising/cases/{_supervision(w).case.pk}/confirm/",
+        signed_in(405),
+        post=_supervisor_only(REDIRECT),
+    ),
+    "supervision:directory": Route("/supervision/directory/", public(), post=public(405)),
+    # Only people who may be named as supervisors have a directory entry; an empty form
+    # comes back with its errors.
+    "supervision:listing": Route("/supervision/directory/mine/", _supervisor_only(), post=_supervisor_only()),
+    "supervision:contact": Route(
+        lambda w: f"/supervision/directory/{_supervision(w).listing.pk}/contact/",
+        public(),
+        post=public(REDIRECT),
+        data={"name": "Vera Visitor", "email": "vera@example.com", "message": "Do you have space?"},
+    ),
+    # Accreditation: a person's own pathway and uploads (an empty upload comes back with its
+    # errors, 400); trainee A's files answer 404 to anyone but them and the coordinators.
+    "accreditation:my_pathway": Route("/pathway/", signed_in(), post=signed_in(405)),
+    "accreditation:trainer_days": Route("/pathway/trainer-days/", signed_in(), post=signed_in(405)),
+    "accreditation:case_study_upload": Route("/pathway/case-study/", signed_in(405), post=signed_in(400)),
+    "accreditation:letter_upload": Route("/pathway/letters/", signed_in(405), post=signed_in(400)),
+    "accreditation:case_study_file": Route(
+        lambda w: f"/pathway/case-study/{_accreditation(w).case_study.pk}/file/",
+        owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
+        post=signed_in(405),
+    ),
+    "accreditation:letter_file": Route(
+        lambda w: f"/pathway/letters/{_accreditation(w).letter.pk}/file/",
+        owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
+        post=signed_in(405),
+    ),
+    "members:profile_evidence": Route(
+        lambda w: f"/members/profile/{_accreditation(w).profile.pk}/evidence/",
+        owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
+        post=signed_in(405),
+    ),
 }
 
 # Admin routes that are not a registered model's standard pages. Non-staff roles are sent to
@@ -342,7 +590,8 @@ ADMIN_ROUTES = {
     "admin:trainings_courserun_attendance": Route(
         lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/attendance/",
         staff_answers(200, **{STAFF_PARTIAL: 403}),
-        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+        # An empty register (nobody ticked) is saved like any other.
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
     "admin:trainings_courserun_applications_csv": Route(
         lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/applications.csv",
@@ -352,6 +601,48 @@ ADMIN_ROUTES = {
     "admin:trainings_enrolment_decide": Route(
         lambda w: f"/admin/trainings/enrolment/{_training_application(w).pk}/decide/",
         staff_answers(405),
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+    ),
+    # Trainings: a run's places and days change on their own pages, through the services.
+    # A POST without a valid number of places, or without the days' rows, shows the form
+    # again with its errors; staff who may only view runs are refused both.
+    "admin:trainings_courserun_capacity": Route(
+        lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/capacity/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+    ),
+    "admin:trainings_courserun_days": Route(
+        lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/days/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+    ),
+    # Accreditation: the credential register import and a credential's status change (an
+    # empty POST comes back with its errors); case-study review and granting are POST only.
+    "admin:members_heldcredential_import": Route(
+        "/admin/members/heldcredential/import/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+    ),
+    "admin:members_heldcredential_status": Route(
+        lambda w: f"/admin/members/heldcredential/{w.credential.pk}/status/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+    ),
+    "admin:accreditation_casestudysubmission_review": Route(
+        lambda w: f"/admin/accreditation/casestudysubmission/{_accreditation(w).case_study.pk}/review/",
+        staff_answers(405),
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+    ),
+    "admin:accreditation_candidate_grant": Route(
+        lambda w: f"/admin/accreditation/candidate/{_accreditation(w).candidate.pk}/grant/",
+        staff_answers(405),
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+        data={"kind": "complex_care"},
+    ),
+    # Members: a network meeting's attendance register.
+    "admin:members_networkmeeting_attendance": Route(
+        lambda w: f"/admin/members/networkmeeting/{_network_meeting(w).pk}/attendance/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
     # The catch-all answers every other /admin/ address.
@@ -418,8 +709,11 @@ ADMIN_MODELS = {
     "members.user": AdminModel(
         {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: w.trainee_a, delete_post=200
     ),
+    # Coordinators record credentials (through the service) and change their status on a
+    # page of its own; the change form itself is read-only.
     "members.heldcredential": AdminModel(
-        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL}, lambda w: w.credential, add_allowed=False
+        {COORDINATOR: {"view", "add", "change"}, DIRECTOR: {"view", "add", "change"}, SUPERUSER: FULL},
+        lambda w: w.credential,
     ),
     "portal.auditentry": AdminModel(
         {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
@@ -444,6 +738,77 @@ ADMIN_MODELS = {
     "trainings.enrolment": AdminModel(
         {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _training_application, add_allowed=False
     ),
+    # Supervision: practitioners log cases, sessions and recordings, so nobody adds them in
+    # the admin; decisions are admin actions. Coordinators keep CPD and directory entries.
+    "supervision.case": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _supervision(w).case, add_allowed=False
+    ),
+    "supervision.supervisionsession": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _supervision(w).session, add_allowed=False
+    ),
+    "supervision.recording": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _supervision(w).recording, add_allowed=False
+    ),
+    "supervision.cpdrecord": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _supervision(w).cpd
+    ),
+    "supervision.supervisorlisting": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _supervision(w).listing
+    ),
+    # Accreditation: profiles are the person's own (coordinators verify); thresholds are
+    # seeded and only changed; results, letters and the queue are read; role-play results
+    # are added through the service; case studies are reviewed on their own page.
+    "members.personprofile": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _accreditation(w).profile
+    ),
+    "accreditation.threshold": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL},
+        lambda w: _accreditation(w).threshold,
+        add_allowed=False,
+        delete_allowed=False,
+    ),
+    "accreditation.roleplayresult": AdminModel(
+        {COORDINATOR: {"view", "add"}, DIRECTOR: {"view", "add"}, SUPERUSER: FULL},
+        lambda w: _accreditation(w).role_play,
+    ),
+    "accreditation.casestudysubmission": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _accreditation(w).case_study, add_allowed=False
+    ),
+    "accreditation.supportletter": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+        lambda w: _accreditation(w).letter,
+        add_allowed=False,
+        change_allowed=False,
+    ),
+    "accreditation.maintenanceresult": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+        lambda w: _accreditation(w).maintenance,
+        add_allowed=False,
+        change_allowed=False,
+    ),
+    "accreditation.candidate": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+        lambda w: _accreditation(w).candidate,
+        add_allowed=False,
+        change_allowed=False,
+        delete_allowed=False,
+    ),
+    # Members area and regional networks: memberships change only through actions.
+    # A group and a network of their own, empty, so deleting them deletes nothing else.
+    "members.resourcegroup": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _empty("resourcegroup")
+    ),
+    "members.memberresource": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, _member_resource),
+    "members.network": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _empty("network")),
+    "members.networkmeeting": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, _network_meeting),
+    "members.networkmembership": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _network_membership, add_allowed=False
+    ),
+    # Reading list
+    "reading_list.topic": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _reference(w).topics.first()
+    ),
+    "reading_list.reference": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, _reference),
     "account.emailaddress": AdminModel(SUPERUSER_ONLY, lambda w: w.trainee_a.emailaddress_set.get()),
     # allauth's admin form requires a "last used" time the authenticator has not had yet,
     # so the form sent back as it is comes back with that error.

@@ -50,7 +50,8 @@ def requirement_failure(requirement, answer, trainee):
     if kind == AnswerType.REGISTRATION:
         bodies = requirement.choice_list
         if answer.registration_body not in bodies:
-            return f"current registration with {', '.join(bodies[:-1])} or {bodies[-1]} is needed."
+            named = bodies[0] if len(bodies) == 1 else f"{', '.join(bodies[:-1])} or {bodies[-1]}"
+            return f"current registration with {named} is needed."
         return None if answer.text.strip() else "your registration number is needed."
     return None
 
@@ -73,3 +74,28 @@ def missing_evidence(requirements, uploaded_requirement_ids):
             what = requirement.evidence_hint or "evidence"
             failures.append(Failure(requirement, f"please upload {what}.", about_evidence=True))
     return failures
+
+
+@dataclass(frozen=True)
+class RequirementCheck:
+    """One entry requirement against what the applicant gave, for the decision page."""
+
+    requirement: EntryRequirement
+    answer: object  # the EnrolmentAnswer, or None (not answered, or read from the portal)
+    failure: str | None
+
+    @property
+    def met(self):
+        return self.failure is None
+
+
+def requirement_checks(requirements, answers_by_requirement, trainee):
+    """Each requirement with the applicant's answer and whether it is met now."""
+    checks = []
+    for requirement in requirements:
+        answer = answers_by_requirement.get(requirement.pk)
+        failure = requirement_failure(requirement, answer, trainee)
+        if failure is None and requirement.evidence == EvidenceRule.REQUIRED and not (answer and answer.evidence):
+            failure = f"{requirement.evidence_hint or 'evidence'} was required and is missing."
+        checks.append(RequirementCheck(requirement, answer, failure))
+    return checks

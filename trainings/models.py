@@ -21,6 +21,8 @@ from .enums import (
     EvidenceRule,
     RunStatus,
     TrainerRole,
+    enrolment_actions,
+    enrolment_can,
 )
 
 
@@ -50,6 +52,11 @@ class Course(models.Model):
     )
     is_published = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=100, help_text="Order in the catalogue.")
+    counts_as_cpd_event = models.BooleanField(
+        "counts as the yearly CPD event",
+        default=False,
+        help_text="Completing a run of this course meets the yearly CPD event trainers must attend (e.g. CPD Day).",
+    )
 
     class Meta:
         ordering = ["position", "title"]
@@ -179,6 +186,7 @@ class CourseRun(models.Model):
     class Meta:
         ordering = ["-application_deadline", "id"]
         verbose_name = "course run"
+        indexes = [models.Index(fields=["-application_deadline", "id"], name="run_latest_deadline_first")]
 
     def __str__(self):
         return f"{self.course.title}: {self.label}"
@@ -193,6 +201,14 @@ class CourseRun(models.Model):
     @property
     def deadline_passed(self):
         return timezone.localdate() > self.application_deadline
+
+    @property
+    def is_full(self):
+        return self.status == RunStatus.FULL
+
+    @property
+    def is_online(self):
+        return self.mode == DeliveryMode.ONLINE
 
 
 class RunDay(models.Model):
@@ -229,8 +245,10 @@ class RunTrainer(models.Model):
 class TrainerDay(models.Model):
     """The role a trainer actually held on one day of a run, for the trainer pathway."""
 
-    run_trainer = models.ForeignKey(RunTrainer, on_delete=models.CASCADE, related_name="days")
-    day = models.ForeignKey(RunDay, on_delete=models.CASCADE, related_name="trainer_days")
+    # Recorded days are the trainer pathway's evidence: they are not deleted with a trainer.
+    run_trainer = models.ForeignKey(RunTrainer, on_delete=models.PROTECT, related_name="days")
+    # A day with trainer days recorded cannot be deleted (services.change_run_days says why).
+    day = models.ForeignKey(RunDay, on_delete=models.PROTECT, related_name="trainer_days")
     role = models.CharField(max_length=20, choices=TrainerRole.choices)
 
     class Meta:
@@ -268,7 +286,11 @@ class Enrolment(models.Model):
 
     class Meta:
         ordering = ["-applied_at", "-id"]
+        verbose_name = "application"
         indexes = [
+            # The admin list's default ordering, alone and under its status filter.
+            models.Index(fields=["-applied_at", "-id"], name="application_newest_first"),
+            models.Index(fields=["status", "-applied_at", "-id"], name="application_status_newest"),
             models.Index(fields=["run", "status"]),
             models.Index(fields=["status", "offer_expires_at"]),
         ]
@@ -277,7 +299,12 @@ class Enrolment(models.Model):
                 fields=["run", "trainee"],
                 condition=~Q(status__in=ENDED_WITHOUT_PLACE_STATES),
                 name="one_standing_application_per_run",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["run", "waitlist_position"],
+                condition=Q(waitlist_position__isnull=False),
+                name="one_application_per_waitlist_position",
+            ),
         ]
 
     def __str__(self):
@@ -285,6 +312,14 @@ class Enrolment(models.Model):
 
     def get_absolute_url(self):
         return reverse("trainings:enrolment_detail", kwargs={"pk": self.pk})
+
+    def can(self, action):
+        """Whether the transition table lets this application go through `action` now."""
+        return enrolment_can(self.status, action)
+
+    @property
+    def open_actions(self):
+        return enrolment_actions(self.status)
 
 
 class EnrolmentAnswer(models.Model):
@@ -309,6 +344,7 @@ class EnrolmentAnswer(models.Model):
 
     class Meta:
         ordering = ["requirement__position", "id"]
+        verbose_name = "answer"
         constraints = [models.UniqueConstraint(fields=["enrolment", "requirement"], name="one_answer_per_requirement")]
 
     def __str__(self):
@@ -332,7 +368,8 @@ class Attendance(models.Model):
     """Whether an accepted trainee attended one day of their run."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
-    day = models.ForeignKey(RunDay, on_delete=models.CASCADE, related_name="attendance")
+    # A day with attendance recorded cannot be deleted (services.change_run_days says why).
+    day = models.ForeignKey(RunDay, on_delete=models.PROTECT, related_name="attendance")
     present = models.BooleanField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)

@@ -17,7 +17,7 @@ from .enums import (
 from .models import Course, CourseRun, Enrolment, EnrolmentAnswer, RunDay, RunTrainer, TrainerDay
 
 
-def _count(queryset, group_by):
+def count_of(queryset, group_by):
     """A correlated COUNT(*) over `queryset`, grouped by the column that points outwards."""
     counted = queryset.order_by().values(group_by).annotate(count=Count("pk")).values("count")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
@@ -29,9 +29,11 @@ def with_run_facts(queryset):
     return queryset.annotate(
         starts_on=Subquery(days.order_by("date").values("date")[:1]),
         ends_on=Subquery(days.order_by("-date").values("date")[:1]),
-        day_count=_count(days, "run"),
-        places_taken=_count(Enrolment.objects.filter(run=OuterRef("pk"), status__in=PLACE_HOLDING_STATES), "run"),
-        waitlist_length=_count(Enrolment.objects.filter(run=OuterRef("pk"), status=EnrolmentStatus.WAITLISTED), "run"),
+        day_count=count_of(days, "run"),
+        places_taken=count_of(Enrolment.objects.filter(run=OuterRef("pk"), status__in=PLACE_HOLDING_STATES), "run"),
+        waitlist_length=count_of(
+            Enrolment.objects.filter(run=OuterRef("pk"), status=EnrolmentStatus.WAITLISTED), "run"
+        ),
     )
 
 
@@ -71,7 +73,7 @@ def catalogue():
     upcoming = CourseRun.objects.filter(pk__in=listed_runs().values("pk"), course=OuterRef("pk"))
     return (
         Course.objects.filter(is_published=True)
-        .annotate(upcoming_runs=_count(upcoming, "course"))
+        .annotate(upcoming_runs=count_of(upcoming, "course"))
         .prefetch_related("fees", "requirements")
     )
 
@@ -112,7 +114,7 @@ def my_enrolments(user):
     runs = with_run_facts(CourseRun.objects.select_related("course"))
     return (
         Enrolment.objects.filter(trainee=user)
-        .annotate(waitlist_ahead=_count(ahead, "run"))
+        .annotate(waitlist_ahead=count_of(ahead, "run"))
         .prefetch_related(Prefetch("run", queryset=runs), Prefetch("run__days"))
         .order_by("-applied_at", "-pk")
     )

@@ -8,7 +8,7 @@ for the person who asked.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -25,19 +25,19 @@ from dit_portal.files import check_storage_quota, prepare_upload, private_storag
 from . import selectors
 from .eligibility import eligibility_failures, missing_evidence
 from .enums import (
-    ACTIVE_STATES,
     ATTENDING_STATES,
-    DECIDABLE_STATES,
     DECIDING_RUN_STATES,
     ENDED_WITHOUT_PLACE_STATES,
     PLACE_HOLDING_STATES,
     RUN_STATUS_CHANGES,
+    EnrolmentAction,
     EnrolmentStatus,
     EvidenceRule,
     RunStatus,
     TrainerRole,
+    states_that_can,
 )
-from .models import Attendance, CourseRun, Enrolment, EnrolmentAnswer, EntryRequirement, TrainerDay
+from .models import Attendance, CourseRun, Enrolment, EnrolmentAnswer, EntryRequirement, RunDay, TrainerDay
 
 
 class TrainingError(Exception):
@@ -49,6 +49,18 @@ class TrainingError(Exception):
             message = f"{message} {' '.join(str(failure) for failure in self.failures)}"
         super().__init__(message)
         self.message = message
+
+
+@dataclass
+class DayInput:
+    """One teaching day as a coordinator wants it: `day` is the existing RunDay (None for a
+    new day); `remove` takes an existing day off the run."""
+
+    day: RunDay | None
+    date: date | None
+    starts_at: time | None = None
+    ends_at: time | None = None
+    remove: bool = False
 
 
 @dataclass
@@ -86,9 +98,10 @@ def _state_label(enrolment):
     return enrolment.get_status_display().lower()
 
 
-def _require_state(enrolment, states, doing):
-    if enrolment.status not in states:
-        raise TrainingError(f"This application cannot be {doing}: it is {_state_label(enrolment)}.")
+def _require(enrolment, action):
+    """Refuse unless the transition table lets `enrolment` go through `action` now."""
+    if not enrolment.can(action):
+        raise TrainingError(f"This application cannot be {action.label}: it is {_state_label(enrolment)}.")
 
 
 def _require_deciding_run(run):
@@ -311,7 +324,7 @@ def apply_for_run(run, *, trainee, answers, note=""):
 def withdraw_enrolment(enrolment, *, by):
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, ACTIVE_STATES, "withdrawn")
+        _require(enrolment, EnrolmentAction.WITHDRAW)
         if enrolment.status == EnrolmentStatus.ACCEPTED:
             first_day = _first_day(run)
             if first_day and first_day <= timezone.localdate():
@@ -351,7 +364,9 @@ def change_run_status(run, status, *, by, reason=""):
             raise TrainingError(f"{run}: give a reason for cancelling; every applicant is sent it.")
         _set_run_status(run, target, by=by, reason=reason)
         if status == RunStatus.CANCELLED:
-            in_play = run.enrolments.filter(status__in=ACTIVE_STATES).select_for_update(of=("self",))
+            in_play = run.enrolments.filter(status__in=states_that_can(EnrolmentAction.CANCEL_RUN)).select_for_update(
+                of=("self",)
+            )
             for enrolment in in_play.select_related("trainee"):
                 enrolment.run = run
                 _end(
@@ -365,6 +380,124 @@ def change_run_status(run, status, *, by, reason=""):
     return run
 
 
+def change_capacity(run, capacity, *, by):
+    """Set a run's number of places. Fewer than the places already taken is refused; more
+    places on a run with a waiting list are offered to it in order, and a full run with
+    places left over opens again."""
+    if capacity is None or capacity < 1:
+        raise TrainingError("A run needs at least one place.")
+    with transaction.atomic():
+        run = _lock_run(run.pk)
+        if run.status == RunStatus.CANCELLED:
+            raise TrainingError(f"{run} is cancelled; its places cannot change.")
+        taken = selectors.places_taken(run)
+        if capacity < taken:
+            raise TrainingError(
+                f"{run}: {taken} places are taken (accepted or offered), so it cannot have fewer than {taken}."
+            )
+        previous = run.capacity
+        if capacity == previous:
+            return run, []
+        run.capacity = capacity
+        run.save(update_fields=["capacity", "updated_at"])
+        log_action(run, "trainings.run.capacity_changed", user=by, data={"from": previous, "to": capacity})
+        offered = _fill_free_places(run, by=by) if capacity > previous else []
+        _sync_fullness(run, by=by)
+    return run, offered
+
+
+def _schedule(days):
+    return [
+        {
+            "date": day.date.isoformat(),
+            "starts_at": day.starts_at.strftime("%H:%M") if day.starts_at else "",
+            "ends_at": day.ends_at.strftime("%H:%M") if day.ends_at else "",
+        }
+        for day in sorted(days, key=lambda day: day.date)
+    ]
+
+
+def change_run_days(run, *, days, by):
+    """Add, move and remove a run's teaching days (`days`: DayInput). A day with attendance or
+    trainer days recorded cannot be moved or removed. Everyone holding a place is e-mailed
+    the new dates. Returns the number of days added, moved and removed."""
+    with transaction.atomic():
+        run = _lock_run(run.pk)
+        if run.status == RunStatus.CANCELLED:
+            raise TrainingError(f"{run} is cancelled; its days cannot change.")
+        current = {day.pk: day for day in run.days.all()}
+        recorded = set(Attendance.objects.filter(day__run=run).values_list("day_id", flat=True).distinct()) | set(
+            TrainerDay.objects.filter(day__run=run).values_list("day_id", flat=True).distinct()
+        )
+        kept, added, moved, removed = dict(current), [], [], []
+        for given in days:
+            if given.day is not None and given.day.pk not in current:
+                raise TrainingError(f"{given.day} is not a day of {run}.")
+            existing = current.get(given.day.pk) if given.day is not None else None
+            if existing is None:
+                if given.remove or given.date is None:
+                    continue
+                added.append(RunDay(run=run, date=given.date, starts_at=given.starts_at, ends_at=given.ends_at))
+                continue
+            unchanged = (existing.date, existing.starts_at, existing.ends_at) == (
+                given.date,
+                given.starts_at,
+                given.ends_at,
+            )
+            if not given.remove and unchanged:
+                continue
+            if existing.pk in recorded and (given.remove or given.date != existing.date):
+                raise TrainingError(
+                    f"{existing} has attendance or trainer days recorded, so it cannot be "
+                    f"{'removed' if given.remove else 'moved'}. Change its times only, or leave it."
+                )
+            if given.remove:
+                removed.append(existing)
+                del kept[existing.pk]
+            else:
+                if given.date is None:
+                    raise TrainingError(f"{existing}: give the day's date, or mark it for removal.")
+                moved.append(
+                    RunDay(pk=existing.pk, run=run, date=given.date, starts_at=given.starts_at, ends_at=given.ends_at)
+                )
+                kept[existing.pk] = moved[-1]
+        for day in [*moved, *added]:
+            if day.starts_at and day.ends_at and day.ends_at <= day.starts_at:
+                raise TrainingError(f"{day}: the day must end after it starts.")
+        new_days = [*kept.values(), *added]
+        dates = [day.date for day in new_days]
+        if len(dates) != len(set(dates)):
+            twice = sorted({d for d in dates if dates.count(d) > 1})
+            raise TrainingError(f"{run} would have two days on {twice[0]:%-d %B %Y}; each date once.")
+        if not new_days and run.status != RunStatus.DRAFT:
+            raise TrainingError(f"{run} is {run.get_status_display().lower()}: it needs at least one day.")
+        if not (added or moved or removed):
+            return 0
+        before = _schedule(current.values())
+        # A day that changes date has nothing recorded on it (refused above): it is taken off
+        # and put back under its id, so two days may swap dates without a clash on the way.
+        redated = [day for day in moved if day.date != current[day.pk].date]
+        retimed = [day for day in moved if day.date == current[day.pk].date]
+        RunDay.objects.filter(pk__in=[day.pk for day in [*removed, *redated]]).delete()
+        RunDay.objects.bulk_create([*redated, *added])
+        RunDay.objects.bulk_update(retimed, ["starts_at", "ends_at"])
+        after = _schedule(new_days)
+        log_action(
+            run,
+            "trainings.run.days_changed",
+            user=by,
+            data={"from": before, "to": after, "added": len(added), "moved": len(moved), "removed": len(removed)},
+        )
+        holders = run.enrolments.filter(status__in=PLACE_HOLDING_STATES).exclude(
+            status__in=(EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)
+        )
+        schedule = sorted(new_days, key=lambda day: day.date)
+        for enrolment in holders.select_related("trainee"):
+            enrolment.run = run
+            _notify(enrolment, "run_days_changed", days=schedule, previous_days=before)
+    return len(added) + len(moved) + len(removed)
+
+
 # Coordinators' decisions ---------------------------------------------------------------
 
 
@@ -372,7 +505,7 @@ def accept_enrolment(enrolment, *, by):
     """Give the applicant a place, if one is free and they still meet the requirements."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, DECIDABLE_STATES, "accepted")
+        _require(enrolment, EnrolmentAction.ACCEPT)
         _require_deciding_run(run)
         taken = selectors.places_taken(run)
         if taken >= run.capacity:
@@ -404,7 +537,7 @@ def reject_enrolment(enrolment, *, by, reason):
         raise TrainingError("Give a reason for not accepting the application: the applicant will see it.")
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, DECIDABLE_STATES, "rejected")
+        _require(enrolment, EnrolmentAction.REJECT)
         previous = enrolment.status
         enrolment.status = EnrolmentStatus.REJECTED
         enrolment.rejection_reason = reason
@@ -423,7 +556,7 @@ def waitlist_enrolment(enrolment, *, by):
     """Put an application on the run's waiting list, behind everyone already on it."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.APPLIED,), "put on the waiting list")
+        _require(enrolment, EnrolmentAction.WAITLIST)
         _require_deciding_run(run)
         free = run.capacity - selectors.places_taken(run)
         if free > 0:
@@ -450,7 +583,7 @@ def offer_place(enrolment, *, by):
     """Offer a free place to this waitlisted applicant, ahead of the list order."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.WAITLISTED,), "offered a place")
+        _require(enrolment, EnrolmentAction.OFFER)
         _require_deciding_run(run)
         taken = selectors.places_taken(run)
         if taken >= run.capacity:
@@ -473,7 +606,7 @@ def accept_offer(enrolment, *, by):
     """The applicant takes up the place offered to them, before the offer expires."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.OFFERED,), "accepted")
+        _require(enrolment, EnrolmentAction.ACCEPT_OFFER)
         if enrolment.offer_expires_at <= timezone.now():
             raise TrainingError(
                 f"This offer expired on {timezone.localtime(enrolment.offer_expires_at):%-d %B %Y at %H:%M}."
@@ -489,7 +622,7 @@ def accept_offer(enrolment, *, by):
 def decline_offer(enrolment, *, by):
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.OFFERED,), "declined")
+        _require(enrolment, EnrolmentAction.DECLINE_OFFER)
         _end(enrolment, EnrolmentStatus.DECLINED, "trainings.enrolment.offer_declined", by=by)
         _fill_free_places(run, by=None)
         _sync_fullness(run, by=None)
@@ -501,7 +634,7 @@ def expire_offer(enrolment, *, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.OFFERED,), "expired")
+        _require(enrolment, EnrolmentAction.EXPIRE_OFFER)
         if enrolment.offer_expires_at > now:
             raise TrainingError("This offer has not expired yet.")
         _end(
@@ -555,6 +688,8 @@ def record_attendance(run, *, marks, by):
             if days[key[1]].date > today:
                 continue
             row = existing.get(key)
+            if row is None and not present:
+                continue  # nothing recorded yet reads as absent already: not a change
             if row is None:
                 created.append(Attendance(enrolment_id=key[0], day_id=key[1], present=present, recorded_by=by))
             elif row.present != present:
@@ -574,7 +709,9 @@ def record_attendance(run, *, marks, by):
 
 
 def record_trainer_days(run, *, roles, by):
-    """Record each trainer's role per day: `roles` maps (run trainer id, day id) to a role or ""."""
+    """Record each trainer's role per day: `roles` maps (run trainer id, day id) to a role or ""
+    (nothing recorded). Only days up to today can be marked."""
+    today = timezone.localdate()
     with transaction.atomic():
         run = _lock_run(run.pk)
         days = {day.pk: day for day in run.days.all()}
@@ -584,6 +721,8 @@ def record_trainer_days(run, *, roles, by):
                 raise TrainingError("Trainer days can only be recorded for this run's trainers and days.")
             if role and role not in TrainerRole.values:
                 raise TrainingError(f"Unknown trainer role: {role}.")
+            if role and days[day_id].date > today:
+                raise TrainingError(f"{days[day_id]} has not happened yet: trainer days cannot be recorded for it.")
         existing = {(row.run_trainer_id, row.day_id): row for row in TrainerDay.objects.filter(run_trainer__run=run)}
         changes = []
         for key, role in roles.items():
@@ -610,7 +749,7 @@ def complete_enrolment(enrolment, *, by):
     """Completed or not, from the days attended and the course's attendance rule."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, ATTENDING_STATES, "completed")
+        _require(enrolment, EnrolmentAction.COMPLETE)
         last_day = _last_day(run)
         if last_day is None or last_day > timezone.localdate():
             raise TrainingError(

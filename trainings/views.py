@@ -11,7 +11,7 @@ from members.roles import can_use_admin
 
 from . import selectors, services
 from .eligibility import requirement_failure
-from .enums import ACTIVE_STATES, ATTENDING_STATES, ENDED_WITHOUT_PLACE_STATES, AnswerType, EnrolmentStatus
+from .enums import ATTENDING_STATES, ENDED_WITHOUT_PLACE_STATES, AnswerType, EnrolmentAction
 from .forms import ApplicationForm, RunFilterForm
 from .models import CourseRun, Enrolment, EnrolmentAnswer
 
@@ -137,7 +137,6 @@ def enrolment_detail(request, pk):
             "enrolment": enrolment,
             "run": enrolment.run,
             "answers": answers,
-            "can_withdraw": enrolment.status in ACTIVE_STATES,
         },
     )
 
@@ -153,7 +152,7 @@ def withdraw(request, pk):
         else:
             messages.success(request, f"Your application for {enrolment.run} has been withdrawn.")
         return redirect(enrolment)
-    if enrolment.status not in ACTIVE_STATES:
+    if not enrolment.can(EnrolmentAction.WITHDRAW):
         messages.info(request, "This application has already ended.")
         return redirect(enrolment)
     return render(
@@ -195,7 +194,7 @@ def decline_offer(request, pk):
         else:
             messages.success(request, "You have declined the place. Thank you for letting us know.")
         return redirect(enrolment)
-    if enrolment.status != EnrolmentStatus.OFFERED:
+    if not enrolment.can(EnrolmentAction.DECLINE_OFFER):
         messages.info(request, "There is no place offered to you on this run.")
         return redirect(enrolment)
     return render(

@@ -85,7 +85,7 @@ def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server
     log_in(staff, coordinator.email)
     textbox(staff, "Code").fill(current_totp_code(secret))
     staff.get_by_role("button", name="Sign In").click()
-    expect(staff.get_by_role("heading", name="Select enrolment to change")).to_be_visible()
+    expect(staff.get_by_role("heading", name="Select application to change")).to_be_visible()
     staff.get_by_role("link", name="Tamsin Trainee").click()
     expect(staff.get_by_role("link", name="diploma.pdf")).to_be_visible()
     shot(staff, "admin-application")

@@ -66,20 +66,22 @@ def test_two_coordinators_accepting_the_last_place_at_the_same_moment():
 
 @pytest.mark.needs_postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_offer_and_an_acceptance_racing_for_one_freed_place():
-    """A withdrawal offers the freed place to the waiting list while a coordinator accepts
-    another applicant: only one of them gets it."""
-    coordinator = UserFactory(role=roles.COORDINATOR)
+def test_two_coordinators_waitlisting_at_the_same_moment():
+    """Each waitlisting reads the last position and puts the application behind it: without
+    the run's lock both read the same last position and the list loses its order."""
+    first_coordinator = UserFactory(role=roles.COORDINATOR)
+    second_coordinator = UserFactory(role=roles.COORDINATOR)
     for _ in range(ROUNDS):
-        run = make_run(capacity=1)
-        holder = EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
+        run = make_run(capacity=1, status=RunStatus.FULL)
+        EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
         EnrolmentFactory(run=run, status=EnrolmentStatus.WAITLISTED, waitlist_position=1)
-        applicant = EnrolmentFactory(run=run)
+        one, other = EnrolmentFactory(run=run), EnrolmentFactory(run=run)
 
         outcomes = at_once(
-            lambda holder=holder: services.withdraw_enrolment(holder, by=holder.trainee),
-            lambda applicant=applicant: services.accept_enrolment(applicant, by=coordinator),
+            lambda one=one: services.waitlist_enrolment(one, by=first_coordinator),
+            lambda other=other: services.waitlist_enrolment(other, by=second_coordinator),
         )
 
-        assert outcomes[0] == "done"
-        assert selectors.places_taken(run) == 1, outcomes
+        assert outcomes == ["done", "done"], outcomes
+        positions = list(selectors.waiting_list(run).values_list("waitlist_position", flat=True))
+        assert positions == [1, 2, 3]

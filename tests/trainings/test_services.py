@@ -292,6 +292,24 @@ def test_eligibility_is_checked_again_at_acceptance(coordinator, trainee):
     assert enrolment.status == EnrolmentStatus.APPLIED
 
 
+def test_eligibility_is_checked_again_when_an_offered_place_is_taken_up(coordinator, trainee):
+    course = Course.objects.get(slug="dit-for-complex-care")
+    run = make_run(course=course, capacity=1)
+    set_credential_status(trainee, CredentialKind.PRACTITIONER, CredentialStatus.ACCREDITED)
+    enrolment = services.apply_for_run(run, trainee=trainee, answers=[])
+    holder = EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
+    services.waitlist_enrolment(enrolment, by=coordinator)
+    services.withdraw_enrolment(holder, by=holder.trainee)
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.OFFERED
+    set_credential_status(trainee, CredentialKind.PRACTITIONER, CredentialStatus.SUSPENDED)
+
+    with pytest.raises(TrainingError, match="does not meet the entry requirements of DIT for Complex Care"):
+        services.accept_offer(enrolment, by=trainee)
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.OFFERED
+
+
 def test_a_requirement_added_after_applying_is_checked_at_acceptance(coordinator, trainee):
     course = CourseFactory()
     enrolment = services.apply_for_run(make_run(course=course), trainee=trainee, answers=[])
@@ -508,7 +526,8 @@ def marks_for(enrolments, days, absent=()):
 def test_attendance_is_recorded_per_day_with_one_audit_entry(finished_run, coordinator):
     run, days, enrolments = finished_run
     absent = {(enrolments[1].pk, days[2].pk)}
-    assert services.record_attendance(run, marks=marks_for(enrolments, days, absent), by=coordinator) == 10
+    # Nine present marks; the one absence has nothing recorded before it, so it changes nothing.
+    assert services.record_attendance(run, marks=marks_for(enrolments, days, absent), by=coordinator) == 9
     assert Attendance.objects.filter(present=True).count() == 9
     # Saving the same register again changes nothing and logs nothing.
     assert services.record_attendance(run, marks=marks_for(enrolments, days, absent), by=coordinator) == 0
@@ -595,13 +614,34 @@ def test_trainer_days_refuse_another_runs_trainer(finished_run, coordinator):
         services.record_trainer_days(run, roles={(stranger.pk, days[0].pk): TrainerRole.LEAD}, by=coordinator)
 
 
-def test_future_trainer_days_do_not_count_yet(coordinator):
+def test_future_trainer_days_cannot_be_recorded_yet(coordinator):
     run = make_run(dates=[in_days(-1), in_days(10)])
     lead = RunTrainerFactory(run=run)
-    services.record_trainer_days(
-        run, roles={(lead.pk, day.pk): TrainerRole.LEAD for day in run.days.all()}, by=coordinator
-    )
+    past, future = run.days.all()
+    with pytest.raises(TrainingError, match="has not happened yet: trainer days cannot be recorded for it"):
+        services.record_trainer_days(
+            run, roles={(lead.pk, day.pk): TrainerRole.LEAD for day in (past, future)}, by=coordinator
+        )
+    assert not TrainerDay.objects.exists()
+    services.record_trainer_days(run, roles={(lead.pk, past.pk): TrainerRole.LEAD}, by=coordinator)
     assert selectors.trainer_day_counts(lead.trainer)["lead"] == 1
+
+
+def test_trainer_days_on_a_cancelled_run_do_not_count(coordinator):
+    held = make_run(dates=[in_days(-3), in_days(-2)])
+    cancelled = make_run(dates=[in_days(-5), in_days(-4)])
+    trainer = RunTrainerFactory(run=held, role=TrainerRole.SHADOWING).trainer
+    on_cancelled = RunTrainerFactory(run=cancelled, trainer=trainer, role=TrainerRole.SHADOWING)
+    for run_trainer in (held.trainers.get(), on_cancelled):
+        services.record_trainer_days(
+            run_trainer.run,
+            roles={(run_trainer.pk, day.pk): TrainerRole.SHADOWING for day in run_trainer.run.days.all()},
+            by=coordinator,
+        )
+    assert selectors.trainer_day_counts(trainer)["shadowing"] == 4
+    services.change_run_status(cancelled, RunStatus.CANCELLED, by=coordinator, reason="Trainer unwell.")
+    assert selectors.trainer_day_counts(trainer)["shadowing"] == 2
+    assert selectors.trainer_day_counts(trainer, course=cancelled.course)["shadowing"] == 0
 
 
 # The seeded catalogue --------------------------------------------------------------------

@@ -41,6 +41,13 @@ def status_badge(status):
 
 
 @register.filter
+def can(enrolment, action):
+    """`{% if enrolment|can:"withdraw" %}`: asks the transition table, so templates name
+    actions, never states."""
+    return enrolment.can(action)
+
+
+@register.filter
 def places_left(run):
     """Free places of a run annotated by selectors.with_run_facts."""
     return max(run.capacity - run.places_taken, 0)
