@@ -1037,10 +1037,11 @@ def _admin_post_data(world, key, spec, page, url):
         return {}
     if page == "delete":
         return {"post": "yes"}
-    superuser = PortalClient()
-    superuser.force_login(world.users[SUPERUSER])
+    if not hasattr(world, "superuser_client"):
+        world.superuser_client = PortalClient()
+        world.superuser_client.force_login(world.users[SUPERUSER])
     model_name = key.split(".")[1]
-    return _form_data(superuser.get(url).text, f"{model_name}_form")
+    return _form_data(world.superuser_client.get(url).text, f"{model_name}_form")
 
 
 def test_every_route_has_a_post_answer():
