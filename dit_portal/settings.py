@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dit_portal",
     "members",
     "trainings",
+    "certificates",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,8 @@ FILE_RETENTION_DAYS = {
     "evidence": int(os.environ.get("RETENTION_DAYS_EVIDENCE", str(2 * 365))),
     "assessed_work": int(os.environ.get("RETENTION_DAYS_ASSESSED_WORK", str(6 * 365))),
 }
+# Certificates: how often one address may check a certificate code (django-ratelimit, on the cache).
+CERTIFICATE_VERIFICATION_RATE = os.environ.get("CERTIFICATE_VERIFICATION_RATE", "20/m")
 # In production the web server sends private files (X-Accel-Redirect); the view decides.
 PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "")
 
@@ -240,4 +243,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every rendering step at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

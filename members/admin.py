@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
+from dit_portal.admin_hooks import HookedActionsMixin
+
 from .models import CredentialEvent, HeldCredential, User
 from .privacy import ErasureError, can_erase, erase_person
 
@@ -104,7 +106,7 @@ class CredentialEventInline(admin.TabularInline):
 
 
 @admin.register(HeldCredential)
-class HeldCredentialAdmin(admin.ModelAdmin):
+class HeldCredentialAdmin(HookedActionsMixin, admin.ModelAdmin):
     list_display = ["holder", "kind", "status", "accredited_on", "updated_at"]
     list_filter = ["kind", "status"]
     search_fields = ["holder__email", "holder__full_name"]

@@ -3,6 +3,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from dit_portal.achievements import CREDENTIAL, Achievement
+
 from .enums import CredentialKind, CredentialStatus
 
 
@@ -74,6 +76,21 @@ class HeldCredential(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_status_display()}): {self.holder}"
+
+    def certificate_achievements(self):
+        """An accredited credential is certified from its accreditation date."""
+        if self.status != CredentialStatus.ACCREDITED or self.accredited_on is None:
+            return []
+        return [
+            Achievement(
+                holder=self.holder,
+                title=self.get_kind_display(),
+                kind=CREDENTIAL,
+                achieved_on=self.accredited_on,
+                source=self,
+                description="Accredited by the Anna Freud Centre",
+            )
+        ]
 
 
 class CredentialEvent(models.Model):

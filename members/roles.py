@@ -17,6 +17,8 @@ COORDINATION_PERMISSIONS = {
     "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
     "members": {"user": ["view", "change", "erase"], "heldcredential": ["view"], "credentialevent": ["view"]},
     "trainings": {"*": ALL},
+    # Certificates are issued and revoked, never deleted; batches are only watched.
+    "certificates": {"certificate": ["view", "add", "change"], "issuebatch": ["view"]},
 }
 # The Programme Director coordinates too, and later approves trainers and providers.
 ROLE_PERMISSIONS = {

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
+from dit_portal.admin_hooks import HookedActionsMixin
+
 from . import selectors, services
 from .enums import ATTENDING_STATES, DECIDABLE_STATES, EnrolmentStatus, RunStatus
 from .forms import AttendanceGridForm, CancellationForm, CourseRunForm, RejectionForm
@@ -97,7 +99,7 @@ class RunTrainerInline(admin.TabularInline):
 
 
 @admin.register(CourseRun)
-class CourseRunAdmin(admin.ModelAdmin):
+class CourseRunAdmin(HookedActionsMixin, admin.ModelAdmin):
     list_display = [
         "label",
         "course",
