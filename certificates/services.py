@@ -41,9 +41,8 @@ def _next_number():
     sequence = CertificateSequence.objects.select_for_update().filter(name=SEQUENCE).first()
     if sequence is None:
         raise CertificateError("The certificate numbering has not been set up: run the migrations.")
-    sequence.last_number = F("last_number") + 1
+    sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
-    sequence.refresh_from_db(fields=["last_number"])
     return sequence.last_number
 
 

@@ -132,6 +132,30 @@ def _training_application(world):
     return world.instance("trainings.application", build)
 
 
+def _certificate(world):
+    """Trainee A's certificate of completion, built once."""
+
+    def build(world):
+        import datetime
+
+        from certificates.services import issue_certificate
+
+        return issue_certificate(
+            holder=world.trainee_a,
+            title="5-Day DIT Training",
+            kind="course_completion",
+            achieved_on=datetime.date(2026, 1, 9),
+        )
+
+    return world.instance("certificates.certificate", build)
+
+
+def _issue_batch(world):
+    from certificates.models import IssueBatch
+
+    return IssueBatch.objects.create(title="Matrix batch")
+
+
 def _course(slug):
     from trainings.models import Course
 
@@ -207,6 +231,12 @@ ROUTES = {
     "trainings:evidence": Route(
         lambda w: f"/trainings/evidence/{_training_application(w).evidence_answer.pk}/", owner_only(TRAINEE_A)
     ),
+    # Certificates: holders list and download their own (staff who pass the admin's check
+    # download any); anyone checks a code on the public verification page.
+    "certificates:mine": Route("/certificates/", signed_in()),
+    "certificates:download": Route(lambda w: f"/certificates/{_certificate(w).pk}/download/", owner_only(TRAINEE_A)),
+    "certificates:verify_form": Route("/certificates/verify/", public()),
+    "certificates:verify": Route(lambda w: _certificate(w).get_verification_path(), public()),
 }
 
 # Admin routes that are not a registered model's standard pages. Non-staff roles are sent to
@@ -245,6 +275,11 @@ ADMIN_ROUTES = {
     "admin:trainings_enrolment_decide": Route(
         lambda w: f"/admin/trainings/enrolment/{_training_application(w).pk}/decide/",
         {**ADMIN_DENIED, **dict.fromkeys(STAFF, 405)},
+    ),
+    # Certificates: the revocation form of one certificate.
+    "admin:certificates_certificate_revoke": Route(
+        lambda w: f"/admin/certificates/certificate/{_certificate(w).pk}/revoke/",
+        {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)},
     ),
     # The catch-all answers every other /admin/ address.
     "admin:<catch-all>": Route("/admin/no-such-page/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 404)}),
@@ -321,6 +356,16 @@ ADMIN_MODELS = {
     # adds them in the admin; only a superuser may delete one.
     "trainings.enrolment": AdminModel(
         {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _training_application, add_allowed=False
+    ),
+    # Certificates are issued (add) and revoked (change), never deleted but by a superuser;
+    # batches are only watched.
+    "certificates.certificate": AdminModel(
+        {COORDINATOR: {"view", "add", "change"}, DIRECTOR: {"view", "add", "change"}, SUPERUSER: FULL}, _certificate
+    ),
+    "certificates.issuebatch": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+        lambda w: w.instance("certificates.issuebatch", _issue_batch),
+        add_allowed=False,
     ),
     "account.emailaddress": AdminModel(SUPERUSER_ONLY, lambda w: w.trainee_a.emailaddress_set.get()),
     "mfa.authenticator": AdminModel(
