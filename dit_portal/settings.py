@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "members",
     "trainings",
     "certificates",
+    # Reminders read the rules of the apps above; nothing imports it.
+    "reminders",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("trainings/", include("trainings.urls")),
     path("certificates/", include("certificates.urls")),
+    path("reminders/", include("reminders.urls")),
     path("admin/", admin.site.urls),
 ]
 

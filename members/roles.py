@@ -19,6 +19,8 @@ COORDINATION_PERMISSIONS = {
     "trainings": {"*": ALL},
     # Certificates are issued and revoked, never deleted; batches are only watched.
     "certificates": {"certificate": ["view", "add", "change"], "issuebatch": ["view"]},
+    # Reminders sent are a record to read; pausing a person is adding (and lifting, deleting) a pause.
+    "reminders": {"reminder": ["view"], "reminderpause": ["view", "add", "delete"]},
 }
 # The Programme Director coordinates too, and later approves trainers and providers.
 ROLE_PERMISSIONS = {
