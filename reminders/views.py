@@ -14,7 +14,8 @@ def preferences(request):
     person = request.user
     turned_off = set(ReminderOptOut.objects.filter(person=person).values_list("kind", flat=True))
     initial = {"wanted": [rule.kind for rule in optional_rules() if rule.kind not in turned_off]}
-    form = ReminderChoicesForm(request.POST or None, initial=initial)
+    # Unticking every box posts nothing but the token: bind on the method, not on the data.
+    form = ReminderChoicesForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             changed = services.set_reminder_choices(person, wanted_kinds=form.cleaned_data["wanted"], by=person)

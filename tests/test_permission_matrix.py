@@ -156,6 +156,29 @@ def _issue_batch(world):
     return IssueBatch.objects.create(title="Matrix batch")
 
 
+def _reminder(world):
+    import uuid
+
+    from django.utils import timezone
+
+    from reminders.models import Reminder
+
+    return Reminder.objects.create(
+        person=world.trainee_a,
+        kind="training_starts_soon",
+        period_key="run-1",
+        subject="Matrix reminder",
+        claim_token=uuid.uuid4(),
+        claimed_at=timezone.now(),
+    )
+
+
+def _reminder_pause(world):
+    from reminders.models import ReminderPause
+
+    return ReminderPause.objects.create(person=world.users[TRAINEE_B], reason="Matrix pause")
+
+
 def _course(slug):
     from trainings.models import Course
 
@@ -237,6 +260,8 @@ ROUTES = {
     "certificates:download": Route(lambda w: f"/certificates/{_certificate(w).pk}/download/", owner_only(TRAINEE_A)),
     "certificates:verify_form": Route("/certificates/verify/", public()),
     "certificates:verify": Route(lambda w: _certificate(w).get_verification_path(), public()),
+    # Reminders: each person chooses their optional reminders.
+    "reminders:preferences": Route("/reminders/", signed_in()),
 }
 
 # Admin routes that are not a registered model's standard pages. Non-staff roles are sent to
@@ -366,6 +391,17 @@ ADMIN_MODELS = {
         {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
         lambda w: w.instance("certificates.issuebatch", _issue_batch),
         add_allowed=False,
+    ),
+    # Reminders sent are a read-only record; a pause is added or lifted (deleted), never edited.
+    "reminders.reminder": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+        lambda w: w.instance("reminders.reminder", _reminder),
+        add_allowed=False,
+        delete_allowed=False,
+    ),
+    "reminders.reminderpause": AdminModel(
+        {COORDINATOR: {"view", "add", "delete"}, DIRECTOR: {"view", "add", "delete"}, SUPERUSER: FULL},
+        lambda w: w.instance("reminders.reminderpause", _reminder_pause),
     ),
     "account.emailaddress": AdminModel(SUPERUSER_ONLY, lambda w: w.trainee_a.emailaddress_set.get()),
     "mfa.authenticator": AdminModel(
