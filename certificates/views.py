@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -14,6 +15,7 @@ from .models import Certificate
 
 
 @login_required
+@require_GET
 def my_certificates(request):
     certificates = request.user.certificates.order_by("-issued_on", "-number")
     return render(request, "certificates/my_certificates.html", {"certificates": certificates})
@@ -30,6 +32,8 @@ def download(request, pk):
     if not _may_download_others(request):
         certificates = certificates.filter(holder=request.user)
     certificate = get_object_or_404(certificates, pk=pk)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     return private_file_response(services.ensure_pdf(certificate), certificate.download_name)
 
 
