@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
@@ -41,9 +42,14 @@ def _verification_rate(group, request):
     return settings.CERTIFICATE_VERIFICATION_RATE
 
 
+def _client_address(group, request):
+    """The same client address allauth's rate limits use (TRUSTED_PROXY_COUNT behind a proxy)."""
+    return get_adapter(request).get_client_ip(request)
+
+
 @require_GET
 @never_cache
-@ratelimit(key="ip", rate=_verification_rate, block=False)
+@ratelimit(key=_client_address, rate=_verification_rate, block=False)
 def verify(request, code=None):
     """Valid, revoked or unknown; only the holder's name, the title and the date are shown.
 

@@ -115,3 +115,14 @@ def test_verification_is_rate_limited_per_address(client, settings, issue, holde
 def test_verification_refuses_other_methods(client, issue, holder):
     certificate = issue(holder)
     assert client.post(certificate.get_verification_path()).status_code == 405
+
+
+def test_behind_the_proxy_the_limit_is_per_client_not_per_proxy(client, settings, issue, holder):
+    settings.CERTIFICATE_VERIFICATION_RATE = "2/m"
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    certificate = issue(holder)
+    url = certificate.get_verification_path()
+    for _ in range(2):
+        assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 200
+    assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+    assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 200
