@@ -104,3 +104,13 @@ def test_revoking_needs_a_reason_and_happens_once(issue, holder, coordinator):
 def test_a_credential_certificate(issue, holder):
     certificate = issue(holder, kind=CertificateKind.CREDENTIAL, title="DIT Practitioner")
     assert certificate.is_credential
+
+
+def test_demo_data_certifies_the_demo_practitioner_once(capsys):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    [certificate] = Certificate.objects.all()
+    assert certificate.holder.email == "practitioner@demo.dit-portal.example"
+    assert certificate.title == "DIT Practitioner"
