@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "dit_portal",
     "members",
     "trainings",
+    "supervision",
+    "accreditation",
     "certificates",
     # Reminders read the rules of the apps above; nothing imports it.
     "reminders",
@@ -137,6 +140,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "trainings-expire-overdue-offers": {"task": "trainings.tasks.expire_overdue_offers", "schedule": 15 * 60},
     "portal-delete-expired-files": {"task": "dit_portal.tasks.delete_expired_files", "schedule": 24 * 60 * 60},
+    # D7: in January, the yearly maintenance check of the year before.
+    "accreditation-yearly-maintenance": {
+        "task": "accreditation.tasks.check_maintenance",
+        "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year=1),
+    },
 }
 
 # Authentication: e-mail login through django-allauth.

@@ -15,8 +15,31 @@ ADMIN_ROLES = {COORDINATOR, PROGRAMME_DIRECTOR}
 ALL = ["view", "add", "change", "delete"]
 COORDINATION_PERMISSIONS = {
     "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
-    "members": {"user": ["view", "change", "erase"], "heldcredential": ["view"], "credentialevent": ["view"]},
+    "members": {
+        "user": ["view", "change", "erase"],
+        "heldcredential": ["view", "add", "change"],
+        "credentialevent": ["view"],
+        "personprofile": ["view", "change"],
+    },
     "trainings": {"*": ALL},
+    # Supervision: coordinators manage the ledger; decisions go through admin actions.
+    "supervision": {
+        "case": ["view", "change"],
+        "therapyhours": ["view"],
+        "supervisionsession": ["view", "change"],
+        "recording": ["view", "change"],
+        "cpdrecord": ALL,
+        "supervisorlisting": ALL,
+    },
+    # Accreditation: thresholds are data; reviews, grants and results go through services.
+    "accreditation": {
+        "threshold": ["view", "change"],
+        "roleplayresult": ["view", "add"],
+        "casestudysubmission": ["view", "change"],
+        "supportletter": ["view"],
+        "maintenanceresult": ["view"],
+        "candidate": ["view", "grant"],
+    },
     # Certificates are issued and revoked, never deleted; batches are only watched.
     "certificates": {"certificate": ["view", "add", "change"], "issuebatch": ["view"]},
     # Reminders sent are a record to read; pausing a person is adding (and lifting, deleting) a pause.

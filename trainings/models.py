@@ -51,6 +51,11 @@ class Course(models.Model):
     )
     is_published = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=100, help_text="Order in the catalogue.")
+    counts_as_cpd_event = models.BooleanField(
+        "counts as the yearly CPD event",
+        default=False,
+        help_text="Completing a run of this course meets the yearly CPD event trainers must attend (e.g. CPD Day).",
+    )
 
     class Meta:
         ordering = ["position", "title"]
