@@ -1,11 +1,25 @@
 """Every reminder rule, in one list. A rule reads the app it is about (the apps below this
 one) and is a small class: see base.py for what it provides."""
 
+from .accreditation import (
+    CaseStudyResubmissionDue,
+    FirstYearSupervisionShort,
+    MaintenanceFailedCoordinators,
+    NoPatientThisYear,
+    RolePlayRetakeDue,
+    TrainerCpdEventMissing,
+)
 from .base import Due, Rule
 from .trainings import TrainingStartsSoon
 
 RULES = [
     TrainingStartsSoon(),
+    RolePlayRetakeDue(),
+    CaseStudyResubmissionDue(),
+    NoPatientThisYear(),
+    FirstYearSupervisionShort(),
+    TrainerCpdEventMissing(),
+    MaintenanceFailedCoordinators(),
 ]
 
 
