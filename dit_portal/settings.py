@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "dit_portal",
     "members",
     "trainings",
+    "django_countries",
+    "providers",
 ]
 
 MIDDLEWARE = [
@@ -129,6 +131,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic jobs; django-celery-beat copies these into its database schedule at start.
 CELERY_BEAT_SCHEDULE = {
     "trainings-expire-overdue-offers": {"task": "trainings.tasks.expire_overdue_offers", "schedule": 15 * 60},
+    "providers-mark-overdue-invoices": {"task": "providers.tasks.mark_overdue_invoices", "schedule": 6 * 60 * 60},
 }
 
 # Authentication: e-mail login through django-allauth.

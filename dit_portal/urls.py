@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("trainings/", include("trainings.urls")),
+    path("providers/", include("providers.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -17,6 +17,9 @@ COORDINATION_PERMISSIONS = {
     "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
     "members": {"user": ["view", "change"], "heldcredential": ["view"], "credentialevent": ["view"]},
     "trainings": {"*": ALL},
+    # Providers: records change through services (admin actions and views); coordinators
+    # edit the fee schedule and provider details, and add a provider known from before.
+    "providers": {"*": ["view"], "provider": ["view", "add", "change"], "feescheduleentry": ["view", "change"]},
 }
 # The Programme Director coordinates too, and later approves trainers and providers.
 ROLE_PERMISSIONS = {
