@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from dit_portal.files import FileKind
+
 from .enums import CompleterResult
+
+# What the content of an .xlsx upload is recognised as (dit_portal.files.XLSX expects a bare zip).
+XLSX_WORKBOOK = FileKind(".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook")
 
 COLUMNS = ("name", "email", "profession", "registration", "result")
 REQUIRED_COLUMNS = ("name", "email", "profession", "result")

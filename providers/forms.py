@@ -7,11 +7,12 @@ from django.utils import timezone
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from dit_portal.files import CSV, EVIDENCE_KINDS, PDF, XLSX, validate_upload
+from dit_portal.files import CSV, EVIDENCE_KINDS, PDF, validate_upload
 from trainings.enums import DeliveryMode
 from trainings.models import Course
 
 from . import selectors
+from .completers import XLSX_WORKBOOK
 from .enums import Criterion
 from .models import LicenceApplication, ProviderTrainer
 
@@ -213,7 +214,7 @@ class CompleterListForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        validate_upload(upload, kinds=(CSV, XLSX))
+        validate_upload(upload, kinds=(CSV, XLSX_WORKBOOK))
         return upload
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
-from dit_portal.files import CSV, EVIDENCE_KINDS, PDF, XLSX, validate_upload
+from dit_portal.files import CSV, EVIDENCE_KINDS, PDF, validate_upload
 from members import roles
 from members.enums import CredentialKind
 from members.models import User
@@ -29,7 +29,7 @@ from members.services import holds_credential
 from trainings.enums import DeliveryMode, RunStatus, TrainerRole
 from trainings.models import CourseRun, RunDay, RunTrainer, TrainerDay
 
-from .completers import parse_completer_list
+from .completers import XLSX_WORKBOOK, parse_completer_list
 from .enums import (
     APPLICATION_STATUS_CHANGES,
     INVOICE_STATUS_CHANGES,
@@ -682,7 +682,7 @@ def review_supervision_record(record, *, approve, note="", by):
 
 def check_completer_list(upload):
     """Validate the file and every row; ProviderError lists all the errors found."""
-    _validated(upload, (CSV, XLSX))
+    _validated(upload, (CSV, XLSX_WORKBOOK))
     try:
         parsed = parse_completer_list(upload)
     except ValidationError as error:
