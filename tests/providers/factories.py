@@ -68,7 +68,18 @@ def five_day_course():
     return Course.objects.get(slug="5-day-dit-training")
 
 
-def report(provider, *, by=None, trainers=None, participants=12, country="PT", starts_in=-20, days=5, centre_trainer=None, first=True):
+def report(
+    provider,
+    *,
+    by=None,
+    trainers=None,
+    participants=12,
+    country="PT",
+    starts_in=-20,
+    days=5,
+    centre_trainer=None,
+    first=True,
+):
     """A delivery through the service; the first one gets a Centre trainer unless told otherwise."""
     trainers = trainers if trainers is not None else [provider_trainer(provider)]
     if centre_trainer is None and first and not provider.deliveries.exists():

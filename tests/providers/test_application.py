@@ -42,7 +42,9 @@ def application_data(**overrides):
 def centre_trained(person, *, shadow_days=5, course_slug="5-day-dit-training", by_centre=True, cancelled=False):
     """Completed a Centre run of the course, and shadowed `shadow_days` of another."""
     course = Course.objects.get(slug=course_slug)
-    EnrolmentFactory(run=make_run(course=course, starts_in=-400, day_count=5), trainee=person, status=EnrolmentStatus.COMPLETED)
+    EnrolmentFactory(
+        run=make_run(course=course, starts_in=-400, day_count=5), trainee=person, status=EnrolmentStatus.COMPLETED
+    )
     run = make_run(
         course=course,
         starts_in=-100,
@@ -132,7 +134,11 @@ def test_criterion_2_counts_ten_days_of_the_20_day(applicant):
     ("credentials", "training", "missing"),
     [
         ((CredentialKind.PRACTITIONER,), {"shadow_days": 5}, "is not an accredited DIT Supervisor"),
-        ((CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR), {"shadow_days": 4}, "has not shadowed a whole 5-day"),
+        (
+            (CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR),
+            {"shadow_days": 4},
+            "has not shadowed a whole 5-day",
+        ),
         (
             (CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR),
             {"shadow_days": 9, "course_slug": "20-day-dit-programme"},
@@ -160,7 +166,9 @@ def test_criterion_2_without_a_centre_completion_or_an_account(applicant):
 
 
 def test_criteria_3_to_6_are_left_to_the_reviewer_with_the_statements(applicant):
-    application = services.submit_application(application_data(), applicant=applicant, evidence=[(6, pdf_file("plan.pdf"))])
+    application = services.submit_application(
+        application_data(), applicant=applicant, evidence=[(6, pdf_file("plan.pdf"))]
+    )
     assert criterion(application, 3).met is None
     assert criterion(application, 6).met is None
     assert "Evidence: plan.pdf." in criterion(application, 6).evidence

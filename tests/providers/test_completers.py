@@ -6,11 +6,11 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from members import roles
 from providers import services
 from providers.enums import ReviewStatus
 from providers.models import Completer, CompleterList
 from tests.factories import UserFactory, staff_with_totp
-from members import roles
 
 from .factories import GOOD_ROWS, HEADER, csv_file, report, xlsx_bytes, xlsx_file
 
@@ -45,7 +45,7 @@ def test_every_bad_row_is_reported_and_nothing_saved(provider, member, delivery,
         ["", "no-name@example.pt", "Nurse", "", "completed"],
         ["Bad Mail", "not-an-address", "Nurse", "", "completed"],
         ["Ana Again", "ANA.SOUSA@example.pt", "Nurse", "", "completed"],
-        ["=HYPERLINK(\"http://evil\")", "eve@example.pt", "Nurse", "", "completed"],
+        ['=HYPERLINK("http://evil")', "eve@example.pt", "Nurse", "", "completed"],
         ["Plus", "plus@example.pt", "+cmd", "", "completed"],
         ["At", "at@example.pt", "Nurse", "@SUM(A1)", "completed"],
         ["Minus", "minus@example.pt", "Nurse", "-2+3", "completed"],

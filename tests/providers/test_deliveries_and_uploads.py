@@ -36,7 +36,11 @@ def test_a_delivery_is_a_run_not_run_by_the_centre_with_its_trainer_days(provide
     assert run.status == RunStatus.DRAFT  # never listed among the Centre's live trainings
     assert run.days.count() == 5
     roles_by_person = dict(run.trainers.values_list("trainer", "role"))
-    assert roles_by_person == {lead.person.pk: TrainerRole.LEAD, support.person.pk: TrainerRole.SUPPORT, centre.pk: TrainerRole.LEAD}
+    assert roles_by_person == {
+        lead.person.pk: TrainerRole.LEAD,
+        support.person.pk: TrainerRole.SUPPORT,
+        centre.pk: TrainerRole.LEAD,
+    }
     assert TrainerDay.objects.filter(run_trainer__run=run).count() == 15
     assert delivery.centre_trainer == centre
 
@@ -97,17 +101,23 @@ def test_a_provider_not_accredited_cannot_report(provider, member):
 )
 def test_bad_supervision_hours_or_dates_are_refused(provider, member, hours, date, message):
     with pytest.raises(services.ProviderError, match=message):
-        services.upload_supervision_record(provider, afc_trainer=afc_trainer(), date=date, hours=hours, upload=pdf_file(), by=member)
+        services.upload_supervision_record(
+            provider, afc_trainer=afc_trainer(), date=date, hours=hours, upload=pdf_file(), by=member
+        )
     assert not SupervisionRecord.objects.exists()
 
 
 def test_a_supervision_record_must_be_a_real_pdf_by_an_afc_trainer(provider, member):
     fake = SimpleUploadedFile("record.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
     with pytest.raises(services.ProviderError, match="does not match"):
-        services.upload_supervision_record(provider, afc_trainer=afc_trainer(), date=days_ago(1), hours=2, upload=fake, by=member)
+        services.upload_supervision_record(
+            provider, afc_trainer=afc_trainer(), date=days_ago(1), hours=2, upload=fake, by=member
+        )
     not_a_trainer = staff_with_totp(roles.COORDINATOR)
     with pytest.raises(services.ProviderError, match="not an accredited AFC"):
-        services.upload_supervision_record(provider, afc_trainer=not_a_trainer, date=days_ago(1), hours=2, upload=pdf_file(), by=member)
+        services.upload_supervision_record(
+            provider, afc_trainer=not_a_trainer, date=days_ago(1), hours=2, upload=pdf_file(), by=member
+        )
 
 
 def test_supervision_hours_in_the_year_after_the_first_delivery_count_toward_six(provider, member):
@@ -115,10 +125,14 @@ def test_supervision_hours_in_the_year_after_the_first_delivery_count_toward_six
     trainer = afc_trainer()
     item = requirement(provider, "supervision_hours")
     assert item.met is False and "0 of 6 hours" in item.evidence
-    services.upload_supervision_record(provider, afc_trainer=trainer, date=days_ago(50), hours=Decimal("4.5"), upload=pdf_file(), by=member)
+    services.upload_supervision_record(
+        provider, afc_trainer=trainer, date=days_ago(50), hours=Decimal("4.5"), upload=pdf_file(), by=member
+    )
     item = requirement(provider, "supervision_hours")
     assert item.met is False and item.missing == "1.5 hours still to go."
-    record = services.upload_supervision_record(provider, afc_trainer=trainer, date=days_ago(10), hours=Decimal("1.5"), upload=pdf_file(), by=member)
+    record = services.upload_supervision_record(
+        provider, afc_trainer=trainer, date=days_ago(10), hours=Decimal("1.5"), upload=pdf_file(), by=member
+    )
     assert requirement(provider, "supervision_hours").met is True
     services.review_supervision_record(record, approve=False, note="Not signed.", by=staff_with_totp(roles.COORDINATOR))
     assert requirement(provider, "supervision_hours").met is False  # a returned record no longer counts
@@ -126,7 +140,9 @@ def test_supervision_hours_in_the_year_after_the_first_delivery_count_toward_six
 
 def test_supervision_after_the_first_year_does_not_count(provider, member):
     report(provider, by=member, starts_in=-500)
-    services.upload_supervision_record(provider, afc_trainer=afc_trainer(), date=days_ago(20), hours=6, upload=pdf_file(), by=member)
+    services.upload_supervision_record(
+        provider, afc_trainer=afc_trainer(), date=days_ago(20), hours=6, upload=pdf_file(), by=member
+    )
     item = requirement(provider, "supervision_hours")
     assert item.met is False and "0 of 6 hours" in item.evidence
 
@@ -135,7 +151,9 @@ def test_the_required_hours_follow_the_fee_schedule(provider, member):
     from providers.models import FeeScheduleEntry
 
     FeeScheduleEntry.objects.filter(kind=FeeKind.SUPERVISION_HOUR).update(minimum_quantity=Decimal("2"))
-    services.upload_supervision_record(provider, afc_trainer=afc_trainer(), date=days_ago(1), hours=2, upload=pdf_file(), by=member)
+    services.upload_supervision_record(
+        provider, afc_trainer=afc_trainer(), date=days_ago(1), hours=2, upload=pdf_file(), by=member
+    )
     assert requirement(provider, "supervision_hours").met is True
 
 
@@ -146,7 +164,10 @@ def test_two_trainers_within_two_years(provider):
     provider_trainer(provider)
     item = requirement(provider, "two_trainers")
     assert item.met is False
-    assert item.missing == f"A second trainer is due by {provider.accredited_on.replace(year=provider.accredited_on.year + 2):%-d %B %Y}."
+    assert (
+        item.missing
+        == f"A second trainer is due by {provider.accredited_on.replace(year=provider.accredited_on.year + 2):%-d %B %Y}."
+    )
     provider_trainer(provider)
     assert requirement(provider, "two_trainers").met is True
 
@@ -163,10 +184,14 @@ def test_the_annual_fee_counts_once_paid_this_year(provider):
 
 def test_every_trainer_attends_a_network_event_each_year(provider, member):
     first, second = provider_trainer(provider), provider_trainer(provider)
-    services.record_network_event(provider, trainer=first, event="DIT centres network, online", date=days_ago(0), by=member)
+    services.record_network_event(
+        provider, trainer=first, event="DIT centres network, online", date=days_ago(0), by=member
+    )
     item = requirement(provider, "network_event")
     assert item.met is False and item.missing == f"Not yet: {second.person}."
-    services.record_network_event(provider, trainer=second, event="DIT centres network, online", date=days_ago(0), by=member)
+    services.record_network_event(
+        provider, trainer=second, event="DIT centres network, online", date=days_ago(0), by=member
+    )
     assert requirement(provider, "network_event").met is True
     with pytest.raises(services.ProviderError, match="future"):
         services.record_network_event(provider, trainer=first, event="x", date=days_ago(-3), by=member)

@@ -35,7 +35,9 @@ def test_an_invited_person_sets_a_password_and_signs_in_like_everyone(
     invitation, path = invite(provider, coordinator, "Joana@Lisbon-DIT.example", django_capture_on_commit_callbacks)
     assert mail.outbox[-1].to == ["joana@lisbon-dit.example"]
     assert client.get(path).status_code == 200
-    response = client.post(path, {"full_name": "Joana Lima", "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42"})
+    response = client.post(
+        path, {"full_name": "Joana Lima", "password1": "a-long-pass-phrase-42", "password2": "a-long-pass-phrase-42"}
+    )
     assert response.status_code == 302 and response["Location"] == provider.get_absolute_url()
     invitation.refresh_from_db()
     assert invitation.accepted_by.email == "joana@lisbon-dit.example"
