@@ -1,11 +1,14 @@
 """The admin site: reached only by coordinators, programme directors and superusers,
 after logging in through allauth (rate-limited) with TOTP two-factor activated."""
 
+from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +20,15 @@ class PortalAdminSite(admin.AdminSite):
     site_header = "DIT portal administration"
     site_title = "DIT portal admin"
     index_title = "Coordination"
+
+    def admin_view(self, view, cacheable=False):
+        """Every view of a model's admin (its own pages and custom ones) answers 404 to an
+        object id that cannot be one of the model's keys ("abc" for a number), before it
+        reaches a query that would fail."""
+        model = getattr(getattr(view, "__self__", None), "model", None)
+        if model is not None:
+            view = _refuse_malformed_ids(view, model)
+        return super().admin_view(view, cacheable)
 
     def has_permission(self, request):
         user = request.user
@@ -40,3 +52,17 @@ class PortalAdminSite(admin.AdminSite):
             )
             return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': next_url})}")
         return redirect(next_url)
+
+
+def _refuse_malformed_ids(view, model):
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        for name in ("object_id", "id"):
+            if name in kwargs:
+                try:
+                    model._meta.pk.to_python(unquote(kwargs[name]))
+                except ValidationError:
+                    raise Http404(f"No {model._meta.verbose_name} has the id {kwargs[name]!r}.") from None
+        return view(request, *args, **kwargs)
+
+    return checked

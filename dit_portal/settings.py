@@ -157,6 +157,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupDetailsForm"
+ACCOUNT_FORMS = {"reset_password": "members.account_forms.VerifiedAddressResetPasswordForm"}
+# Adding or changing an e-mail address, and changing the second factor, first ask for the
+# password (or a code) again; changing the password asks for the current one.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+MFA_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[DIT portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
@@ -170,6 +175,10 @@ ACCOUNT_RATE_LIMITS = {
     "request_login_code": "20/m/ip,3/m/key",
     "change_password": "5/m/user",
 }
+# Rate limits count per client address. Behind a TLS proxy every request comes from the
+# proxy, so allauth must read the client from X-Forwarded-For: this many proxies (that
+# each append to it) are trusted. 0, the default, ignores the header, which anyone can forge.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DIT portal"
 

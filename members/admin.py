@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from dit_portal.audit import log_action
 
 from .models import CredentialEvent, HeldCredential, User
 
@@ -16,6 +19,12 @@ class HeldCredentialInline(admin.TabularInline):
         return False
 
 
+# What only a superuser may change on someone's account: what they log in with, whether
+# they can log in at all, and what they may do. People change their own e-mail address and
+# password through the verified account pages.
+ACCOUNT_CONTROL_FIELDS = ["email", "password", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"]
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
@@ -27,7 +36,7 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Personal details", {"fields": ["full_name"]}),
-        ("Roles and access", {"fields": ["is_active", "groups", "is_superuser", "user_permissions"]}),
+        ("Roles and access", {"fields": ["is_active", "groups", "is_staff", "is_superuser", "user_permissions"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
@@ -47,8 +56,19 @@ class UserAdmin(BaseUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            fields += ["is_superuser", "user_permissions", "groups"]
+            fields += [name for name in ACCOUNT_CONTROL_FIELDS if name not in fields]
         return fields
+
+    def save_model(self, request, obj, form, change):
+        """Admin edits of an account are audit-logged with the fields they changed."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change and form.changed_data:
+                changed = {
+                    name: {"old": str(form.initial.get(name)), "new": str(form.cleaned_data.get(name))}
+                    for name in form.changed_data
+                }
+                log_action(obj, "members.user.changed_in_admin", user=request.user, data={"changed": changed})
 
 
 class CredentialEventInline(admin.TabularInline):

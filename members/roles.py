@@ -39,10 +39,12 @@ def has_role(user, role):
 
 
 def can_use_admin(user):
+    """Coordinators, programme directors, superusers, and people a superuser marked as staff
+    (who then see only the models a superuser gave them rights on)."""
     return (
         user.is_authenticated
         and user.is_active
-        and (user.is_superuser or any(has_role(user, role) for role in ADMIN_ROLES))
+        and (user.is_superuser or user.is_staff or any(has_role(user, role) for role in ADMIN_ROLES))
     )
 
 

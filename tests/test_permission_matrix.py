@@ -1,28 +1,51 @@
 """The permission matrix: every URL pattern of the portal, for every role, with the answer
-that role gets to a GET.
+that role gets to a GET and to a POST.
 
-How to classify a URL (each issue classifies its own):
-- A named, non-admin route goes into `ROUTES`: `"namespace:name": Route(url, expect)`.
+How to classify a URL (each issue classifies its own, in a block headed by its app):
+- A named, non-admin route goes into `ROUTES`:
+
+      "namespace:name": Route(url, expect, post=answers(...), data=lambda w: {...})
+
   `url` is a path string or a callable `(world) -> path` (the world holds the named people
-  and objects below); `expect` maps every role to an answer. Helpers build the common
-  rows: `public()`, `signed_in()`, `staff_only()`, ...
+  and objects below); `expect` maps every role to its answer to a GET, `post` to a POST
+  (required: a page that only shows something answers 405, see `get_only()`); `data` is the
+  POST body (a dict, or a callable `(world) -> dict`; empty when left out). Helpers build
+  the common rows: `public()`, `signed_in()`, `staff_only()`, `owner_only()`, `answers()`.
 - A model registered in the admin goes into `ADMIN_MODELS`: which admin rights each staff
   role has on it ("view", "add", "change", "delete") and how to find one object of it.
-  The changelist, add, change, history and delete pages follow from those rights.
+  The changelist, add, change, history and delete pages, and the answers to a POST of the
+  add, change and delete forms, follow from those rights (see `admin_model_posts`).
 - Other admin routes (custom admin views) go into `ADMIN_ROUTES`, like `ROUTES`.
-A pattern that is in none of them fails `test_every_url_pattern_is_classified`.
+A pattern that is in none of them fails `test_every_url_pattern_is_classified`; a route
+without a POST answer fails `test_every_route_has_a_post_answer`.
 
 Answers: a status code, or LOGIN (a redirect to the login page) or REDIRECT (a redirect
 elsewhere). Other people's records answer 404, so existence does not leak.
+
+Every POST runs inside a savepoint that is rolled back after it, with the client's cookies
+and the cache (rate limits) restored, so one POST never changes what the next one sees.
+Admin POSTs are real submissions: the change form is sent back as a superuser's page fills
+it, the delete page is confirmed, the add form is sent empty. So a role with the right gets
+REDIRECT (saved, or deleted) or 200 (the add form back with its errors); a role without it
+gets 403, and a visitor is sent to log in.
+
+STAFF_PARTIAL is staff (is_staff, TOTP) without a coordinating role, given by a superuser
+only the rights in `PARTIAL_STAFF_RIGHTS`: view on some models and change on one, so a
+change right is tried both ways.
 """
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.admin import site as admin_site
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dit_portal.audit import log_action
@@ -41,9 +64,28 @@ PROVIDER_Y = "provider_y"
 COORDINATOR = "coordinator"
 DIRECTOR = "director"
 SUPERUSER = "superuser"
-ROLES = [ANON, TRAINEE_A, TRAINEE_B, SUPERVISOR, PROVIDER_X, PROVIDER_Y, COORDINATOR, DIRECTOR, SUPERUSER]
+STAFF_PARTIAL = "staff_partial"
+ROLES = [
+    ANON,
+    TRAINEE_A,
+    TRAINEE_B,
+    SUPERVISOR,
+    PROVIDER_X,
+    PROVIDER_Y,
+    COORDINATOR,
+    DIRECTOR,
+    SUPERUSER,
+    STAFF_PARTIAL,
+]
 MEMBERS = [role for role in ROLES if role != ANON]
-STAFF = [COORDINATOR, DIRECTOR, SUPERUSER]
+STAFF = [COORDINATOR, DIRECTOR, SUPERUSER, STAFF_PARTIAL]
+# The rights a superuser gave STAFF_PARTIAL: {app_label.model: [actions]}.
+PARTIAL_STAFF_RIGHTS = {
+    "portal.page": ["view"],
+    "portal.frequentlyaskedquestion": ["view", "change"],
+    "trainings.course": ["view"],
+    "trainings.courserun": ["view"],
+}
 
 LOGIN = "login"
 REDIRECT = "redirect"
@@ -71,18 +113,27 @@ def staff_only(status=200, others=404):
     return {role: (status if role in STAFF else LOGIN if role == ANON else others) for role in ROLES}
 
 
-def owner_only(owner, status=200, others=404, staff=200):
+def owner_only(owner, status=200, others=404, staff=200, **by_role):
     """A record of one person: its owner and the staff see it, everyone else gets 404."""
     return {
-        role: status if role == owner else staff if role in STAFF else LOGIN if role == ANON else others
+        role: by_role.get(
+            role, status if role == owner else staff if role in STAFF else LOGIN if role == ANON else others
+        )
         for role in ROLES
     }
+
+
+def get_only(expect):
+    """A page that only shows something: a POST answers 405 to whoever may GET it."""
+    return {role: 405 if answer in (200, REDIRECT) else answer for role, answer in expect.items()}
 
 
 @dataclass
 class Route:
     url: str | Callable
-    expect: dict
+    expect: dict  # role -> answer to a GET
+    post: dict | None = None  # role -> answer to a POST; every route must have one
+    data: dict | Callable | None = None  # the POST body, or (world) -> body
 
 
 class World:
@@ -98,7 +149,15 @@ class World:
             COORDINATOR: staff_with_totp(roles.COORDINATOR, email="coordinator@example.org"),
             DIRECTOR: staff_with_totp(roles.PROGRAMME_DIRECTOR, email="director@example.org"),
             SUPERUSER: staff_with_totp(None, email="superuser@example.org", is_superuser=True),
+            STAFF_PARTIAL: staff_with_totp(None, email="partial.staff@example.org", is_staff=True),
         }
+        for key, actions in PARTIAL_STAFF_RIGHTS.items():
+            app_label, model = key.split(".")
+            self.users[STAFF_PARTIAL].user_permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label, codename__in=[f"{action}_{model}" for action in actions]
+                )
+            )
         self.trainee_a = self.users[TRAINEE_A]
         self.credential = set_credential_status(
             self.users[SUPERVISOR], CredentialKind.PRACTITIONER, CredentialStatus.ACCREDITED
@@ -140,112 +199,161 @@ def _course(slug):
 
 # Named routes outside the admin.
 ROUTES = {
-    # Public pages
-    "home": Route("/", public()),
-    "page": Route("/about/what-is-dit/", public()),
-    "faqs": Route("/faqs/", public()),
-    # Accounts (django-allauth)
-    "account_login": Route("/accounts/login/", signed_out()),
-    "account_signup": Route("/accounts/signup/", signed_out()),
-    "account_logout": Route("/accounts/logout/", answers(200, anonymous=REDIRECT)),
-    "account_inactive": Route("/accounts/inactive/", public()),
-    "account_reauthenticate": Route("/accounts/reauthenticate/", signed_in()),
-    "account_email": Route("/accounts/email/", signed_in()),
-    "account_email_verification_sent": Route("/accounts/confirm-email/", public()),
-    "account_confirm_email": Route("/accounts/confirm-email/not-a-real-key/", public()),
-    "account_change_password": Route("/accounts/password/change/", signed_in()),
-    "account_set_password": Route("/accounts/password/set/", signed_in(REDIRECT)),
-    "account_reset_password": Route("/accounts/password/reset/", public()),
-    "account_reset_password_done": Route("/accounts/password/reset/done/", public()),
-    "account_reset_password_from_key": Route("/accounts/password/reset/key/1-not-a-key/", public()),
-    "account_reset_password_from_key_done": Route("/accounts/password/reset/key/done/", public()),
-    "account_request_login_code": Route("/accounts/login/code/", signed_out()),
-    "account_confirm_login_code": Route("/accounts/login/code/confirm/", signed_out(REDIRECT)),
+    # Public pages (they render for a POST too: nothing is changed).
+    "home": Route("/", public(), post=public()),
+    "page": Route("/about/what-is-dit/", public(), post=public()),
+    "faqs": Route("/faqs/", public(), post=public()),
+    # Accounts (django-allauth). An empty POST to a form page gets the form back with its
+    # errors (200); signed-in people are sent on from the visitors' forms.
+    "account_login": Route("/accounts/login/", signed_out(), post=signed_out()),
+    "account_signup": Route("/accounts/signup/", signed_out(), post=signed_out()),
+    "account_logout": Route("/accounts/logout/", answers(200, anonymous=REDIRECT), post=answers(REDIRECT)),
+    "account_inactive": Route("/accounts/inactive/", public(), post=public(405)),
+    "account_reauthenticate": Route("/accounts/reauthenticate/", signed_in(), post=signed_in()),
+    # Adding or changing an address first asks for the password again.
+    "account_email": Route("/accounts/email/", signed_in(), post=signed_in(REDIRECT)),
+    "account_email_verification_sent": Route("/accounts/confirm-email/", public(), post=public(405)),
+    "account_confirm_email": Route("/accounts/confirm-email/not-a-real-key/", public(), post=public(404)),
+    "account_change_password": Route("/accounts/password/change/", signed_in(), post=signed_in()),
+    "account_set_password": Route("/accounts/password/set/", signed_in(REDIRECT), post=signed_in(REDIRECT)),
+    "account_reset_password": Route("/accounts/password/reset/", public(), post=public()),
+    "account_reset_password_done": Route("/accounts/password/reset/done/", public(), post=public(405)),
+    "account_reset_password_from_key": Route("/accounts/password/reset/key/1-not-a-key/", public(), post=public()),
+    "account_reset_password_from_key_done": Route("/accounts/password/reset/key/done/", public(), post=public(405)),
+    "account_request_login_code": Route("/accounts/login/code/", signed_out(), post=signed_out()),
+    "account_confirm_login_code": Route(
+        "/accounts/login/code/confirm/", signed_out(REDIRECT), post=signed_out(REDIRECT)
+    ),
     # Two-factor authentication (allauth.mfa): staff already have TOTP on.
-    "mfa_index": Route("/accounts/2fa/", signed_in()),
+    "mfa_index": Route("/accounts/2fa/", signed_in(), post=signed_in(405)),
     # Pages that change the second factor first ask a signed-in person to re-authenticate.
-    "mfa_authenticate": Route("/accounts/2fa/authenticate/", signed_out(LOGIN)),
-    "mfa_reauthenticate": Route("/accounts/2fa/reauthenticate/", signed_in(REDIRECT, **dict.fromkeys(STAFF, 200))),
-    "mfa_activate_totp": Route("/accounts/2fa/totp/activate/", signed_in(REDIRECT)),
-    "mfa_deactivate_totp": Route("/accounts/2fa/totp/deactivate/", signed_in(404, **dict.fromkeys(STAFF, REDIRECT))),
-    "mfa_view_recovery_codes": Route("/accounts/2fa/recovery-codes/", signed_in(404)),
-    "mfa_generate_recovery_codes": Route("/accounts/2fa/recovery-codes/generate/", signed_in(REDIRECT)),
-    "mfa_download_recovery_codes": Route("/accounts/2fa/recovery-codes/download/", signed_in(404)),
+    "mfa_authenticate": Route("/accounts/2fa/authenticate/", signed_out(LOGIN), post=signed_out(LOGIN)),
+    "mfa_reauthenticate": Route(
+        "/accounts/2fa/reauthenticate/",
+        signed_in(REDIRECT, **dict.fromkeys(STAFF, 200)),
+        post=signed_in(REDIRECT, **dict.fromkeys(STAFF, 200)),
+    ),
+    "mfa_activate_totp": Route("/accounts/2fa/totp/activate/", signed_in(REDIRECT), post=signed_in(REDIRECT)),
+    "mfa_deactivate_totp": Route(
+        "/accounts/2fa/totp/deactivate/",
+        signed_in(404, **dict.fromkeys(STAFF, REDIRECT)),
+        post=signed_in(404, **dict.fromkeys(STAFF, REDIRECT)),
+    ),
+    "mfa_view_recovery_codes": Route("/accounts/2fa/recovery-codes/", signed_in(404), post=signed_in(405)),
+    "mfa_generate_recovery_codes": Route(
+        "/accounts/2fa/recovery-codes/generate/", signed_in(REDIRECT), post=signed_in(REDIRECT)
+    ),
+    "mfa_download_recovery_codes": Route("/accounts/2fa/recovery-codes/download/", signed_in(404), post=signed_in(404)),
     # Members area
-    "members:home": Route("/members/", signed_in()),
-    "members:profile": Route("/members/profile/", signed_in()),
+    "members:home": Route("/members/", signed_in(), post=signed_in()),
+    "members:profile": Route("/members/profile/", signed_in(), post=signed_in()),
     # Trainings: public catalogue and live trainings; a trainee's own applications and
     # evidence (trainee A owns the application; staff decide in the admin, where its page
     # is, so the trainee's page answers them 404 like anyone else's).
-    "trainings:run_list": Route("/trainings/", public()),
-    "trainings:course_list": Route("/trainings/courses/", public()),
-    "trainings:course_detail": Route("/trainings/courses/5-day-dit-training/", public()),
-    "trainings:run_detail": Route(lambda w: f"/trainings/runs/{_training_application(w).run_id}/", public()),
-    # Trainee A has applied for this run already and is sent to the application.
+    "trainings:run_list": Route("/trainings/", public(), post=public()),
+    "trainings:course_list": Route("/trainings/courses/", public(), post=public()),
+    "trainings:course_detail": Route("/trainings/courses/5-day-dit-training/", public(), post=public()),
+    "trainings:run_detail": Route(
+        lambda w: f"/trainings/runs/{_training_application(w).run_id}/", public(), post=public()
+    ),
+    # Trainee A has applied for this run already and is sent to the application; anyone
+    # else posting an empty application gets the form back with its errors.
     "trainings:apply": Route(
-        lambda w: f"/trainings/runs/{_training_application(w).run_id}/apply/", signed_in(**{TRAINEE_A: REDIRECT})
+        lambda w: f"/trainings/runs/{_training_application(w).run_id}/apply/",
+        signed_in(**{TRAINEE_A: REDIRECT}),
+        post=signed_in(**{TRAINEE_A: REDIRECT}),
     ),
-    "trainings:my_trainings": Route("/trainings/mine/", signed_in()),
+    "trainings:my_trainings": Route("/trainings/mine/", signed_in(), post=signed_in()),
     "trainings:enrolment_detail": Route(
-        lambda w: f"/trainings/mine/{_training_application(w).pk}/", owner_only(TRAINEE_A, staff=404)
+        lambda w: f"/trainings/mine/{_training_application(w).pk}/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, staff=404),
     ),
+    # Trainee A withdraws (and is sent back to the application); nobody else can.
     "trainings:withdraw": Route(
-        lambda w: f"/trainings/mine/{_training_application(w).pk}/withdraw/", owner_only(TRAINEE_A, staff=404)
+        lambda w: f"/trainings/mine/{_training_application(w).pk}/withdraw/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
     ),
-    # POST only: a GET is refused before the application is even looked up.
+    # POST only: a GET is refused before the application is even looked up. No place is
+    # offered to trainee A yet, so the owner is sent back to the application.
     "trainings:accept_offer": Route(
-        lambda w: f"/trainings/mine/{_training_application(w).pk}/accept-place/", signed_in(405)
+        lambda w: f"/trainings/mine/{_training_application(w).pk}/accept-place/",
+        signed_in(405),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
     ),
-    # No place is offered to trainee A yet, so the owner is sent back to the application.
     "trainings:decline_offer": Route(
         lambda w: f"/trainings/mine/{_training_application(w).pk}/decline-place/",
         owner_only(TRAINEE_A, status=REDIRECT, staff=404),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
     ),
-    # Evidence: the applicant, and staff who pass the admin's check (role and two-factor).
+    # Evidence: the applicant, and staff who pass the admin's check (role and two-factor)
+    # and may view applications.
     "trainings:evidence": Route(
-        lambda w: f"/trainings/evidence/{_training_application(w).evidence_answer.pk}/", owner_only(TRAINEE_A)
+        lambda w: f"/trainings/evidence/{_training_application(w).evidence_answer.pk}/",
+        owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
+        post=owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
     ),
 }
 
 # Admin routes that are not a registered model's standard pages. Non-staff roles are sent to
 # the admin login, which then refuses them (see tests/members/test_admin_access.py).
 ADMIN_DENIED = {role: LOGIN for role in ROLES if role not in STAFF}
+
+
+def staff_answers(status, **by_role):
+    """An admin page: non-staff are sent to log in, staff get `status` (or their own)."""
+    return {**ADMIN_DENIED, **dict.fromkeys(STAFF, status), **by_role}
+
+
 ADMIN_ROUTES = {
-    "admin:index": Route("/admin/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)}),
+    "admin:index": Route("/admin/", staff_answers(200), post=staff_answers(200)),
     "admin:login": Route(
-        "/admin/login/", {ANON: LOGIN, **dict.fromkeys(MEMBERS, 403), **dict.fromkeys(STAFF, REDIRECT)}
+        "/admin/login/",
+        {ANON: LOGIN, **dict.fromkeys(MEMBERS, 403), **dict.fromkeys(STAFF, REDIRECT)},
+        post={ANON: LOGIN, **dict.fromkeys(MEMBERS, 403), **dict.fromkeys(STAFF, REDIRECT)},
     ),
     # Django's admin sends a non-staff visitor of its logout page to the admin index.
-    "admin:logout": Route("/admin/logout/", {**dict.fromkeys(ROLES, REDIRECT), **dict.fromkeys(STAFF, 405)}),
-    "admin:autocomplete": Route("/admin/autocomplete/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 403)}),
-    "admin:jsi18n": Route("/admin/jsi18n/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)}),
+    "admin:logout": Route(
+        "/admin/logout/",
+        {**dict.fromkeys(ROLES, REDIRECT), **dict.fromkeys(STAFF, 405)},
+        post={**dict.fromkeys(ROLES, REDIRECT), **dict.fromkeys(STAFF, 200)},
+    ),
+    "admin:autocomplete": Route("/admin/autocomplete/", staff_answers(403), post=staff_answers(405)),
+    "admin:jsi18n": Route("/admin/jsi18n/", staff_answers(200), post=staff_answers(405)),
     "admin:view_on_site": Route(
         lambda w: f"/admin/r/{_content_type_id(Page)}/{Page.objects.get(slug='what-is-dit').pk}/",
-        {**ADMIN_DENIED, **dict.fromkeys(STAFF, REDIRECT)},
+        staff_answers(REDIRECT),
+        post=staff_answers(REDIRECT),
     ),
-    "admin:app_list": Route("/admin/portal/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)}),
+    "admin:app_list": Route("/admin/portal/", staff_answers(200), post=staff_answers(200)),
+    # Only a superuser sets someone else's password.
     "admin:auth_user_password_change": Route(
         lambda w: f"/admin/members/user/{w.trainee_a.pk}/password/",
-        {**ADMIN_DENIED, COORDINATOR: 403, DIRECTOR: 403, SUPERUSER: 200},
+        staff_answers(403, **{SUPERUSER: 200}),
+        post=staff_answers(403, **{SUPERUSER: 200}),
     ),
-    "admin:password_change": Route("/admin/password_change/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)}),
-    "admin:password_change_done": Route("/admin/password_change/done/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)}),
+    "admin:password_change": Route("/admin/password_change/", staff_answers(200), post=staff_answers(200)),
+    "admin:password_change_done": Route("/admin/password_change/done/", staff_answers(200), post=staff_answers(405)),
     # Trainings: a run's attendance register and CSV of applications; the decision
     # buttons on an application's page post to "decide" (POST only).
     "admin:trainings_courserun_attendance": Route(
         lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/attendance/",
-        {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)},
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
     ),
     "admin:trainings_courserun_applications_csv": Route(
         lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/applications.csv",
-        {**ADMIN_DENIED, **dict.fromkeys(STAFF, 200)},
+        staff_answers(200),
+        post=staff_answers(200),
     ),
     "admin:trainings_enrolment_decide": Route(
         lambda w: f"/admin/trainings/enrolment/{_training_application(w).pk}/decide/",
-        {**ADMIN_DENIED, **dict.fromkeys(STAFF, 405)},
+        staff_answers(405),
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
     # The catch-all answers every other /admin/ address.
-    "admin:<catch-all>": Route("/admin/no-such-page/", {**ADMIN_DENIED, **dict.fromkeys(STAFF, 404)}),
+    "admin:<catch-all>": Route("/admin/no-such-page/", staff_answers(404), post=staff_answers(404)),
 }
 
 FULL = {"view", "add", "change", "delete"}
@@ -260,6 +368,15 @@ class AdminModel:
     add_allowed: bool = True  # False where the ModelAdmin never allows adding
     delete_allowed: bool = True
     extra: dict = field(default_factory=dict)
+    # The answer to the empty add form from a role that may add: 200 (the form back with
+    # its errors) unless the model has no required field, when the add saves (REDIRECT).
+    add_post: object = 200
+    change_allowed: bool = True  # False where the ModelAdmin never allows changing
+    # The answer to the change form sent back as it is: REDIRECT (saved).
+    change_post: object = REDIRECT
+    # The answer to a confirmed delete: REDIRECT (deleted), or 200 where the object has
+    # protected records and the page explains why it cannot go.
+    delete_post: object = REDIRECT
 
 
 def _content_type_id(model):
@@ -295,7 +412,10 @@ def _beat_model(model_name):
 SUPERUSER_ONLY = {SUPERUSER: FULL}
 ADMIN_MODELS = {
     "auth.group": AdminModel(SUPERUSER_ONLY, lambda w: Group.objects.get(name=roles.COORDINATOR)),
-    "members.user": AdminModel({COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: w.trainee_a),
+    # Trainee A's application protects the account from deletion.
+    "members.user": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: w.trainee_a, delete_post=200
+    ),
     "members.heldcredential": AdminModel(
         {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL}, lambda w: w.credential, add_allowed=False
     ),
@@ -303,6 +423,7 @@ ADMIN_MODELS = {
         {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
         lambda w: w.audit_entry,
         add_allowed=False,
+        change_allowed=False,
         delete_allowed=False,
     ),
     "portal.page": AdminModel(
@@ -312,8 +433,9 @@ ADMIN_MODELS = {
         {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: FrequentlyAskedQuestion.objects.first()
     ),
     "trainings.course": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, _course("5-day-dit-training")),
+    # The run has trainee A's application, which protects it from deletion.
     "trainings.courserun": AdminModel(
-        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _training_application(w).run
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _training_application(w).run, delete_post=200
     ),
     # Applications come from trainees and change state only through decisions, so nobody
     # adds them in the admin; only a superuser may delete one.
@@ -321,8 +443,10 @@ ADMIN_MODELS = {
         {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _training_application, add_allowed=False
     ),
     "account.emailaddress": AdminModel(SUPERUSER_ONLY, lambda w: w.trainee_a.emailaddress_set.get()),
+    # allauth's admin form requires a "last used" time the authenticator has not had yet,
+    # so the form sent back as it is comes back with that error.
     "mfa.authenticator": AdminModel(
-        SUPERUSER_ONLY, lambda w: Authenticator.objects.get(user=w.users[COORDINATOR], type="totp")
+        SUPERUSER_ONLY, lambda w: Authenticator.objects.get(user=w.users[COORDINATOR], type="totp"), change_post=200
     ),
     "django_celery_beat.periodictask": AdminModel(SUPERUSER_ONLY, _periodic_task),
     "django_celery_beat.intervalschedule": AdminModel(SUPERUSER_ONLY, _beat_model("intervalschedule")),
@@ -332,10 +456,18 @@ ADMIN_MODELS = {
 }
 
 ADMIN_PAGES = {"changelist": "view", "add": "add", "change": "view", "history": "view", "delete": "delete"}
+ADMIN_POSTS = {"add", "change", "delete"}
+
+
+def rights_of(key, spec, role):
+    if role == STAFF_PARTIAL:
+        return set(PARTIAL_STAFF_RIGHTS.get(key, ()))
+    return spec.rights.get(role, set())
 
 
 def admin_model_routes():
-    """The standard admin pages of every registered model, with the answer each role gets."""
+    """The standard admin pages of every registered model, with the answer each role gets
+    to a GET and to a POST (None: the page is not POSTed)."""
     routes = {}
     for model in admin_site._registry:
         key = f"{model._meta.app_label}.{model._meta.model_name}"
@@ -345,15 +477,22 @@ def admin_model_routes():
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         for page, right in ADMIN_PAGES.items():
             expect = dict(ADMIN_DENIED)
+            post = dict(ADMIN_DENIED) if page in ADMIN_POSTS else None
             for role in STAFF:
-                rights = spec.rights.get(role, set())
+                rights = rights_of(key, spec, role)
                 allowed = right in rights or (right == "view" and "change" in rights)
                 if page == "add" and not spec.add_allowed:
                     allowed = False
                 if page == "delete" and not spec.delete_allowed:
                     allowed = False
                 expect[role] = 200 if allowed else 403
-            routes[f"{prefix}_{page}"] = (key, spec, page, expect)
+                if post is not None:
+                    post_right = "change" if page == "change" else right
+                    may_post = allowed and post_right in rights and (page != "change" or spec.change_allowed)
+                    post[role] = {"add": spec.add_post, "change": spec.change_post, "delete": spec.delete_post}[page]
+                    if not may_post:
+                        post[role] = 403
+            routes[f"{prefix}_{page}"] = (key, spec, page, expect, post)
     return routes
 
 
@@ -401,10 +540,101 @@ def _answer(response):
     return response.status_code
 
 
+class _FormFields(HTMLParser):
+    """What a browser would submit from the form with the given id: its inputs, selects
+    and textareas with their current values (submit buttons left out)."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id, self.in_form, self.data = form_id, False, []
+        self._select = self._textarea = None
+        self._options = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.in_form = attrs.get("id") == self.form_id
+        if not self.in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type", "text") not in ("submit", "button", "file", "image"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.data.append((name, attrs.get("value", "on" if attrs.get("type") == "checkbox" else "")))
+        elif tag == "select" and name:
+            self._select, self._options = name, []
+        elif tag == "option" and self._select:
+            self._options.append((attrs.get("value", ""), "selected" in attrs))
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select" and self._select:
+            chosen = [value for value, selected in self._options if selected]
+            self.data += [(self._select, value) for value in chosen]
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            name, text = self._textarea
+            self.data.append((name, text[1:] if text.startswith("\n") else text))
+            self._textarea = None
+
+
+def _form_data(html, form_id):
+    parser = _FormFields(form_id)
+    parser.feed(html)
+    data = {}
+    for name, value in parser.data:
+        data.setdefault(name, []).append(value)
+    return data
+
+
+def _post(client, url, data):
+    """POST inside a savepoint that is rolled back, with cookies and the cache restored."""
+    cookies = copy.deepcopy(client.cookies)
+    try:
+        with transaction.atomic():
+            response = client.post(url, data)
+            raise _RolledBack(response)
+    except _RolledBack as rolled_back:
+        response = rolled_back.response
+    finally:
+        client.cookies = cookies
+        cache.clear()
+    return response
+
+
+class _RolledBack(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
 def _client_for(role, world, client):
     if role != ANON:
         client.force_login(world.users[role])
     return client
+
+
+def _admin_post_data(world, key, spec, page, url):
+    """The body an admin page is POSTed with (see the module docstring)."""
+    if page == "add":
+        return {}
+    if page == "delete":
+        return {"post": "yes"}
+    superuser = Client()
+    superuser.force_login(world.users[SUPERUSER])
+    model_name = key.split(".")[1]
+    return _form_data(superuser.get(url).text, f"{model_name}_form")
+
+
+def test_every_route_has_a_post_answer():
+    missing = [name for name, route in {**ROUTES, **ADMIN_ROUTES}.items() if route.post is None]
+    assert not missing, f"Routes without a POST answer: {sorted(missing)}"
 
 
 @pytest.mark.django_db
@@ -416,14 +646,23 @@ def test_permission_matrix(role, client):
     for name, route in {**ROUTES, **ADMIN_ROUTES}.items():
         url = route.url(world) if callable(route.url) else route.url
         got = _answer(client.get(url))
-        if got != route.expect[role]:
-            mismatches.append(f"{name} {url}: expected {route.expect[role]}, got {got}")
-    for name, (key, spec, page, expect) in admin_model_routes().items():
+        if got != route.expect.get(role):
+            mismatches.append(f"GET {name} {url}: expected {route.expect.get(role)}, got {got}")
+        data = route.data(world) if callable(route.data) else (route.data or {})
+        got = _answer(_post(client, url, data))
+        expected = (route.post or {}).get(role)
+        if got != expected:
+            mismatches.append(f"POST {name} {url}: expected {expected}, got {got}")
+    for name, (key, spec, page, expect, post) in admin_model_routes().items():
         if page in ("changelist", "add"):
             url = reverse(name)
         else:
             url = reverse(name, args=[world.instance(key, spec.instance).pk])
         got = _answer(client.get(url))
         if got != expect[role]:
-            mismatches.append(f"{name} {url}: expected {expect[role]}, got {got}")
+            mismatches.append(f"GET {name} {url}: expected {expect[role]}, got {got}")
+        if post is not None:
+            got = _answer(_post(client, url, _admin_post_data(world, key, spec, page, url)))
+            if got != post[role]:
+                mismatches.append(f"POST {name} {url}: expected {post[role]}, got {got}")
     assert not mismatches, f"{role}:\n" + "\n".join(mismatches)

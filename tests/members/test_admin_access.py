@@ -31,7 +31,7 @@ def test_admin_login_refuses_to_redirect_off_site(client):
 
 @pytest.mark.parametrize("role", [None, roles.SUPERVISOR, roles.PROVIDER_USER])
 def test_people_without_a_staff_role_never_reach_the_admin(client, role):
-    client.force_login(UserFactory(role=role, is_staff=True))
+    client.force_login(staff_with_totp(role))
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
     assert client.get("/admin/login/?next=/admin/").status_code == 403
 
