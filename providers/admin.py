@@ -394,6 +394,8 @@ class LicenceApplicationAdmin(ReadOnlyAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         application = get_object_or_404(LicenceApplication, pk=object_id)
+        if not self.has_view_permission(request, application):
+            raise PermissionDenied
         approve = request.POST.get("decision") == "approve"
         try:
             services.decide_application(

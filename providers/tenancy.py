@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 
 from .models import Provider
 
@@ -24,10 +24,12 @@ def staff_may_read_provider_files(request):
     return admin.site.has_permission(request) and request.user.has_perm("providers.view_provider")
 
 
-def provider_view(view=None, *, staff_may_read=False):
+def provider_view(view=None, *, staff_may_read=False, methods=("GET", "HEAD", "POST")):
     """Decorate a view `view(request, provider, **kwargs)` reached at a URL with
     `<int:provider_id>`. Members of the provider get in; with `staff_may_read`, so do staff
-    who pass the admin's check (for file downloads they review from the admin)."""
+    who pass the admin's check (for file downloads they review from the admin). The method
+    is checked only after the provider, so another provider's address answers 404 to
+    every method."""
 
     def decorate(function):
         @login_required
@@ -38,6 +40,8 @@ def provider_view(view=None, *, staff_may_read=False):
                 provider = Provider.objects.filter(pk=provider_id).first()
             if provider is None:
                 raise Http404("No such provider.")
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
             request.provider = provider
             return function(request, provider, **kwargs)
 

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from dit_portal.files import private_file_response
 
@@ -26,6 +27,7 @@ from .pdf import invoice_pdf as render_invoice_pdf
 from .tenancy import provider_view, providers_of
 
 PER_PAGE = 25
+READ_ONLY = ("GET", "HEAD")
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -34,6 +36,7 @@ def _page(request, queryset):
 
 
 @login_required
+@require_safe
 def my_providers(request):
     providers = list(providers_of(request.user).order_by("name"))
     if len(providers) == 1:
@@ -98,7 +101,7 @@ def accept_invitation(request, token):
     )
 
 
-@provider_view
+@provider_view(methods=READ_ONLY)
 def dashboard(request, provider):
     return render(
         request,
@@ -115,7 +118,7 @@ def dashboard(request, provider):
     )
 
 
-@provider_view
+@provider_view(methods=READ_ONLY)
 def application(request, provider):
     application = get_object_or_404(LicenceApplication.objects.prefetch_related("evidence"), provider=provider)
     return render(
@@ -125,20 +128,20 @@ def application(request, provider):
     )
 
 
-@provider_view(staff_may_read=True)
+@provider_view(staff_may_read=True, methods=READ_ONLY)
 def application_evidence(request, provider, pk):
     document = get_object_or_404(ApplicationEvidence, pk=pk, application__provider=provider)
     return private_file_response(document.file, document.original_name)
 
 
-@provider_view
+@provider_view(methods=READ_ONLY)
 def invoices(request, provider):
     return render(
         request, "providers/invoices.html", {"provider": provider, "page": _page(request, selectors.invoices(provider))}
     )
 
 
-@provider_view(staff_may_read=True)
+@provider_view(staff_may_read=True, methods=READ_ONLY)
 def invoice_pdf(request, provider, pk):
     invoice = get_object_or_404(Invoice.objects.select_related("provider"), pk=pk, provider=provider)
     response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
@@ -148,7 +151,7 @@ def invoice_pdf(request, provider, pk):
     return response
 
 
-@provider_view
+@provider_view(methods=READ_ONLY)
 def deliveries(request, provider):
     return render(
         request,
@@ -182,7 +185,7 @@ def report_delivery(request, provider):
     return render(request, "providers/form.html", {"provider": provider, "form": form, "title": "Report a training"})
 
 
-@provider_view
+@provider_view(methods=READ_ONLY)
 def uploads(request, provider):
     return render(
         request,
@@ -222,7 +225,7 @@ def upload_supervision(request, provider):
     )
 
 
-@provider_view(staff_may_read=True)
+@provider_view(staff_may_read=True, methods=READ_ONLY)
 def supervision_file(request, provider, pk):
     record = get_object_or_404(SupervisionRecord, pk=pk, provider=provider)
     return private_file_response(record.record, record.original_name)
@@ -252,7 +255,7 @@ def upload_completers(request, provider):
     )
 
 
-@provider_view
+@provider_view(methods=READ_ONLY)
 def completer_list(request, provider, pk):
     completer_list = get_object_or_404(
         CompleterList.objects.select_related("delivery__run__course"), pk=pk, provider=provider
@@ -264,7 +267,7 @@ def completer_list(request, provider, pk):
     )
 
 
-@provider_view(staff_may_read=True)
+@provider_view(staff_may_read=True, methods=READ_ONLY)
 def completer_file(request, provider, pk):
     completer_list = get_object_or_404(CompleterList, pk=pk, provider=provider)
     return private_file_response(completer_list.file, completer_list.original_name)

@@ -79,6 +79,7 @@ def report(
     days=5,
     centre_trainer=None,
     first=True,
+    course=None,
 ):
     """A delivery through the service; the first one gets a Centre trainer unless told otherwise."""
     trainers = trainers if trainers is not None else [provider_trainer(provider)]
@@ -86,7 +87,7 @@ def report(
         centre_trainer = afc_trainer()
     start = timezone.localdate() + datetime.timedelta(days=starts_in)
     data = services.DeliveryInput(
-        course=five_day_course(),
+        course=course or five_day_course(),
         label=f"Lisbon {start:%B %Y}",
         dates=[start + datetime.timedelta(days=offset) for offset in range(days)],
         country=country,

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from providers import services
 from providers.enums import FeeKind
 from providers.models import ApplicationEvidence, LicenceApplication
-from tests.trainings.factories import PDF_BYTES
+from tests.trainings.factories import PDF_BYTES, CourseFactory
 
 from .factories import GOOD_ROWS, ProviderFactory, afc_trainer, csv_file, days_ago, pdf_file, provider_user, report
 
@@ -31,7 +31,8 @@ def provider_with_everything(name, user=None):
     )
     evidence = ApplicationEvidence(application=application, criterion=6, original_name="plan.pdf")
     evidence.file.save("plan.pdf", ContentFile(PDF_BYTES), save=True)
-    delivery = report(provider, by=user)
+    # A course of its own, so the seeded catalogue's courses stay free of runs.
+    delivery = report(provider, by=user, course=CourseFactory())
     invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=None)
     record = services.upload_supervision_record(
         provider, afc_trainer=afc_trainer(), date=days_ago(2), hours=2, upload=pdf_file(), by=user
