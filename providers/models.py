@@ -374,6 +374,10 @@ class SupervisionRecord(models.Model):
     def is_awaiting_review(self):
         return self.review_status == ReviewStatus.SUBMITTED
 
+    @property
+    def hours_text(self):
+        return f"{self.hours.normalize():f}"
+
 
 class CompleterList(models.Model):
     """The people who completed one of the provider's trainings, as uploaded."""

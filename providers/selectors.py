@@ -202,8 +202,28 @@ def first_delivery(provider):
     return Delivery.objects.filter(provider=provider).order_by("starts_on", "id").first()
 
 
+def hours_text(hours):
+    """3.50 -> "3.5", 6.00 -> "6", 10.00 -> "10" (never "1E+1")."""
+    return f"{hours.normalize():f}"
+
+
+@dataclass
+class SupervisionHours:
+    hours: Decimal
+    required: Decimal
+    window_end: datetime.date | None
+
+    @property
+    def met(self):
+        return self.hours >= self.required
+
+    def __str__(self):
+        counted = f", counted until {self.window_end:%-d %B %Y}" if self.window_end else "; no training delivered yet"
+        return f"{hours_text(self.hours)} of {hours_text(self.required)} hours{counted}."
+
+
 def supervision_requirement(provider):
-    """(hours counted, hours required, window end or None) for the first-year supervision."""
+    """The hours counted and required for the first-year supervision, and the window's end."""
     fee = FeeScheduleEntry.objects.filter(kind=FeeKind.SUPERVISION_HOUR).first()
     required = fee.minimum_quantity if fee else Decimal("6.00")
     first = first_delivery(provider)
@@ -213,7 +233,7 @@ def supervision_requirement(provider):
         window_end = _add_years(first.starts_on, 1)
         records = records.filter(date__lte=window_end)
     hours = records.aggregate(total=Sum("hours"))["total"] or Decimal("0.00")
-    return hours, required, window_end
+    return SupervisionHours(hours, required, window_end)
 
 
 def trainer_practitioner_item(trainer, year):
@@ -250,15 +270,17 @@ def maintenance_items(provider, *, today=None):
             else (f"A second trainer is due by {deadline:%-d %B %Y}." if deadline else ""),
         )
     )
-    hours, required, window_end = supervision_requirement(provider)
+    supervision = supervision_requirement(provider)
     items.append(
         Item(
             "supervision_hours",
-            f"{required.normalize():f} hours of supervision with an AFC trainer in the year after the first training",
-            hours >= required,
-            evidence=f"{hours.normalize():f} of {required.normalize():f} hours"
-            + (f", counted until {window_end:%-d %B %Y}." if window_end else "; no training delivered yet."),
-            missing="" if hours >= required else f"{(required - hours).normalize():f} hours still to go.",
+            f"{hours_text(supervision.required)} hours of supervision with an AFC trainer in the year after the "
+            "first training",
+            supervision.met,
+            evidence=str(supervision),
+            missing=""
+            if supervision.met
+            else f"{hours_text(supervision.required - supervision.hours)} hours still to go.",
         )
     )
     paid = Invoice.objects.filter(

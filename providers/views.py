@@ -216,7 +216,7 @@ def upload_supervision(request, provider):
         except services.ProviderError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Supervision record saved: {record.hours.normalize():f} hours.")
+            messages.success(request, f"Supervision record saved: {record.hours_text} hours.")
             return redirect("providers:uploads", provider_id=provider.pk)
     return render(
         request,
