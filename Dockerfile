@@ -17,4 +17,5 @@ RUN SECRET_KEY=collectstatic-only DEBUG=false python manage.py collectstatic --n
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "dit_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Bind address, workers and headers: gunicorn.conf.py.
+CMD ["gunicorn", "dit_portal.wsgi:application"]

@@ -1,9 +1,11 @@
-"""The admin site: reached only by coordinators, programme directors and superusers,
-after logging in through allauth (rate-limited) with TOTP two-factor activated."""
+"""The admin site: reached only by coordinators, programme directors, superusers and people
+a superuser marked as staff, after logging in through allauth (rate-limited) and passing
+the TOTP step in this very session (having a device is not enough)."""
 
 from functools import wraps
 from urllib.parse import urlencode
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -32,7 +34,7 @@ class PortalAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        return can_use_admin(user) and is_mfa_enabled(user, ["totp"])
+        return can_use_admin(user) and is_mfa_enabled(user, ["totp"]) and passed_second_factor(request)
 
     def login(self, request, extra_context=None):
         """Send every admin login through allauth, whose rate limits and two-factor
@@ -51,7 +53,24 @@ class PortalAdminSite(admin.AdminSite):
                 "Staff must turn on two-factor authentication before using the administration.",
             )
             return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': next_url})}")
+        if not passed_second_factor(request):
+            # Logged in before the device was set up (or some other way): enter a code now.
+            return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
         return redirect(next_url)
+
+
+# The second factors allauth records in the session when one is passed (at login or on
+# re-authentication): a TOTP code, or one of the recovery codes kept for a lost phone.
+SECOND_FACTORS = {"totp", "recovery_codes"}
+
+
+def passed_second_factor(request):
+    """Whether the person passed a second factor in this session; allauth keeps a record of
+    each authentication step in the session."""
+    return any(
+        record.get("method") == "mfa" and record.get("type") in SECOND_FACTORS
+        for record in get_authentication_records(request, request.user)
+    )
 
 
 def _refuse_malformed_ids(view, model):

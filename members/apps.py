@@ -13,3 +13,10 @@ class MembersConfig(AppConfig):
         # Every app's post_migrate, not only ours: a later app's permissions exist only
         # after its own post_migrate has created them. Granting is idempotent.
         post_migrate.connect(grant_role_permissions, dispatch_uid="members.grant_role_permissions")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import limit_staff_session_on_login
+
+        # A staff session is short from the moment of login (see members.middleware).
+        user_logged_in.connect(limit_staff_session_on_login, dispatch_uid="members.limit_staff_session")

@@ -88,6 +88,15 @@ def _seeded_rows_in_transactional_tests(request):
         restore_seeded_rows()
 
 
+@pytest.fixture
+def client():
+    """A client whose force_login is a complete login, second factor included (see
+    tests/clients.py)."""
+    from tests.clients import PortalClient
+
+    return PortalClient()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()

@@ -45,7 +45,6 @@ from django.contrib.admin import site as admin_site
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import transaction
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dit_portal.audit import log_action
@@ -53,6 +52,7 @@ from dit_portal.models import FrequentlyAskedQuestion, Page
 from members import roles
 from members.enums import CredentialKind, CredentialStatus
 from members.services import set_credential_status
+from tests.clients import PortalClient
 from tests.factories import UserFactory, staff_with_totp
 
 ANON = "anonymous"
@@ -775,7 +775,7 @@ def _admin_post_data(world, key, spec, page, url):
         return {}
     if page == "delete":
         return {"post": "yes"}
-    superuser = Client()
+    superuser = PortalClient()
     superuser.force_login(world.users[SUPERUSER])
     model_name = key.split(".")[1]
     return _form_data(superuser.get(url).text, f"{model_name}_form")
