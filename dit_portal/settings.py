@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "trainings",
     "supervision",
     "accreditation",
+    "django_countries",
+    "providers",
     "certificates",
     # Reminders read the rules of the apps above; nothing imports it.
     "reminders",
@@ -145,6 +147,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accreditation.tasks.check_maintenance",
         "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year=1),
     },
+    "providers-mark-overdue-invoices": {"task": "providers.tasks.mark_overdue_invoices", "schedule": 6 * 60 * 60},
 }
 
 # Authentication: e-mail login through django-allauth.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("pathway/", include("accreditation.urls")),
     path("certificates/", include("certificates.urls")),
     path("reminders/", include("reminders.urls")),
+    path("providers/", include("providers.urls")),
     path("admin/", admin.site.urls),
 ]
 

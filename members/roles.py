@@ -44,6 +44,9 @@ COORDINATION_PERMISSIONS = {
     "certificates": {"certificate": ["view", "add", "change"], "issuebatch": ["view"]},
     # Reminders sent are a record to read; pausing a person is adding (and lifting, deleting) a pause.
     "reminders": {"reminder": ["view"], "reminderpause": ["view", "add", "delete"]},
+    # Providers: records change through services (admin actions and views); coordinators
+    # edit the fee schedule and provider details, and add a provider known from before.
+    "providers": {"*": ["view"], "provider": ["view", "add", "change"], "feescheduleentry": ["view", "change"]},
 }
 # The Programme Director coordinates too, and later approves trainers and providers.
 ROLE_PERMISSIONS = {
