@@ -10,6 +10,7 @@ from .accreditation import (
     TrainerCpdEventMissing,
 )
 from .base import Due, Rule
+from .providers import AnnualFeeDue, AnnualFeeOverdue, AnnualFeeOverdueCoordinators, SupervisionHoursShort
 from .trainings import TrainingStartsSoon
 
 RULES = [
@@ -20,6 +21,10 @@ RULES = [
     FirstYearSupervisionShort(),
     TrainerCpdEventMissing(),
     MaintenanceFailedCoordinators(),
+    AnnualFeeDue(),
+    AnnualFeeOverdue(),
+    AnnualFeeOverdueCoordinators(),
+    SupervisionHoursShort(),
 ]
 
 
