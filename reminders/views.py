@@ -6,6 +6,7 @@ from . import services
 from .forms import ReminderChoicesForm
 from .models import ReminderOptOut
 from .rules import RULES, optional_rules
+from .rules.base import PEOPLE
 
 
 @login_required
@@ -27,5 +28,5 @@ def preferences(request):
     return render(
         request,
         "reminders/preferences.html",
-        {"form": form, "always_sent": [rule for rule in RULES if not rule.optional]},
+        {"form": form, "always_sent": [rule for rule in RULES if not rule.optional and rule.audience == PEOPLE]},
     )

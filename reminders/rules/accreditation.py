@@ -37,7 +37,7 @@ from supervision.models import CpdRecord, SupervisionSession, TherapyHours
 from trainings.enums import EnrolmentStatus, RunStatus
 from trainings.models import Enrolment
 
-from .base import Due, Rule
+from .base import COORDINATORS, Due, Rule
 
 DAYS_BEFORE_DEADLINE = 14
 DAYS_BEFORE_YEAR_END = 60
@@ -282,6 +282,7 @@ class MaintenanceFailedCoordinators(Rule):
     fails: every coordinator is told (the check never revokes anything by itself)."""
 
     kind = "maintenance_failed_coordinators"
+    audience = COORDINATORS
     label = "Coordinators: a maintenance check still failing 30 days after the warning"
 
     def candidates(self, today):

@@ -20,10 +20,16 @@ class Due:
     context: dict = field(default_factory=dict)
 
 
+PEOPLE = "people"
+COORDINATORS = "coordinators"
+PROVIDERS = "providers"
+
+
 class Rule:
     kind = ""
     label = ""
     optional = False
+    audience = PEOPLE  # who gets it: people about themselves, coordinators, providers' users
 
     @property
     def template(self):

@@ -12,7 +12,7 @@ from members.roles import COORDINATOR
 from providers.enums import COUNTED_REVIEW_STATES, FeeKind, InvoiceKind, InvoiceStatus, ProviderStatus
 from providers.models import FeeScheduleEntry, Invoice, InvoiceLine, Provider, ProviderMembership, SupervisionRecord
 
-from .base import Due, Rule
+from .base import COORDINATORS, PROVIDERS, Due, Rule
 
 DAYS_BEFORE_FEE_DUE = 30
 DAYS_OVERDUE_BEFORE_COORDINATORS = 14
@@ -74,6 +74,7 @@ class AnnualFeeDue(_ProviderInvoiceRule):
     """An unpaid annual accreditation fee invoice falls due within 30 days."""
 
     kind = "provider_annual_fee_due"
+    audience = PROVIDERS
     label = "Providers: the annual accreditation fee falls due within 30 days"
     period = "due"
 
@@ -90,6 +91,7 @@ class AnnualFeeOverdue(_ProviderInvoiceRule):
     """An annual accreditation fee invoice is unpaid after its due date."""
 
     kind = "provider_annual_fee_overdue"
+    audience = PROVIDERS
     label = "Providers: the annual accreditation fee is overdue"
     period = "overdue"
 
@@ -104,6 +106,7 @@ class AnnualFeeOverdueCoordinators(Rule):
     """14 days after an annual fee fell due unpaid, every coordinator is told too."""
 
     kind = "provider_annual_fee_overdue_coordinators"
+    audience = COORDINATORS
     label = "Coordinators: a provider's annual fee unpaid 14 days after it was due"
 
     def candidates(self, today):
@@ -132,6 +135,7 @@ class SupervisionHoursShort(Rule):
     fewer hours of supervision with an AFC trainer than the fee schedule requires."""
 
     kind = "provider_supervision_hours_short"
+    audience = PROVIDERS
     label = "Providers: supervision hours short with 60 days of the first year left"
 
     def candidates(self, today):

@@ -83,3 +83,11 @@ def test_the_daily_job_is_in_beats_database_schedule():
     task = PeriodicTask.objects.get(task="reminders.tasks.send_due_reminders")
     assert task.enabled
     assert (task.crontab.hour, task.crontab.minute, str(task.crontab.timezone)) == ("7", "0", "Europe/London")
+
+
+def test_the_preferences_page_lists_only_the_reminders_about_the_person(client):
+    client.force_login(UserFactory())
+    page = client.get(reverse("reminders:preferences"))
+    assert "Your role-play retake is due within two weeks" in page.text
+    assert "Coordinators:" not in page.text
+    assert "Providers:" not in page.text
