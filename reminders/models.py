@@ -11,6 +11,9 @@ class Reminder(models.Model):
     once: every run claims its rows by inserting them, and a row that exists is someone else's.
     """
 
+    # Blanked when the person is erased: a mail server's refusal may quote their address.
+    PERSONAL_FIELDS = ("last_error",)
+
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=60, help_text="The rule that sent it.")
     period_key = models.CharField(
@@ -37,6 +40,8 @@ class Reminder(models.Model):
 
 class ReminderPause(models.Model):
     """A coordinator has paused every reminder to this person (e.g. on leave, in dispute)."""
+
+    PERSONAL_FIELDS = ("reason",)  # what a coordinator wrote about the person
 
     person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_pause")
     reason = models.CharField(max_length=300)
