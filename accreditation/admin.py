@@ -6,14 +6,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from dit_portal.audit import entries_for, log_action
 from members.enums import CredentialKind
-from members.models import User
 
 from . import maintenance, selectors, services
 from .forms import AssessorForm, CaseStudyDecisionForm, RolePlayResultForm
@@ -318,7 +317,7 @@ class CandidateAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/grant/<slug:kind>/",
+                "<path:object_id>/grant/",
                 self.admin_site.admin_view(self.grant_view),
                 name="accreditation_candidate_grant",
             )
@@ -336,13 +335,14 @@ class CandidateAdmin(admin.ModelAdmin):
             label = CredentialKind(kind).label
             if result.all_met:
                 if services.may_grant(self._request.user, kind):
+                    # A button of the changelist's own form (forms cannot nest), posted to
+                    # the grant view with that form's CSRF token.
                     parts.append(
                         format_html(
-                            '<form method="post" action="{}" style="display:inline">'
-                            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                            '<button type="submit" class="button">Grant {}</button></form>',
-                            reverse("admin:accreditation_candidate_grant", args=[person.pk, kind]),
-                            self._csrf_token(),
+                            '<button type="submit" class="button" name="kind" value="{}" formmethod="post" '
+                            'formaction="{}">Grant {}</button>',
+                            kind,
+                            reverse("admin:accreditation_candidate_grant", args=[person.pk]),
                             label,
                         )
                     )
@@ -353,21 +353,19 @@ class CandidateAdmin(admin.ModelAdmin):
                 parts.append(format_html("{}: not yet ({})", label, missing))
         return format_html_join("", "<div>{}</div>", ((part,) for part in parts)) or "—"
 
-    def _csrf_token(self):
-        from django.middleware.csrf import get_token
-
-        return get_token(self._request)
-
-    def grant_view(self, request, object_id, kind):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if kind not in CredentialKind.values:
-            raise Http404
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        person = get_object_or_404(User, pk=object_id) if str(object_id).isdigit() else None
+    def grant_view(self, request, object_id):
+        """POST only, with the credential `kind`; for people in the queue."""
+        person = self.get_object(request, object_id)
         if person is None:
             raise Http404
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request, person):
+            raise PermissionDenied
+        kind = request.POST.get("kind", "")
+        if kind not in CredentialKind.values:
+            self.message_user(request, "Choose the credential to grant.", messages.ERROR)
+            return redirect("admin:accreditation_candidate_changelist")
         try:
             credential = services.grant_credential(person, kind, by=request.user)
         except services.AccreditationError as error:

@@ -39,6 +39,14 @@ class RolePlayResultForm(forms.ModelForm):
             self.add_error("retake_by", "Only a referral has a retake deadline.")
         elif retake_by and assessed_on and retake_by <= assessed_on:
             self.add_error("retake_by", "The retake deadline must be after the assessment.")
+        person = cleaned.get("person")
+        previous = RolePlayResult.objects.filter(person=person).order_by("-attempt").first() if person else None
+        if previous and previous.outcome == RolePlayOutcome.PASS:
+            self.add_error("person", f"{person} has passed the role-play already (attempt {previous.attempt}).")
+        elif previous and assessed_on and assessed_on < previous.assessed_on:
+            self.add_error(
+                "assessed_on", f"Attempt {previous.attempt} was assessed on {previous.assessed_on:%-d %B %Y}."
+            )
         return cleaned
 
     def validate_unique(self):

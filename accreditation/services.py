@@ -178,6 +178,12 @@ def assign_assessor(submission, *, assessor, by):
             user=by,
             data={"from": previous, "to": assessor.pk if assessor else None},
         )
+        if assessor is not None and assessor.pk != previous:
+            send_templated_email(
+                "accreditation/emails/assessor_assigned",
+                {"assessor": assessor, "submission": submission, "file_url": submission.get_file_url()},
+                to=assessor.email,
+            )
     return submission
 
 

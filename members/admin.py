@@ -187,6 +187,13 @@ class HeldCredentialAdmin(HookedActionsMixin, admin.ModelAdmin):
         obj.pk = credential.pk
         obj._state.adding = False
 
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect(request.get_full_path())
+
     def get_urls(self):
         urls = [
             path(

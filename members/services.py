@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dit_portal.audit import log_action
+from dit_portal.files import private_storage
 
 from .enums import CREDENTIAL_TRANSITIONS, ONCE_ACCREDITED_STATES, CredentialKind, CredentialRoute, CredentialStatus
 from .models import CredentialEvent, HeldCredential, PersonProfile
@@ -164,8 +165,6 @@ def profile_of(person):
 def update_profile(person, *, values, evidence=None, by):
     """Save what a person says about themselves. A change of supervision experience or its
     evidence withdraws a coordinator's earlier verification."""
-    from dit_portal.files import private_storage
-
     with transaction.atomic():
         profile, _ = PersonProfile.objects.select_for_update().get_or_create(person=person)
         changed = {}

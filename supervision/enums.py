@@ -25,15 +25,21 @@ class SessionStatus(models.TextChoices):
     PENDING = "pending", "Awaiting the supervisor's confirmation"
     CONFIRMED = "confirmed", "Confirmed"
     DISPUTED = "disputed", "Disputed"
+    WITHDRAWN = "withdrawn", "Withdrawn by you"
 
 
-# The one transition table of a supervision session: the named supervisor decides once.
-# A disputed session stays on the ledger as disputed; the practitioner logs a corrected one.
+# The one transition table of a supervision session: the named supervisor decides once
+# (confirmed or disputed); until then the practitioner may withdraw a session logged by
+# mistake. Every outcome stays on the ledger; the practitioner logs a corrected session.
 SESSION_TRANSITIONS = {
-    SessionStatus.PENDING: (SessionStatus.CONFIRMED, SessionStatus.DISPUTED),
+    SessionStatus.PENDING: (SessionStatus.CONFIRMED, SessionStatus.DISPUTED, SessionStatus.WITHDRAWN),
     SessionStatus.CONFIRMED: (),
     SessionStatus.DISPUTED: (),
+    SessionStatus.WITHDRAWN: (),
 }
+# Who makes each move: the named supervisor decides, the practitioner withdraws.
+SUPERVISOR_DECISIONS = (SessionStatus.CONFIRMED, SessionStatus.DISPUTED)
+PRACTITIONER_DECISIONS = (SessionStatus.WITHDRAWN,)
 
 
 class RecordingPhase(models.TextChoices):

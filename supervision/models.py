@@ -18,8 +18,10 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from .enums import (
+    PRACTITIONER_DECISIONS,
     RATING_TRANSITIONS,
     SESSION_TRANSITIONS,
+    SUPERVISOR_DECISIONS,
     CasePurpose,
     CpdKind,
     Modality,
@@ -116,7 +118,8 @@ class TherapyHours(models.Model):
 class SupervisionSession(models.Model):
     """A supervision session a practitioner logged, with the supervisor they name. It counts
     (D5) only once that supervisor has confirmed it; they may dispute it instead, with a
-    reason. Either decision is made once (SESSION_TRANSITIONS) and records who and when."""
+    reason; until then the practitioner may withdraw it. Each outcome is reached once
+    (SESSION_TRANSITIONS) and records who and when."""
 
     practitioner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervision_sessions"
@@ -157,13 +160,13 @@ class SupervisionSession(models.Model):
         return f"{self.practitioner}: {self.hours} h with {self.supervisor} on {self.date}"
 
     @property
-    def open_decisions(self):
-        """The statuses the supervisor may still move this session to."""
-        return SESSION_TRANSITIONS[self.status]
+    def awaiting_decision(self):
+        """Whether the supervisor may still confirm or dispute it."""
+        return any(status in SUPERVISOR_DECISIONS for status in SESSION_TRANSITIONS[self.status])
 
     @property
-    def awaiting_decision(self):
-        return bool(self.open_decisions)
+    def can_withdraw(self):
+        return any(status in PRACTITIONER_DECISIONS for status in SESSION_TRANSITIONS[self.status])
 
 
 class Recording(models.Model):

@@ -6,7 +6,7 @@ Every date range is inclusive at both ends; `None` leaves that end open.
 For the engine:
 - `confirmed_sessions(person, *, since=None, until=None, formal=None)` -> QuerySet of
   SupervisionSession: the sessions `person` logged that their named supervisor CONFIRMED
-  (pending and disputed ones never appear, D5), oldest first, with `supervisor` joined.
+  (pending, disputed and withdrawn ones never appear, D5), oldest first, with `supervisor` joined.
   Each row has `.supervisor_id`, `.date`, `.hours` (Decimal), `.format`, `.kind` and
   `.decided_at`; `formal=True` keeps formal supervision, `False` peer supervision.
   Whether the supervisor was an accredited DIT supervisor on `.date` (D5, D15) is the

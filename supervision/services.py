@@ -314,13 +314,17 @@ def log_session(practitioner, *, supervisor, date, hours, format, kind, cases=()
     return session
 
 
+def _lock_session(session):
+    return (
+        SupervisionSession.objects.select_for_update(of=("self",))
+        .select_related("practitioner", "supervisor")
+        .get(pk=session.pk)
+    )
+
+
 def _decide(session, status, *, by, reason=""):
     with transaction.atomic():
-        session = (
-            SupervisionSession.objects.select_for_update(of=("self",))
-            .select_related("practitioner", "supervisor")
-            .get(pk=session.pk)
-        )
+        session = _lock_session(session)
         if not _may_decide(session.supervisor_id, by, SupervisionSession):
             raise SupervisionError("Only the supervisor named on this session can confirm or dispute it.")
         if status not in SESSION_TRANSITIONS[session.status]:
@@ -363,6 +367,24 @@ def dispute_session(session, *, by, reason):
     except ValidationError as error:
         raise SupervisionError(error.messages[0], errors={"reason": error.messages}) from error
     return _decide(session, SessionStatus.DISPUTED, by=by, reason=reason)
+
+
+def withdraw_session(session, *, by):
+    """The practitioner withdraws a session they logged by mistake, while it awaits the
+    supervisor; it stays on their ledger as withdrawn and never counts."""
+    with transaction.atomic():
+        session = _lock_session(session)
+        if by.pk != session.practitioner_id:
+            raise SupervisionError("Only the practitioner who logged this session can withdraw it.")
+        if SessionStatus.WITHDRAWN not in SESSION_TRANSITIONS[session.status]:
+            raise SupervisionError(f"This session cannot be withdrawn: it is {session.get_status_display().lower()}.")
+        previous = session.status
+        session.status = SessionStatus.WITHDRAWN
+        session.decided_at = timezone.now()
+        session.decided_by = by
+        session.save(update_fields=["status", "decided_at", "decided_by"])
+        log_action(session, "supervision.session.withdrawn", user=by, data={"from": previous})
+    return session
 
 
 # Recordings and close supervision -------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cases/<int:pk>/recordings/", views.case_recording, name="case_recording"),
     path("cases/<int:pk>/ended/", views.case_end, name="case_end"),
     path("sessions/add/", views.session_add, name="session_add"),
+    path("sessions/<int:pk>/withdraw/", views.session_withdraw, name="session_withdraw"),
     path("cpd/add/", views.cpd_add, name="cpd_add"),
     path("supervising/", views.supervisor_page, name="supervisor"),
     path("supervising/people/<int:pk>/", views.supervisee_detail, name="supervisee"),

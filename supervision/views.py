@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from . import selectors, services
-from .enums import RATING_TRANSITIONS, SESSION_TRANSITIONS, SessionStatus
+from .enums import RATING_TRANSITIONS, SESSION_TRANSITIONS, SUPERVISOR_DECISIONS, SessionStatus
 from .forms import (
     CaseForm,
     ContactForm,
@@ -212,6 +212,35 @@ def session_add(request):
 
 
 @login_required
+def session_withdraw(request, pk):
+    session = get_object_or_404(
+        SupervisionSession.objects.select_related("supervisor"), pk=pk, practitioner=request.user
+    )
+    if request.method == "POST":
+        try:
+            services.withdraw_session(session, by=request.user)
+        except services.SupervisionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Your session of {session.date:%-d %B %Y} has been withdrawn.")
+        return redirect("supervision:ledger")
+    if not session.can_withdraw:
+        messages.info(request, f"This session cannot be withdrawn: it is {session.get_status_display().lower()}.")
+        return redirect("supervision:ledger")
+    return render(
+        request,
+        "supervision/form.html",
+        {
+            "title": "Withdraw a supervision session?",
+            "intro": f"{session.hours:g} hours with {session.supervisor} on {session.date:%-d %B %Y}. "
+            "It stays on your ledger as withdrawn, never counts, and is no longer awaiting your supervisor.",
+            "button": "Withdraw the session",
+            "button_class": "btn-danger",
+        },
+    )
+
+
+@login_required
 def cpd_add(request):
     form = CpdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -256,12 +285,18 @@ def supervisor_page(request):
             "awaiting": _page(request, awaiting, "sessions"),
             "to_rate": _page(request, to_rate, "recordings"),
             "to_confirm": _page(request, to_confirm, "cases"),
+            "may_list": selectors.supervisor_choices().filter(pk=user.pk).exists(),
         },
     )
 
 
 def _awaiting_session_states():
-    return [status for status, targets in SESSION_TRANSITIONS.items() if targets]
+    """Sessions the supervisor may still confirm or dispute."""
+    return [
+        status
+        for status, targets in SESSION_TRANSITIONS.items()
+        if any(target in SUPERVISOR_DECISIONS for target in targets)
+    ]
 
 
 def _awaiting_rating_states():

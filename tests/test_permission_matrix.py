@@ -487,6 +487,11 @@ ROUTES = {
         data=lambda w: {"ended_on": _supervision(w).case.ended_on.isoformat()},
     ),
     "supervision:session_add": Route("/supervision/sessions/add/", signed_in(), post=signed_in()),
+    "supervision:session_withdraw": Route(
+        lambda w: f"/supervision/sessions/{_supervision(w).session.pk}/withdraw/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
+    ),
     "supervision:cpd_add": Route("/supervision/cpd/add/", signed_in(), post=signed_in()),
     "supervision:supervisor": Route("/supervision/supervising/", signed_in(), post=signed_in(405)),
     "supervision:supervisee": Route(
@@ -656,9 +661,10 @@ ADMIN_ROUTES = {
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
     "admin:accreditation_candidate_grant": Route(
-        lambda w: f"/admin/accreditation/candidate/{_accreditation(w).candidate.pk}/grant/complex_care/",
+        lambda w: f"/admin/accreditation/candidate/{_accreditation(w).candidate.pk}/grant/",
         staff_answers(405),
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+        data={"kind": "complex_care"},
     ),
     # Certificates: the revocation form of one certificate.
     "admin:certificates_certificate_revoke": Route(

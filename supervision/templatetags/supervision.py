@@ -8,6 +8,7 @@ BADGES = {
     SessionStatus.PENDING: "text-bg-warning",
     SessionStatus.CONFIRMED: "text-bg-success",
     SessionStatus.DISPUTED: "text-bg-danger",
+    SessionStatus.WITHDRAWN: "text-bg-light",
     RecordingRating.AWAITING: "text-bg-warning",
     RecordingRating.NOT_YET: "text-bg-secondary",
     RecordingRating.PASS: "text-bg-success",

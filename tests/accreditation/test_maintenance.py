@@ -166,11 +166,21 @@ def test_a_failed_check_is_stored_warns_once_and_never_changes_a_credential(djan
     assert credential.status == CredentialStatus.ACCREDITED
 
 
-def test_the_yearly_job_checks_every_accredited_practitioner():
+def test_the_yearly_job_checks_every_accredited_practitioner_and_tells_the_coordinators(
+    django_capture_on_commit_callbacks,
+):
+    from members import roles
+
     passing = _practitioner(datetime.date(2020, 1, 1))
     _hours(case(passing, supervisor(), started=900), datetime.date(2025, 6, 1), 1)
     failing = _practitioner(datetime.date(2020, 1, 1))
     UserFactory()  # no credential: not checked
-    assert check_maintenance(year=YEAR) == 2
+    coordinator = UserFactory(role=roles.COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert check_maintenance(year=YEAR) == 2
     results = dict(MaintenanceResult.objects.values_list("person_id", "passed"))
     assert results == {passing.pk: True, failing.pk: False}
+    summary = mail.outbox[-1]
+    assert summary.to == [coordinator.email]
+    assert summary.subject == "Maintenance 2025: 1 of 2 not met"
+    assert failing.email in summary.body and passing.email not in summary.body

@@ -142,6 +142,18 @@ def test_refer_and_fail_need_feedback_and_an_assessor_cannot_be_the_trainee(coor
     assert submission.assessor == assessor and submission.status == CaseStudyStatus.SUBMITTED
 
 
+def test_the_assessor_is_told_where_to_find_the_case_study(coordinator, django_capture_on_commit_callbacks):
+    person = UserFactory(full_name="Tamsin Trainee")
+    submission = services.submit_case_study(person, upload=pdf_upload())
+    assessor = UserFactory(role=roles.SUPERVISOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_assessor(submission, assessor=assessor, by=coordinator)
+    message = mail.outbox[-1]
+    assert message.to == [assessor.email]
+    assert message.subject == "A case study to assess: Tamsin Trainee"
+    assert submission.get_file_url() in message.body
+
+
 # Letters ------------------------------------------------------------------------------------
 
 

@@ -268,3 +268,11 @@ def test_the_admin_change_form_leaves_every_credential_field_read_only(coordinat
     coordinator_client.post(url, {"status": "revoked", "accredited_on": "2001-01-01"})
     credential.refresh_from_db()
     assert credential.status == CredentialStatus.ACCREDITED and credential.accredited_on == timezone.localdate()
+
+
+def test_admin_import_refuses_a_file_that_is_not_csv(coordinator_client):
+    upload = SimpleUploadedFile("register.csv", b"%PDF-1.4\x00\x01binary", content_type="text/csv")
+    response = coordinator_client.post(reverse("admin:members_heldcredential_import"), {"file": upload})
+    assert response.status_code == 200
+    assert "does not match a CSV file" in response.text
+    assert response.context["preview"] is None

@@ -66,8 +66,8 @@ def test_supervisor_page(client, rows, django_assert_num_queries):
         session.cases.add(case)
     client.force_login(supervisor)
     # session, user; per section (supervisees, sessions, recordings, cases) a count and
-    # a page; the sessions' cases; menu pages, roles
-    with django_assert_num_queries(13):
+    # a page; the sessions' cases; whether they may have a directory entry; menu pages, roles
+    with django_assert_num_queries(14):
         response = client.get(reverse("supervision:supervisor"))
     assert response.status_code == 200
     assert response.context["awaiting"].paginator.count == rows

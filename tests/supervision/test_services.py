@@ -420,3 +420,18 @@ def test_the_dispute_email_escapes_the_reason_in_html(practitioner, supervisor, 
     assert "Logged <b>twice</b> & wrong date" in message.body  # the text part as written
     html = message.alternatives[0][0]
     assert "Logged &lt;b&gt;twice&lt;/b&gt; &amp; wrong date" in html
+
+
+def test_the_practitioner_withdraws_a_pending_session_only(practitioner, supervisor):
+    session = SessionFactory(practitioner=practitioner, supervisor=supervisor)
+    with pytest.raises(services.SupervisionError, match="Only the practitioner who logged"):
+        services.withdraw_session(session, by=supervisor)
+    services.withdraw_session(session, by=practitioner)
+    session.refresh_from_db()
+    assert (session.status, session.decided_by) == (SessionStatus.WITHDRAWN, practitioner)
+    assert not selectors.confirmed_sessions(practitioner).exists()
+    with pytest.raises(services.SupervisionError, match="the decision cannot be changed"):
+        services.confirm_session(session, by=supervisor)
+    confirmed = SessionFactory(practitioner=practitioner, supervisor=supervisor, status=SessionStatus.CONFIRMED)
+    with pytest.raises(services.SupervisionError, match="cannot be withdrawn: it is confirmed"):
+        services.withdraw_session(confirmed, by=practitioner)

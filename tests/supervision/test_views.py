@@ -320,6 +320,27 @@ def test_a_supervisor_opts_in_from_their_own_page(client, supervisor):
     assert "Dr Sam S." in client.get(reverse("supervision:directory")).content.decode()
 
 
-def test_only_supervisors_have_a_directory_entry(client, practitioner):
+def test_only_supervisors_have_a_directory_entry(client, practitioner, supervisor):
     client.force_login(practitioner)
     assert client.get(reverse("supervision:listing")).status_code == 404
+    assert reverse("supervision:listing") not in client.get(reverse("supervision:supervisor")).content.decode()
+    client.force_login(supervisor)
+    assert reverse("supervision:listing") in client.get(reverse("supervision:supervisor")).content.decode()
+
+
+def test_withdrawing_a_session_from_the_ledger(client, practitioner, supervisor):
+    session = SessionFactory(practitioner=practitioner, supervisor=supervisor)
+    url = reverse("supervision:session_withdraw", args=[session.pk])
+    client.force_login(supervisor)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    client.force_login(practitioner)
+    assert url in client.get(reverse("supervision:ledger")).content.decode()
+    assert "Withdraw a supervision session?" in client.get(url).content.decode()
+    response = client.post(url, follow=True)
+    assert "has been withdrawn" in response.content.decode()
+    assert url not in response.content.decode()
+    session.refresh_from_db()
+    assert session.status == SessionStatus.WITHDRAWN
+    client.force_login(supervisor)
+    assert "No sessions are waiting for you." in client.get(reverse("supervision:supervisor")).content.decode()
