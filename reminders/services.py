@@ -10,6 +10,7 @@ failed send is claimed again by a later run; a claimed row is never sent by anyo
 reminder goes out at most once. A batch costs the same few queries whatever its size.
 """
 
+import logging
 import uuid
 from collections import Counter
 
@@ -27,6 +28,7 @@ from .models import Reminder, ReminderOptOut, ReminderPause
 from .rules import RULES, optional_rules
 
 BATCH_SIZE = 500
+logger = logging.getLogger(__name__)
 
 
 class ReminderError(Exception):
@@ -40,19 +42,28 @@ def send_due_reminders(*, today=None, rules=None, batch_size=BATCH_SIZE):
     today = today or timezone.localdate()
     totals = Counter()
     for rule in rules or RULES:
-        last_pk = None
-        while True:
-            candidates = rule.candidates(today).order_by("pk")
-            if last_pk is not None:
-                candidates = candidates.filter(pk__gt=last_pk)
-            rows = list(candidates[:batch_size])
-            if not rows:
-                break
-            last_pk = rows[-1].pk
-            _claim_and_send(rule, rule.build(rows, today), totals)
-            if len(rows) < batch_size:
-                break
+        try:
+            _sweep_rule(rule, today, batch_size, totals)
+        except Exception:
+            # One broken rule must not keep the others' reminders back; it is logged loudly.
+            logger.exception("Reminder rule %s failed; the other rules ran.", rule.kind)
+            totals["rules failed"] += 1
     return totals
+
+
+def _sweep_rule(rule, today, batch_size, totals):
+    last_pk = None
+    while True:
+        candidates = rule.candidates(today).order_by("pk")
+        if last_pk is not None:
+            candidates = candidates.filter(pk__gt=last_pk)
+        rows = list(candidates[:batch_size])
+        if not rows:
+            return
+        last_pk = rows[-1].pk
+        _claim_and_send(rule, rule.build(rows, today), totals)
+        if len(rows) < batch_size:
+            return
 
 
 def _claim_and_send(rule, dues, outcome):

@@ -160,3 +160,18 @@ def test_a_sweep_reads_in_batches(django_assert_num_queries, django_capture_on_c
     with django_assert_num_queries(33), django_capture_on_commit_callbacks(execute=True):
         services.send_due_reminders(rules=[RULE], batch_size=10)
     assert len(mail.outbox) == 25
+
+
+class BrokenRule(TrainingStartsSoon):
+    kind = "broken"
+
+    def candidates(self, today):
+        raise RuntimeError("a rule with a bug")
+
+
+def test_a_broken_rule_does_not_keep_the_other_reminders_back(django_capture_on_commit_callbacks, caplog):
+    starting_soon()
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.send_due_reminders(rules=[BrokenRule(), RULE])
+    assert (outcome["rules failed"], outcome["sent"]) == (1, 1)
+    assert "Reminder rule broken failed" in caplog.text
