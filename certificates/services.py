@@ -17,9 +17,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from dit_portal.audit import log_action
+from dit_portal.emails import send_templated_email
 
 from .enums import BATCH_TRANSITIONS, FINISHED_BATCH_STATES, BatchStatus, CertificateKind, CertificateStatus
 from .models import Certificate, CertificateSequence, IssueBatch
@@ -112,6 +114,7 @@ def issue_certificate(
                 data={"number": certificate.number, "holder": holder.pk, "title": certificate.title, "kind": kind},
             )
             transaction.on_commit(lambda: store_pdf_quietly(certificate.pk), robust=True)
+            _tell_holder(certificate, "issued")
     except IntegrityError as error:
         # Another issue for the same source committed between our check and our insert.
         existing = valid_certificate_for(source) if source is not None else None
@@ -169,7 +172,20 @@ def revoke_certificate(certificate, *, by, reason):
             user=by,
             data={"number": certificate.number, "reason": reason},
         )
+        _tell_holder(certificate, "revoked")
     return certificate
+
+
+def _tell_holder(certificate, template):
+    send_templated_email(
+        f"certificates/emails/{template}",
+        {
+            "certificate": certificate,
+            "mine_url": reverse("certificates:mine"),
+            "verification_url": certificate.get_verification_url(),
+        },
+        to=certificate.holder.email,
+    )
 
 
 # Batches -------------------------------------------------------------------------------

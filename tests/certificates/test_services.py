@@ -114,3 +114,38 @@ def test_demo_data_certifies_the_demo_practitioner_once(capsys):
     [certificate] = Certificate.objects.all()
     assert certificate.holder.email == "practitioner@demo.dit-portal.example"
     assert certificate.title == "DIT Practitioner"
+
+
+def test_the_holder_is_told_when_a_certificate_is_issued_and_when_revoked(
+    issue, holder, coordinator, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    settings.SITE_URL = "https://dit.example"
+    certificate = issue(holder, title="DIT for Complex Care")
+    [issued] = mail.outbox
+    assert issued.to == ["hana@example.org"]
+    assert issued.subject == "Your certificate: DIT for Complex Care"
+    assert "https://dit.example/certificates/" in issued.body
+    assert certificate.get_verification_url() in issued.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revoke_certificate(certificate, by=coordinator, reason="Issued for the wrong course.")
+    revoked = mail.outbox[-1]
+    assert revoked.subject == f"Certificate {certificate.display_number} has been revoked"
+    assert "Issued for the wrong course." in revoked.body
+
+
+def test_nothing_is_mailed_or_rendered_when_the_issue_rolls_back(holder, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.issue_certificate(
+            holder=holder,
+            title="5-Day DIT Training",
+            kind=CertificateKind.COURSE_COMPLETION,
+            achieved_on=timezone.localdate(),
+        )
+        raise RuntimeError("later failure")
+    assert mail.outbox == []
+    assert not Certificate.objects.exists()
