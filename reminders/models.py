@@ -32,7 +32,12 @@ class Reminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "kind", "period_key"], name="one_reminder_per_person_kind_period")
         ]
-        indexes = [models.Index(fields=["claim_token"]), models.Index(fields=["status", "claimed_at"])]
+        indexes = [
+            models.Index(fields=["claim_token"]),
+            models.Index(fields=["status", "claimed_at"]),
+            # The admin's list, newest first, over every reminder ever sent.
+            models.Index(fields=["-claimed_at", "-id"], name="reminder_newest_first"),
+        ]
 
     def __str__(self):
         return f"{self.kind} ({self.period_key}) to {self.person}"
