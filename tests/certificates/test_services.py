@@ -9,7 +9,7 @@ from certificates.enums import CertificateKind, CertificateStatus
 from certificates.models import Certificate
 from dit_portal.audit import entries_for
 from tests.factories import UserFactory
-from tests.trainings.factories import EnrolmentFactory
+from tests.trainings.factories import EnrolmentFactory, make_run
 from trainings.enums import EnrolmentStatus
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +149,33 @@ def test_nothing_is_mailed_or_rendered_when_the_issue_rolls_back(holder, django_
         raise RuntimeError("later failure")
     assert mail.outbox == []
     assert not Certificate.objects.exists()
+
+
+def test_a_rolled_back_batch_enqueues_nothing(django_capture_on_commit_callbacks, coordinator):
+    from certificates.models import IssueBatch
+
+    enrolment = EnrolmentFactory(
+        run=make_run(starts_in=-10), status=EnrolmentStatus.COMPLETED, trainee__full_name="Rolf Rollback"
+    )
+    achievements = enrolment.run.certificate_achievements()
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.start_batch(achievements, title="Rolled back", by=coordinator)
+        raise RuntimeError("the admin request failed later")
+    assert callbacks == []
+    assert not IssueBatch.objects.exists()
+    assert not Certificate.objects.exists()
+
+
+def test_a_batch_run_twice_issues_once(django_capture_on_commit_callbacks, coordinator):
+    run = make_run(starts_in=-10)
+    for _ in range(2):
+        EnrolmentFactory(run=run, status=EnrolmentStatus.COMPLETED)
+    achievements = run.certificate_achievements()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.start_batch(achievements, title="Twice", by=coordinator)
+    assert services.run_batch(batch.pk) is None  # finished already: left alone
+    assert Certificate.objects.count() == 2
