@@ -13,7 +13,7 @@ TEST_ENV := SECRET_KEY=test-only-secret-key DEBUG=false SECURE_SSL_REDIRECT=fals
 	DJANGO_ALLOW_ASYNC_UNSAFE=true DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL)
 RUN_ENV := DEBUG=true DATABASE_URL= REDIS_URL= EMAIL_HOST=
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench backup restore clean
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ lint: install
 
 bench: install
 	$(TEST_ENV) $(BIN)/python -m pytest benchmarks --benchmark-columns=min,median,max,rounds $(ARGS)
+
+# Backups use the environment's DATABASE_URL (SQLite under var/ when unset), see README.
+backup: install
+	$(BIN)/python manage.py backup $(if $(OUTPUT),--output $(OUTPUT))
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/dit-portal-YYYYmmdd-HHMMSS.tar"; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP)
 
 clean:
 	rm -rf $(VENV) var test-output staticfiles

@@ -66,14 +66,25 @@ class FileKind:
     extension: str
     mime: str | None  # None: plain text formats that have no magic bytes
     label: str
+    also: tuple = ()  # other types the content may be detected as (a real .docx is OOXML, not bare zip)
 
 
 PDF = FileKind(".pdf", "application/pdf", "PDF")
 JPEG = FileKind(".jpg", "image/jpeg", "JPEG image")
 JPEG_LONG = FileKind(".jpeg", "image/jpeg", "JPEG image")
 PNG = FileKind(".png", "image/png", "PNG image")
-DOCX = FileKind(".docx", "application/zip", "Word document")
-XLSX = FileKind(".xlsx", "application/zip", "Excel workbook")
+DOCX = FileKind(
+    ".docx",
+    "application/zip",
+    "Word document",
+    also=("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
+)
+XLSX = FileKind(
+    ".xlsx",
+    "application/zip",
+    "Excel workbook",
+    also=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+)
 CSV = FileKind(".csv", None, "CSV file")
 EVIDENCE_KINDS = (PDF, JPEG, JPEG_LONG, PNG, DOCX)
 
@@ -104,7 +115,7 @@ def validate_upload(upload, kinds=EVIDENCE_KINDS, max_size=None):
     guessed = filetype.guess_mime(head)
     kind = matching[0]
     looks_like_text = guessed is None and b"\x00" not in head
-    ok = looks_like_text if kind.mime is None else guessed == kind.mime
+    ok = looks_like_text if kind.mime is None else guessed in (kind.mime, *kind.also)
     if not ok:
         raise ValidationError(
             "The content of “%(name)s” does not match a %(label)s.",

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "dit_portal",
     "members",
     "trainings",
+    "supervision",
+    "accreditation",
     "django_countries",
     "providers",
 ]
@@ -135,6 +138,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic jobs; django-celery-beat copies these into its database schedule at start.
 CELERY_BEAT_SCHEDULE = {
     "trainings-expire-overdue-offers": {"task": "trainings.tasks.expire_overdue_offers", "schedule": 15 * 60},
+    "portal-delete-expired-files": {"task": "dit_portal.tasks.delete_expired_files", "schedule": 24 * 60 * 60},
+    # D7: in January, the yearly maintenance check of the year before.
+    "accreditation-yearly-maintenance": {
+        "task": "accreditation.tasks.check_maintenance",
+        "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year=1),
+    },
     "providers-mark-overdue-invoices": {"task": "providers.tasks.mark_overdue_invoices", "schedule": 6 * 60 * 60},
 }
 
@@ -226,6 +235,14 @@ STORAGES = {
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Where `manage.py backup` writes its archives unless told otherwise.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+# How long uploaded files are kept, in days, by retention class (see dit_portal/retention.py):
+# application evidence, and assessed work such as case studies.
+FILE_RETENTION_DAYS = {
+    "evidence": int(os.environ.get("RETENTION_DAYS_EVIDENCE", str(2 * 365))),
+    "assessed_work": int(os.environ.get("RETENTION_DAYS_ASSESSED_WORK", str(6 * 365))),
+}
 # In production the web server sends private files (X-Accel-Redirect); the view decides.
 PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "")
 

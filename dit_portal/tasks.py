@@ -6,3 +6,11 @@ def deliver_email(*, subject, text, html, to):
     from .emails import deliver_now
 
     deliver_now(subject=subject, text=text, html=html, to=to)
+
+
+@shared_task
+def delete_expired_files():
+    """Daily: files past their retention period are deleted and each deletion logged."""
+    from .retention import delete_expired_files as delete
+
+    return delete()

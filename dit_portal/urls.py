@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("members/", include("members.urls")),
     path("trainings/", include("trainings.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("pathway/", include("accreditation.urls")),
     path("providers/", include("providers.urls")),
     path("admin/", admin.site.urls),
 ]

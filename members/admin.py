@@ -1,11 +1,31 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html
 
 from dit_portal.audit import log_action
 
-from .models import CredentialEvent, HeldCredential, User
+from .forms import CredentialStatusForm, RecordCredentialForm, RegisterImportForm
+from .models import CredentialEvent, HeldCredential, PersonProfile, User
+from .privacy import ErasureError, can_erase, erase_person
+from .register_import import import_register, preview_register
+from .services import CredentialError, record_credential, set_credential_status, verify_supervision_experience
+
+IMPORT_SALT = "members.register-import"
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why this person is erased (e.g. their request of a given date); kept in the audit log.",
+    )
 
 
 class HeldCredentialInline(admin.TabularInline):
@@ -33,6 +53,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "full_name"]
     readonly_fields = ["last_login", "date_joined"]
     inlines = [HeldCredentialInline]
+    actions = ["erase_people"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Personal details", {"fields": ["full_name"]}),
@@ -52,6 +73,37 @@ class UserAdmin(BaseUserAdmin):
         if not request.user.is_superuser:
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+    def has_erase_permission(self, request):
+        return request.user.has_perm("members.erase_user")
+
+    @admin.action(description="Erase (anonymise) selected people…", permissions=["erase"])
+    def erase_people(self, request, queryset):
+        people = list(queryset)
+        refused = {person.pk: can_erase(person, request.user) for person in people}
+        form = ErasureForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            erased = 0
+            for person in people:
+                try:
+                    erase_person(person, by=request.user, reason=form.cleaned_data["reason"])
+                    erased += 1
+                except ErasureError as error:
+                    self.message_user(request, f"{person}: {error}", messages.ERROR)
+            if erased:
+                self.message_user(
+                    request, f"Erased {erased} {'person' if erased == 1 else 'people'}.", messages.SUCCESS
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Erase people",
+            "people": [(person, refused[person.pk]) for person in people],
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "members/admin/erase_people.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -74,21 +126,220 @@ class UserAdmin(BaseUserAdmin):
 class CredentialEventInline(admin.TabularInline):
     model = CredentialEvent
     extra = 0
-    readonly_fields = ["created_at", "from_status", "to_status", "by", "note"]
+    fields = ["effective_on", "from_status", "to_status", "by", "note", "created_at"]
+    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(HeldCredential)
 class HeldCredentialAdmin(admin.ModelAdmin):
-    list_display = ["holder", "kind", "status", "accredited_on", "updated_at"]
-    list_filter = ["kind", "status"]
+    """Coordinators record credentials people already hold (with their real date) and
+    import the register; every status change goes through the credential service."""
+
+    list_display = ["holder", "kind", "status", "accredited_on", "route", "updated_at"]
+    list_filter = ["kind", "status", "route"]
     search_fields = ["holder__email", "holder__full_name"]
     list_select_related = ["holder"]
-    readonly_fields = ["holder", "kind", "status", "accredited_on"]
-    inlines = [CredentialEventInline]
+    autocomplete_fields = ["holder"]
+    change_list_template = "members/admin/credential_change_list.html"
+    change_form_template = "members/admin/credential_change_form.html"
 
-    def has_add_permission(self, request):
-        return False
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = RecordCredentialForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return RecordCredentialForm._meta.fields
+        return ["holder", "kind", "status", "accredited_on", "route", "note", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        return [CredentialEventInline] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """A new record goes through the service, which writes its history."""
+        if change:
+            return
+        data = form.cleaned_data
+        try:
+            credential = record_credential(
+                data["holder"],
+                data["kind"],
+                status=data["status"],
+                accredited_on=data["accredited_on"],
+                route=data["route"],
+                note=data["note"],
+                by=request.user,
+            )
+        except CredentialError as error:
+            raise ValidationError(str(error)) from error
+        obj.pk = credential.pk
+        obj._state.adding = False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return redirect(request.get_full_path())
+
+    def get_urls(self):
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="members_heldcredential_import",
+            ),
+            path(
+                "<path:object_id>/status/",
+                self.admin_site.admin_view(self.status_view),
+                name="members_heldcredential_status",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def status_view(self, request, object_id):
+        credential = self.get_object(request, object_id)
+        if credential is None:
+            raise Http404
+        if not self.has_change_permission(request, credential):
+            raise PermissionDenied
+        form = CredentialStatusForm(request.POST or None, credential=credential)
+        if request.method == "POST" and form.is_valid():
+            try:
+                set_credential_status(
+                    credential.holder,
+                    credential.kind,
+                    form.cleaned_data["status"],
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                    effective_on=form.cleaned_data["effective_on"],
+                )
+            except CredentialError as error:
+                form.add_error(None, str(error))
+            else:
+                credential.refresh_from_db()
+                self.message_user(
+                    request,
+                    f"{credential.holder}: {credential.get_kind_display()} is now {credential.get_status_display().lower()}.",
+                )
+                return redirect("admin:members_heldcredential_change", credential.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Change status: {credential}",
+            "credential": credential,
+            "form": form,
+        }
+        return TemplateResponse(request, "members/admin/credential_status.html", context)
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        preview, form = None, RegisterImportForm()
+        if request.method == "POST" and "confirm" in request.POST:
+            try:
+                text = signing.loads(request.POST.get("register", ""), salt=IMPORT_SALT, max_age=3600)
+            except signing.BadSignature:
+                self.message_user(request, "The preview expired or was altered; upload the file again.", messages.ERROR)
+                return redirect("admin:members_heldcredential_import")
+            try:
+                recorded, created = import_register(text, by=request.user)
+            except CredentialError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                preview = preview_register(text)
+                signed = signing.dumps(text, salt=IMPORT_SALT, compress=True)
+            else:
+                self.message_user(
+                    request,
+                    f"Imported {recorded} credential{'s' if recorded != 1 else ''}; "
+                    f"{created} new account{'s' if created != 1 else ''} created.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:members_heldcredential_changelist")
+        elif request.method == "POST":
+            form = RegisterImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                text = form.cleaned_data["file"]
+                preview = preview_register(text)
+                signed = signing.dumps(text, salt=IMPORT_SALT, compress=True)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import the credential register",
+            "form": form,
+            "preview": preview,
+            "signed": signed if preview is not None else "",
+        }
+        return TemplateResponse(request, "members/admin/credential_import.html", context)
+
+
+@admin.register(PersonProfile)
+class PersonProfileAdmin(admin.ModelAdmin):
+    """Profiles are the person's own; coordinators verify supervision experience (D11)."""
+
+    list_display = ["person", "registration_body", "country", "region", "supervision_years", "verified"]
+    list_filter = ["registration_body", "country", ("supervision_verified_at", admin.EmptyFieldListFilter)]
+    search_fields = ["person__email", "person__full_name", "registration_number"]
+    list_select_related = ["person"]
+    autocomplete_fields = ["person"]
+    actions = ["verify_experience"]
+    readonly_fields = ["evidence_link", "supervision_verified_at", "supervision_verified_by", "updated_at"]
+    fields = [
+        "person",
+        ("registration_body", "registration_number"),
+        ("registration_full", "registration_valid_until"),
+        ("country", "region"),
+        "nhs_employer",
+        "supervision_years",
+        "evidence_link",
+        ("supervision_verified_at", "supervision_verified_by"),
+        "updated_at",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["person", "supervision_years"] if obj is not None else fields
+
+    @admin.display(boolean=True, description="Experience verified", ordering="supervision_verified_at")
+    def verified(self, profile):
+        return profile.supervision_verified
+
+    @admin.display(description="Evidence")
+    def evidence_link(self, profile):
+        if not profile.supervision_evidence:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', profile.get_evidence_url(), profile.supervision_evidence_name or "Download"
+        )
+
+    @admin.action(description="Verify supervision experience of selected people", permissions=["change"])
+    def verify_experience(self, request, queryset):
+        for profile in queryset.select_related("person"):
+            try:
+                verify_supervision_experience(profile, by=request.user)
+            except CredentialError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, f"{profile.person}: supervision experience verified.", messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        """Plain edits are audit-logged with the fields they changed."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if form.changed_data:
+                changed = {
+                    name: {"old": str(form.initial.get(name)), "new": str(form.cleaned_data.get(name))}
+                    for name in form.changed_data
+                }
+                log_action(obj, "members.profile.changed_in_admin", user=request.user, data={"changed": changed})

@@ -1,4 +1,12 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
+
+from dit_portal.files import CSV, EVIDENCE_KINDS, validate_upload
+
+from .enums import ONCE_ACCREDITED_STATES, CredentialStatus
+from .models import HeldCredential, PersonProfile
 
 
 class SignupDetailsForm(forms.Form):
@@ -18,3 +26,107 @@ class SignupDetailsForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(max_length=200, label="Full name", help_text="As it should appear on certificates.")
+
+
+# Credentials (admin) and the person profile ------------------------------------------------
+
+
+def _not_future(value, what):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(f"{what} cannot be in the future.")
+    return value
+
+
+class RecordCredentialForm(forms.ModelForm):
+    """Record a credential someone already holds, with its real accreditation date."""
+
+    class Meta:
+        model = HeldCredential
+        fields = ["holder", "kind", "status", "accredited_on", "route", "note"]
+        help_texts = {"accredited_on": "The real date, even if long before the portal existed."}
+
+    def clean_accredited_on(self):
+        return _not_future(self.cleaned_data.get("accredited_on"), "The accreditation date")
+
+    def clean(self):
+        cleaned = super().clean()
+        status, accredited_on = cleaned.get("status"), cleaned.get("accredited_on")
+        if status in ONCE_ACCREDITED_STATES and not accredited_on and "accredited_on" not in self.errors:
+            self.add_error("accredited_on", "Give the date the credential was accredited.")
+        if status == CredentialStatus.IN_PROGRESS and accredited_on:
+            self.add_error("accredited_on", "A credential in progress has no accreditation date yet.")
+        if not cleaned.get("route"):
+            self.add_error("route", "Say how the credential was gained.")
+        return cleaned
+
+
+class CredentialStatusForm(forms.Form):
+    status = forms.ChoiceField(label="New status")
+    effective_on = forms.DateField(
+        label="Effective from", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in its history.")
+
+    def __init__(self, *args, credential, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s, CredentialStatus(s).label) for s in credential.open_statuses]
+
+    def clean_effective_on(self):
+        return _not_future(self.cleaned_data["effective_on"], "The effective date")
+
+
+class RegisterImportForm(forms.Form):
+    file = forms.FileField(
+        label="Register (CSV)", help_text="Columns: email, credential, status, accredited_on, route, note."
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_upload(upload, kinds=(CSV,))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError("The file is not UTF-8 text; save it as “CSV UTF-8”.") from error
+
+
+class PersonProfileForm(forms.ModelForm):
+    supervision_evidence_upload = forms.FileField(
+        label="Evidence of supervision experience",
+        required=False,
+        help_text="A PDF, Word document or image, e.g. a letter from your service. A coordinator verifies it.",
+    )
+
+    class Meta:
+        model = PersonProfile
+        fields = [
+            "registration_body",
+            "registration_number",
+            "registration_full",
+            "registration_valid_until",
+            "country",
+            "region",
+            "nhs_employer",
+            "supervision_years",
+        ]
+        widgets = {
+            "registration_valid_until": forms.DateInput(attrs={"type": "date"}),
+            "registration_full": forms.Select(choices=[("", "—"), (True, "Yes"), (False, "No")]),
+        }
+
+    def clean_registration_valid_until(self):
+        value = self.cleaned_data.get("registration_valid_until")
+        if value and value < datetime.date(1950, 1, 1):
+            raise forms.ValidationError("Check the date.")
+        return value
+
+    def clean_supervision_evidence_upload(self):
+        upload = self.cleaned_data.get("supervision_evidence_upload")
+        if upload:
+            validate_upload(upload, kinds=EVIDENCE_KINDS)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("registration_number") and not cleaned.get("registration_body"):
+            self.add_error("registration_body", "Say which body your registration number is with.")
+        return cleaned

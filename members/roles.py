@@ -15,8 +15,31 @@ ADMIN_ROLES = {COORDINATOR, PROGRAMME_DIRECTOR}
 ALL = ["view", "add", "change", "delete"]
 COORDINATION_PERMISSIONS = {
     "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
-    "members": {"user": ["view", "change"], "heldcredential": ["view"], "credentialevent": ["view"]},
+    "members": {
+        "user": ["view", "change", "erase"],
+        "heldcredential": ["view", "add", "change"],
+        "credentialevent": ["view"],
+        "personprofile": ["view", "change"],
+    },
     "trainings": {"*": ALL},
+    # Supervision: coordinators manage the ledger; decisions go through admin actions.
+    "supervision": {
+        "case": ["view", "change"],
+        "therapyhours": ["view"],
+        "supervisionsession": ["view", "change"],
+        "recording": ["view", "change"],
+        "cpdrecord": ALL,
+        "supervisorlisting": ALL,
+    },
+    # Accreditation: thresholds are data; reviews, grants and results go through services.
+    "accreditation": {
+        "threshold": ["view", "change"],
+        "roleplayresult": ["view", "add"],
+        "casestudysubmission": ["view", "change"],
+        "supportletter": ["view"],
+        "maintenanceresult": ["view"],
+        "candidate": ["view", "grant"],
+    },
     # Providers: records change through services (admin actions and views); coordinators
     # edit the fee schedule and provider details, and add a provider known from before.
     "providers": {"*": ["view"], "provider": ["view", "add", "change"], "feescheduleentry": ["view", "change"]},

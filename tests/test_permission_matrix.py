@@ -197,6 +197,83 @@ def _course(slug):
     return lambda world: Course.objects.get(slug=slug)
 
 
+# Supervision ---------------------------------------------------------------------------
+
+
+def _supervision(world):
+    """Trainee A's ledger, supervised by the Supervisor-role user: an ended case with a
+    recording to rate and a session awaiting confirmation; and a listed accredited
+    supervisor in the directory. Built once."""
+
+    def build(world):
+        from types import SimpleNamespace
+
+        from tests.supervision.factories import (
+            CaseFactory,
+            CpdFactory,
+            ListingFactory,
+            RecordingFactory,
+            SessionFactory,
+            days_ago,
+        )
+
+        supervisor = world.users[SUPERVISOR]
+        case = CaseFactory(practitioner=world.trainee_a, supervisor=supervisor, code="M-01", ended_on=days_ago(1))
+        session = SessionFactory(practitioner=world.trainee_a, supervisor=supervisor)
+        session.cases.add(case)
+        return SimpleNamespace(
+            case=case,
+            session=session,
+            recording=RecordingFactory(case=case),
+            cpd=CpdFactory(person=world.trainee_a),
+            listing=ListingFactory(display_name="Matrix Listed"),
+        )
+
+    return world.instance("supervision", build)
+
+
+def _supervisor_only(get=200, others=404):
+    """A page of the supervisor named on trainee A's records; anyone else gets 404."""
+    return signed_in(others, **{SUPERVISOR: get})
+
+
+# Accreditation -------------------------------------------------------------------------
+
+
+def _accreditation(world):
+    """Trainee A's case study, letter of support, role-play result, maintenance result and
+    profile with evidence; the Supervisor-role user, an accredited practitioner who completed
+    DIT for Complex Care, is in the "ready to accredit" queue. Built once."""
+
+    def build(world):
+        from types import SimpleNamespace
+
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from accreditation.models import MaintenanceResult, Threshold
+        from members.models import PersonProfile
+        from tests.accreditation.helpers import PDF, case_study, completed, letter, role_play
+
+        profile = PersonProfile(person=world.trainee_a, supervision_years=2)
+        profile.supervision_evidence.save("evidence.pdf", ContentFile(PDF), save=False)
+        profile.save()
+        completed(world.users[SUPERVISOR], "dit-for-complex-care", days=2)
+        return SimpleNamespace(
+            case_study=case_study(world.trainee_a, "submitted"),
+            letter=letter(world.trainee_a),
+            role_play=role_play(world.trainee_a),
+            maintenance=MaintenanceResult.objects.create(
+                person=world.trainee_a, year=2025, passed=False, items=[], checked_at=timezone.now()
+            ),
+            profile=profile,
+            candidate=world.users[SUPERVISOR],
+            threshold=Threshold.objects.get(key="five_day_supervision_hours"),
+        )
+
+    return world.instance("accreditation", build)
+
+
 # Providers ------------------------------------------------------------------------------
 _PROVIDER_FILES = {"application_evidence", "invoice_pdf", "supervision_file", "completer_file"}
 _PROVIDER_FORMS = {"report_delivery", "upload_supervision", "upload_completers", "record_network_event"}
@@ -287,6 +364,8 @@ ROUTES = {
     # Members area
     "members:home": Route("/members/", signed_in(), post=signed_in()),
     "members:profile": Route("/members/profile/", signed_in(), post=signed_in()),
+    # A person's own data: explained on GET, downloaded as a zip on POST.
+    "members:my_data": Route("/members/my-data/", signed_in(), post=signed_in()),
     # Trainings: public catalogue and live trainings; a trainee's own applications and
     # evidence (trainee A owns the application; staff decide in the admin, where its page
     # is, so the trainee's page answers them 404 like anyone else's).
@@ -333,6 +412,96 @@ ROUTES = {
         lambda w: f"/trainings/evidence/{_training_application(w).evidence_answer.pk}/",
         owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
         post=owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
+    ),
+    # Supervision: trainee A's own ledger (404 to anyone else, staff correct it in the
+    # admin); the supervisor named on trainee A's records decides on them (404 to anyone
+    # else); the directory and its contact form are public.
+    "supervision:ledger": Route("/supervision/", signed_in(), post=signed_in(405)),
+    "supervision:case_add": Route("/supervision/cases/add/", signed_in(), post=signed_in()),
+    "supervision:case_detail": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/",
+        owner_only(TRAINEE_A, staff=404),
+        post=signed_in(405),
+    ),
+    "supervision:case_hours": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/hours/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, staff=404),
+    ),
+    "supervision:case_recording": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/recordings/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, staff=404),
+    ),
+    "supervision:case_end": Route(
+        lambda w: f"/supervision/cases/{_supervision(w).case.pk}/ended/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
+        data=lambda w: {"ended_on": _supervision(w).case.ended_on.isoformat()},
+    ),
+    "supervision:session_add": Route("/supervision/sessions/add/", signed_in(), post=signed_in()),
+    "supervision:session_withdraw": Route(
+        lambda w: f"/supervision/sessions/{_supervision(w).session.pk}/withdraw/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
+    ),
+    "supervision:cpd_add": Route("/supervision/cpd/add/", signed_in(), post=signed_in()),
+    "supervision:supervisor": Route("/supervision/supervising/", signed_in(), post=signed_in(405)),
+    "supervision:supervisee": Route(
+        lambda w: f"/supervision/supervising/people/{w.trainee_a.pk}/", _supervisor_only(), post=signed_in(405)
+    ),
+    "supervision:session_confirm": Route(
+        lambda w: f"/supervision/supervising/sessions/{_supervision(w).session.pk}/confirm/",
+        signed_in(405),
+        post=_supervisor_only(REDIRECT),
+    ),
+    "supervision:session_dispute": Route(
+        lambda w: f"/supervision/supervising/sessions/{_supervision(w).session.pk}/dispute/",
+        _supervisor_only(),
+        post=_supervisor_only(REDIRECT),
+        data={"reason": "We did not meet that day."},
+    ),
+    "supervision:recording_rate": Route(
+        lambda w: f"/supervision/supervising/recordings/{_supervision(w).recording.pk}/rate/",
+        _supervisor_only(),
+        post=_supervisor_only(REDIRECT),
+        data={"rating": "pass"},
+    ),
+    "supervision:case_confirm_close": Route(
+        lambda w: f"/supervision/supervising/cases/{_supervision(w).case.pk}/confirm/",
+        signed_in(405),
+        post=_supervisor_only(REDIRECT),
+    ),
+    "supervision:directory": Route("/supervision/directory/", public(), post=public(405)),
+    # Only people who may be named as supervisors have a directory entry; an empty form
+    # comes back with its errors.
+    "supervision:listing": Route("/supervision/directory/mine/", _supervisor_only(), post=_supervisor_only()),
+    "supervision:contact": Route(
+        lambda w: f"/supervision/directory/{_supervision(w).listing.pk}/contact/",
+        public(),
+        post=public(REDIRECT),
+        data={"name": "Vera Visitor", "email": "vera@example.com", "message": "Do you have space?"},
+    ),
+    # Accreditation: a person's own pathway and uploads (an empty upload comes back with its
+    # errors, 400); trainee A's files answer 404 to anyone but them and the coordinators.
+    "accreditation:my_pathway": Route("/pathway/", signed_in(), post=signed_in(405)),
+    "accreditation:trainer_days": Route("/pathway/trainer-days/", signed_in(), post=signed_in(405)),
+    "accreditation:case_study_upload": Route("/pathway/case-study/", signed_in(405), post=signed_in(400)),
+    "accreditation:letter_upload": Route("/pathway/letters/", signed_in(405), post=signed_in(400)),
+    "accreditation:case_study_file": Route(
+        lambda w: f"/pathway/case-study/{_accreditation(w).case_study.pk}/file/",
+        owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
+        post=signed_in(405),
+    ),
+    "accreditation:letter_file": Route(
+        lambda w: f"/pathway/letters/{_accreditation(w).letter.pk}/file/",
+        owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
+        post=signed_in(405),
+    ),
+    "members:profile_evidence": Route(
+        lambda w: f"/members/profile/{_accreditation(w).profile.pk}/evidence/",
+        owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
+        post=signed_in(405),
     ),
     # Providers: provider X's user sees X's pages, forms and files; provider Y's user,
     # other people and staff get 404 (staff review in the admin, and may download a
@@ -414,6 +583,29 @@ ADMIN_ROUTES = {
         lambda w: f"/admin/trainings/enrolment/{_training_application(w).pk}/decide/",
         staff_answers(405),
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+    ),
+    # Accreditation: the credential register import and a credential's status change (an
+    # empty POST comes back with its errors); case-study review and granting are POST only.
+    "admin:members_heldcredential_import": Route(
+        "/admin/members/heldcredential/import/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+    ),
+    "admin:members_heldcredential_status": Route(
+        lambda w: f"/admin/members/heldcredential/{w.credential.pk}/status/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+    ),
+    "admin:accreditation_casestudysubmission_review": Route(
+        lambda w: f"/admin/accreditation/casestudysubmission/{_accreditation(w).case_study.pk}/review/",
+        staff_answers(405),
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+    ),
+    "admin:accreditation_candidate_grant": Route(
+        lambda w: f"/admin/accreditation/candidate/{_accreditation(w).candidate.pk}/grant/",
+        staff_answers(405),
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+        data={"kind": "complex_care"},
     ),
     # Providers: forms that call the services (invite, add a trainer, issue an invoice,
     # record a payment, credit an invoice) and the POST-only decision and reviews.
@@ -535,8 +727,11 @@ ADMIN_MODELS = {
     "members.user": AdminModel(
         {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: w.trainee_a, delete_post=200
     ),
+    # Coordinators record credentials (through the service) and change their status on a
+    # page of its own; the change form itself is read-only.
     "members.heldcredential": AdminModel(
-        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL}, lambda w: w.credential, add_allowed=False
+        {COORDINATOR: {"view", "add", "change"}, DIRECTOR: {"view", "add", "change"}, SUPERUSER: FULL},
+        lambda w: w.credential,
     ),
     "portal.auditentry": AdminModel(
         {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
@@ -560,6 +755,61 @@ ADMIN_MODELS = {
     # adds them in the admin; only a superuser may delete one.
     "trainings.enrolment": AdminModel(
         {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _training_application, add_allowed=False
+    ),
+    # Supervision: practitioners log cases, sessions and recordings, so nobody adds them in
+    # the admin; decisions are admin actions. Coordinators keep CPD and directory entries.
+    "supervision.case": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _supervision(w).case, add_allowed=False
+    ),
+    "supervision.supervisionsession": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _supervision(w).session, add_allowed=False
+    ),
+    "supervision.recording": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _supervision(w).recording, add_allowed=False
+    ),
+    "supervision.cpdrecord": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _supervision(w).cpd
+    ),
+    "supervision.supervisorlisting": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _supervision(w).listing
+    ),
+    # Accreditation: profiles are the person's own (coordinators verify); thresholds are
+    # seeded and only changed; results, letters and the queue are read; role-play results
+    # are added through the service; case studies are reviewed on their own page.
+    "members.personprofile": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _accreditation(w).profile
+    ),
+    "accreditation.threshold": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL},
+        lambda w: _accreditation(w).threshold,
+        add_allowed=False,
+        delete_allowed=False,
+    ),
+    "accreditation.roleplayresult": AdminModel(
+        {COORDINATOR: {"view", "add"}, DIRECTOR: {"view", "add"}, SUPERUSER: FULL},
+        lambda w: _accreditation(w).role_play,
+    ),
+    "accreditation.casestudysubmission": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, lambda w: _accreditation(w).case_study, add_allowed=False
+    ),
+    "accreditation.supportletter": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+        lambda w: _accreditation(w).letter,
+        add_allowed=False,
+        change_allowed=False,
+    ),
+    "accreditation.maintenanceresult": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+        lambda w: _accreditation(w).maintenance,
+        add_allowed=False,
+        change_allowed=False,
+    ),
+    "accreditation.candidate": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+        lambda w: _accreditation(w).candidate,
+        add_allowed=False,
+        change_allowed=False,
+        delete_allowed=False,
     ),
     # Providers: coordinators edit providers' details and the fee schedule; everything else
     # is read here and changes through the services (actions and the views above).

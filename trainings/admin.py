@@ -63,7 +63,7 @@ class CourseAdmin(admin.ModelAdmin):
             "What it is",
             {"fields": ["length", "level", "accrediting_body", "audience", "leads_to", "leads_to_credential"]},
         ),
-        ("Completion", {"fields": ["completion_min_attendance_percent"]}),
+        ("Completion", {"fields": ["completion_min_attendance_percent", "counts_as_cpd_event"]}),
     ]
 
     def get_queryset(self, request):

@@ -50,6 +50,11 @@ class Course(models.Model):
     )
     is_published = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=100, help_text="Order in the catalogue.")
+    counts_as_cpd_event = models.BooleanField(
+        "counts as the yearly CPD event",
+        default=False,
+        help_text="Completing a run of this course meets the yearly CPD event trainers must attend (e.g. CPD Day).",
+    )
 
     class Meta:
         ordering = ["position", "title"]
@@ -244,6 +249,8 @@ class TrainerDay(models.Model):
 class Enrolment(models.Model):
     """A person's application for a run and everything that follows from it."""
 
+    PERSONAL_FIELDS = ("applicant_note",)
+
     run = models.ForeignKey(CourseRun, on_delete=models.PROTECT, related_name="enrolments")
     trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
     status = models.CharField(max_length=20, choices=EnrolmentStatus.choices, default=EnrolmentStatus.APPLIED)
@@ -287,6 +294,11 @@ class Enrolment(models.Model):
 
 class EnrolmentAnswer(models.Model):
     """The applicant's answer to one entry requirement, with its evidence file if any."""
+
+    # Privacy (members/privacy.py, dit_portal/retention.py): blanked when the person is
+    # erased; the evidence file is deleted after the evidence retention period.
+    PERSONAL_FIELDS = ("text", "registration_body", "evidence_name")
+    RETAINED_FILES = {"evidence": ("uploaded_at", "evidence")}
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="answers")
     requirement = models.ForeignKey(EntryRequirement, null=True, on_delete=models.SET_NULL, related_name="answers")

@@ -1,0 +1,377 @@
+"""Coordinators' side of accreditation: thresholds (audited edits), role-play results
+(recorded through the service), case-study review (assessor and decision through the
+services), the "ready to accredit" queue with granting, and the yearly maintenance list."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from dit_portal.audit import entries_for, log_action
+from members.enums import CredentialKind
+
+from . import maintenance, selectors, services
+from .forms import AssessorForm, CaseStudyDecisionForm, RolePlayResultForm
+from .models import Candidate, CaseStudySubmission, MaintenanceResult, RolePlayResult, SupportLetter, Threshold
+from .pathways import checklist
+
+
+@admin.register(Threshold)
+class ThresholdAdmin(admin.ModelAdmin):
+    list_display = ["label", "value", "unit", "key", "updated_at"]
+    search_fields = ["label", "key"]
+    fields = ["key", "label", "value", "unit", "help_text", "updated_at"]
+    readonly_fields = ["key", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """Each change is audit-logged with its old and new values."""
+        with transaction.atomic():
+            previous = Threshold.objects.select_for_update().get(pk=obj.pk)
+            super().save_model(request, obj, form, change)
+            if form.changed_data:
+                changed = {
+                    name: {"old": str(getattr(previous, name)), "new": str(getattr(obj, name))}
+                    for name in form.changed_data
+                }
+                log_action(obj, "accreditation.threshold.changed", user=request.user, data={"changed": changed})
+
+
+@admin.register(RolePlayResult)
+class RolePlayResultAdmin(admin.ModelAdmin):
+    """A result is recorded once, through the service; a later attempt is a new result."""
+
+    list_display = ["person", "attempt", "outcome", "assessed_on", "retake_by", "recorded_by"]
+    list_filter = ["outcome"]
+    search_fields = ["person__email", "person__full_name"]
+    list_select_related = ["person", "recorded_by"]
+    autocomplete_fields = ["person"]
+    form = RolePlayResultForm
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return RolePlayResultForm._meta.fields
+        return ["person", "attempt", "outcome", "assessed_on", "retake_by", "feedback", "recorded_by", "recorded_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        try:
+            result = services.record_role_play(
+                data["person"],
+                outcome=data["outcome"],
+                assessed_on=data["assessed_on"],
+                retake_by=data["retake_by"],
+                feedback=data["feedback"],
+                by=request.user,
+            )
+        except services.AccreditationError as error:
+            raise ValidationError(error.message) from error
+        obj.pk = result.pk
+        obj.attempt = result.attempt
+        obj._state.adding = False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(CaseStudySubmission)
+class CaseStudySubmissionAdmin(admin.ModelAdmin):
+    """Review: assign an assessor, then pass, refer or fail, once."""
+
+    list_display = ["person", "number", "status", "submitted_at", "assessor", "decided_by", "decided_at"]
+    list_filter = ["status", ("assessor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["person__email", "person__full_name"]
+    list_select_related = ["person", "assessor", "decided_by"]
+    ordering = ["-submitted_at", "-id"]
+    change_form_template = "accreditation/admin/case_study_change_form.html"
+    fields = [
+        "person",
+        "number",
+        "file_link",
+        "submitted_at",
+        "status",
+        "assessor",
+        "decided_by",
+        "decided_at",
+        "feedback",
+        "resubmit_by",
+        "history",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description="File")
+    def file_link(self, submission):
+        return format_html('<a href="{}">{}</a>', submission.get_file_url(), submission.file_name)
+
+    @admin.display(description="Audit log")
+    def history(self, submission):
+        entries = entries_for(submission)[:20]
+        return (
+            format_html_join(
+                "",
+                "<div>{} · {} · {}</div>",
+                (
+                    (timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"), e.action, e.actor or "system")
+                    for e in entries
+                ),
+            )
+            or "—"
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="accreditation_casestudysubmission_review",
+            )
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        submission = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if submission is not None:
+            extra_context["decision_form"] = CaseStudyDecisionForm()
+            extra_context["assessor_form"] = AssessorForm(
+                initial={"assessor": submission.assessor_id}, exclude=submission.person
+            )
+            extra_context["may_review"] = self.has_change_permission(request, submission) and bool(
+                submission.open_decisions
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_view(self, request, object_id):
+        """POST only: assign the assessor, or decide; both through the services."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        submission = self.get_object(request, object_id)
+        if submission is None:
+            raise Http404
+        if not self.has_change_permission(request, submission):
+            raise PermissionDenied
+        change_url = reverse("admin:accreditation_casestudysubmission_change", args=[submission.pk])
+        try:
+            if "assign" in request.POST:
+                form = AssessorForm(request.POST, exclude=submission.person)
+                if not form.is_valid():
+                    raise services.AccreditationError("Choose an assessor from the list.")
+                services.assign_assessor(submission, assessor=form.cleaned_data["assessor"], by=request.user)
+                self.message_user(request, "Assessor saved.", messages.SUCCESS)
+            else:
+                form = CaseStudyDecisionForm(request.POST)
+                if not form.is_valid():
+                    raise services.AccreditationError(
+                        " ".join(error for errors in form.errors.values() for error in errors)
+                    )
+                decided = services.decide_case_study(
+                    submission,
+                    decision=form.cleaned_data["decision"],
+                    feedback=form.cleaned_data["feedback"],
+                    resubmit_by=form.cleaned_data["resubmit_by"],
+                    by=request.user,
+                )
+                self.message_user(
+                    request,
+                    f"Case study {decided.number} of {decided.person}: {decided.get_status_display().lower()}.",
+                    messages.SUCCESS,
+                )
+        except services.AccreditationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        return HttpResponseRedirect(change_url)
+
+
+@admin.register(SupportLetter)
+class SupportLetterAdmin(admin.ModelAdmin):
+    list_display = ["person", "writer", "writer_name", "uploaded_at"]
+    list_filter = ["writer"]
+    search_fields = ["person__email", "person__full_name", "writer_name"]
+    list_select_related = ["person"]
+    fields = ["person", "writer", "writer_name", "file_link", "uploaded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description="File")
+    def file_link(self, letter):
+        return format_html('<a href="{}">{}</a>', letter.get_file_url(), letter.file_name)
+
+
+class PassedFilter(admin.SimpleListFilter):
+    title = "result"
+    parameter_name = "passed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Met"), ("no", "Not met")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(passed=self.value() == "yes")
+        return queryset
+
+
+@admin.register(MaintenanceResult)
+class MaintenanceResultAdmin(admin.ModelAdmin):
+    """The coordinators' maintenance list: results per person and year (read-only)."""
+
+    list_display = ["person", "year", "passed", "not_met", "checked_at", "warned_at"]
+    list_filter = ["year", PassedFilter]
+    search_fields = ["person__email", "person__full_name"]
+    list_select_related = ["person"]
+    actions = ["recheck"]
+    fields = ["person", "year", "passed", "item_list", "checked_at", "warned_at"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description="Not met")
+    def not_met(self, result):
+        return (
+            "; ".join(item["label"] for item in result.items if item.get("required", True) and not item["met"]) or "—"
+        )
+
+    @admin.display(description="Items")
+    def item_list(self, result):
+        return format_html_join(
+            "",
+            "<div><strong>{}</strong>: {} {}</div>",
+            (
+                (item["label"], "met" if item["met"] else "not met", item["evidence"] or item["missing"])
+                for item in result.items
+            ),
+        )
+
+    @admin.action(description="Check selected people again for their year", permissions=["view"])
+    def recheck(self, request, queryset):
+        for result in queryset.select_related("person"):
+            maintenance.record_check(result.person, result.year, by=request.user)
+        self.message_user(request, "Checked again.", messages.SUCCESS)
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    """The "ready to accredit" queue: candidates found with queries, the requirements
+    engine run for the page shown only."""
+
+    list_display = ["full_name", "email", "readiness"]
+    search_fields = ["email", "full_name"]
+    list_per_page = 25
+    show_full_result_count = False
+    ordering = ["full_name", "email"]
+    fields = ["full_name", "email"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return selectors.candidates()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/grant/",
+                self.admin_site.admin_view(self.grant_view),
+                name="accreditation_candidate_grant",
+            )
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        self._request = request
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Ready for")
+    def readiness(self, person):
+        parts = []
+        for kind in selectors.candidate_kinds(person):
+            result = checklist(person, kind)
+            label = CredentialKind(kind).label
+            if result.all_met:
+                if services.may_grant(self._request.user, kind):
+                    # A button of the changelist's own form (forms cannot nest), posted to
+                    # the grant view with that form's CSRF token.
+                    parts.append(
+                        format_html(
+                            '<button type="submit" class="button" name="kind" value="{}" formmethod="post" '
+                            'formaction="{}">Grant {}</button>',
+                            kind,
+                            reverse("admin:accreditation_candidate_grant", args=[person.pk]),
+                            label,
+                        )
+                    )
+                else:
+                    parts.append(format_html("{}: every requirement met (the Programme Director approves)", label))
+            else:
+                missing = "; ".join(item.label for item in result.items if item.required and not item.met)
+                parts.append(format_html("{}: not yet ({})", label, missing))
+        return format_html_join("", "<div>{}</div>", ((part,) for part in parts)) or "—"
+
+    def grant_view(self, request, object_id):
+        """POST only, with the credential `kind`; for people in the queue."""
+        person = self.get_object(request, object_id)
+        if person is None:
+            raise Http404
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request, person):
+            raise PermissionDenied
+        kind = request.POST.get("kind", "")
+        if kind not in CredentialKind.values:
+            self.message_user(request, "Choose the credential to grant.", messages.ERROR)
+            return redirect("admin:accreditation_candidate_changelist")
+        try:
+            credential = services.grant_credential(person, kind, by=request.user)
+        except services.AccreditationError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(
+                request, f"{person} is now an accredited {credential.get_kind_display()}.", messages.SUCCESS
+            )
+        return redirect("admin:accreditation_candidate_changelist")

@@ -1,0 +1,192 @@
+"""The yearly maintenance check (D7, D8, D14, D1), per calendar year:
+
+    check(person, year, today=None) -> MaintenanceCheck (.items, .passed, .applies)
+
+- one DIT patient seen in the year (practitioners, and so supervisors and trainers, D14);
+- in the first year as a practitioner (the 365 days from the practitioner credential's
+  accreditation date, which may be backdated), formal DIT supervision hours x 12 >= DIT
+  therapy hours, over the part of that first year inside the calendar year (D8);
+- the yearly CPD event: required of AFC trainers; shown for others, never failing (D1).
+
+`record_check` stores the result per person and year and warns the person by e-mail when
+it fails (once per person and year); it never changes a credential.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from dit_portal.audit import log_action
+from dit_portal.emails import send_templated_email
+from members.enums import CredentialKind, CredentialStatus
+from members.models import HeldCredential
+from members.services import credential_timelines, status_in_timeline
+from supervision import selectors as ledger
+from supervision.enums import CpdKind
+from trainings.enums import EnrolmentStatus, RunStatus
+from trainings.models import Enrolment
+
+from . import thresholds
+from .models import MaintenanceResult
+from .pathways import Item, _day, _number, counted_sessions
+
+
+@dataclass
+class MaintenanceCheck:
+    person: object
+    year: int
+    items: list = field(default_factory=list)
+    applies: bool = True
+
+    @property
+    def passed(self):
+        return all(item.met for item in self.items if item.required)
+
+
+def cpd_event_sources(person, start, end):
+    """Everything that meets the yearly CPD event between the dates (D1), as descriptions:
+    completed runs of courses flagged "counts as the yearly CPD event" and CPD records of
+    CPD Days. The one place event sources are gathered: network events flagged as CPD
+    events are to be added here."""
+    sources = []
+    runs = (
+        Enrolment.objects.filter(
+            trainee=person, status=EnrolmentStatus.COMPLETED, run__course__counts_as_cpd_event=True
+        )
+        .exclude(run__status=RunStatus.CANCELLED)
+        .annotate(ends_on=Max("run__days__date"))
+        .filter(ends_on__gte=start, ends_on__lte=end)
+        .select_related("run__course")
+        .order_by("ends_on")
+    )
+    sources += [f"{enrolment.run} ({_day(enrolment.ends_on)})" for enrolment in runs]
+    records = ledger.cpd_records(person).filter(kind=CpdKind.CPD_DAY, date__gte=start, date__lte=end)
+    sources += [f"{record.title} ({_day(record.date)})" for record in records]
+    return sources
+
+
+def check(person, year, today=None):
+    today = today or timezone.localdate()
+    start = datetime.date(year, 1, 1)
+    end = min(datetime.date(year, 12, 31), today)
+    result = MaintenanceCheck(person=person, year=year)
+    practice = credential_timelines([person.pk], CredentialKind.PRACTITIONER).get(person.pk)
+    credential = HeldCredential.objects.filter(holder=person, kind=CredentialKind.PRACTITIONER).first()
+    if (
+        end < start
+        or credential is None
+        or credential.accredited_on is None
+        or credential.accredited_on > end
+        or status_in_timeline(practice, end) != CredentialStatus.ACCREDITED
+    ):
+        result.applies = False
+        return result
+    limits = thresholds.current()
+
+    patients_needed = limits["maintenance_patients_per_year"]
+    seen = ledger.cases_seen(person, start, end).count()
+    result.items.append(
+        Item(
+            "patient",
+            "DIT patients seen this year",
+            seen >= patients_needed,
+            evidence=f"{seen} DIT case{'s' if seen != 1 else ''} with therapy hours logged in {year}",
+            missing=""
+            if seen >= patients_needed
+            else f"See at least {_number(patients_needed)} DIT patient in {year}.",
+        )
+    )
+
+    first_day = credential.accredited_on
+    last_day = first_day + datetime.timedelta(days=limits.whole("maintenance_first_year_days") - 1)
+    window_start, window_end = max(start, first_day), min(end, last_day)
+    if window_start <= window_end:
+        ratio = limits["maintenance_therapy_hours_per_supervision_hour"]
+        therapy = ledger.therapy_hours(person, window_start, window_end)
+        supervision = sum(
+            (s.hours for s in counted_sessions(person, as_of=today, since=window_start, until=window_end, formal=True)),
+            Decimal("0"),
+        )
+        met = supervision * ratio >= therapy
+        needed = therapy / ratio if ratio else Decimal("0")
+        result.items.append(
+            Item(
+                "first_year_ratio",
+                f"First year: formal supervision 1:{_number(ratio)}",
+                met,
+                evidence=f"{_number(supervision)} h of formal DIT supervision for {_number(therapy)} h of DIT therapy "
+                f"({_day(window_start)} to {_day(window_end)})",
+                missing=""
+                if met
+                else f"At least {_number(needed.quantize(Decimal('0.01')))} h of formal supervision needed.",
+            )
+        )
+
+    is_trainer = (
+        status_in_timeline(credential_timelines([person.pk], CredentialKind.TRAINER).get(person.pk), end)
+        == CredentialStatus.ACCREDITED
+    )
+    sources = cpd_event_sources(person, start, end)
+    result.items.append(
+        Item(
+            "cpd_event",
+            "Yearly CPD event for trainers and supervisors",
+            bool(sources),
+            evidence="; ".join(sources),
+            missing=""
+            if sources
+            else f"Attend a CPD event in {year} (e.g. CPD Day)."
+            + ("" if is_trainer else " Recommended; not required for your credentials."),
+            required=is_trainer,
+        )
+    )
+    return result
+
+
+def record_check(person, year, *, by=None, today=None):
+    """Check, store the result for the person and year, and warn them once if it fails."""
+    outcome = check(person, year, today=today)
+    if not outcome.applies:
+        MaintenanceResult.objects.filter(person=person, year=year).delete()
+        return None
+    with transaction.atomic():
+        stored, _ = MaintenanceResult.objects.update_or_create(
+            person=person,
+            year=year,
+            defaults={
+                "passed": outcome.passed,
+                "items": [item.as_dict() for item in outcome.items],
+                "checked_at": timezone.now(),
+            },
+        )
+        log_action(stored, "accreditation.maintenance.checked", user=by, data={"year": year, "passed": outcome.passed})
+        if not outcome.passed:
+            claimed = MaintenanceResult.objects.filter(pk=stored.pk, warned_at__isnull=True).update(
+                warned_at=timezone.now()
+            )
+            if claimed:
+                send_templated_email(
+                    "accreditation/emails/maintenance_warning",
+                    {
+                        "person": person,
+                        "year": year,
+                        "items": [item for item in outcome.items if item.required and not item.met],
+                        "pathway_url": reverse("accreditation:my_pathway"),
+                    },
+                    to=person.email,
+                )
+    return stored
+
+
+def people_to_check(year):
+    """People holding DIT Practitioner as accredited, accredited by the end of `year`."""
+    return HeldCredential.objects.filter(
+        kind=CredentialKind.PRACTITIONER,
+        status=CredentialStatus.ACCREDITED,
+        accredited_on__lte=datetime.date(year, 12, 31),
+    ).values_list("holder_id", flat=True)

@@ -1,0 +1,664 @@
+"""The requirements engine: for a person, a credential and a date, a checklist of items,
+each met or not, with the evidence that meets it and what is still missing.
+
+    checklist(person, credential_kind, as_of=None, route=None) -> Checklist
+
+Pages, the "ready to accredit" queue, granting and tests all read this; nothing else
+decides whether a requirement is met. Every number comes from the thresholds table
+(`accreditation.thresholds`). Only what happened on or before `as_of` counts: sessions
+confirmed by then, recordings rated by then, decisions made by then.
+
+Routes (DOMAIN.md "Accreditation pathways", D4-D6, D9-D12):
+- DIT Practitioner via the 5-Day training, or via the 20-Day programme (D6); the route is
+  the one the person trained on (the 20-day one if they completed it and not the 5-day).
+- DIT Supervisor (D11); AFC Trainer, UK route, in date order (D9, D10); Complex Care (D12).
+Supervision counts only when the named supervisor confirmed it and held DIT Supervisor as
+accredited on the session's date (D5, D15).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from members.enums import CredentialKind, CredentialStatus
+from members.models import HeldCredential, PersonProfile
+from members.services import credential_timelines, status_in_timeline
+from supervision import selectors as ledger
+from supervision.enums import CasePurpose, RecordingPhase
+from trainings.enums import EnrolmentStatus, RunStatus, TrainerRole
+from trainings.models import Enrolment, RunDay, TrainerDay
+
+from . import thresholds
+from .enums import CaseStudyStatus, LetterWriter, PracticeRoute, RolePlayOutcome
+from .models import CaseStudySubmission, RolePlayResult, SupportLetter
+
+# The seeded catalogue's courses each route reads (trainings' data migration names them).
+FIVE_DAY_COURSE = "5-day-dit-training"
+TWENTY_DAY_COURSE = "20-day-dit-programme"
+COMPLEX_CARE_COURSE = "dit-for-complex-care"
+DELIVERY_ROLES = (TrainerRole.SUPPORT, TrainerRole.LEAD)
+
+
+@dataclass
+class Item:
+    key: str
+    label: str
+    met: bool
+    evidence: str = ""
+    missing: str = ""
+    required: bool = True
+    deadline: datetime.date | None = None
+    met_on: datetime.date | None = None
+
+    def as_dict(self):
+        return {
+            "key": self.key,
+            "label": self.label,
+            "met": self.met,
+            "evidence": self.evidence,
+            "missing": self.missing,
+            "required": self.required,
+        }
+
+
+@dataclass
+class Checklist:
+    person: object
+    kind: str
+    as_of: datetime.date
+    items: list = field(default_factory=list)
+    route: str = ""
+    credential: HeldCredential | None = None
+
+    @property
+    def all_met(self):
+        required = [item for item in self.items if item.required]
+        return bool(required) and all(item.met for item in required)
+
+    @property
+    def met_count(self):
+        return sum(1 for item in self.items if item.met and item.required)
+
+    @property
+    def total(self):
+        return sum(1 for item in self.items if item.required)
+
+    @property
+    def percent(self):
+        return round(100 * self.met_count / self.total) if self.total else 0
+
+    @property
+    def next_step(self):
+        return next((item for item in self.items if item.required and not item.met), None)
+
+    @property
+    def label(self):
+        label = CredentialKind(self.kind).label
+        return f"{label} {PracticeRoute(self.route).label}" if self.route else label
+
+    @property
+    def held(self):
+        return self.credential is not None and self.credential.status == CredentialStatus.ACCREDITED
+
+
+def _number(value):
+    value = Decimal(value)
+    return f"{value.normalize():f}" if value != value.to_integral() else f"{int(value)}"
+
+
+def _day(value):
+    return f"{value:%-d %B %Y}"
+
+
+def _plural(count, word, plural=None):
+    return f"{_number(count)} {word if count == 1 else (plural or word + 's')}"
+
+
+# Reads shared by the routes ------------------------------------------------------------
+
+
+def completed_run(person, course_slug, as_of):
+    """The person's first completed run of the course that ended by `as_of` (not cancelled),
+    annotated with `ends_on`; None if none."""
+    return (
+        Enrolment.objects.filter(trainee=person, status=EnrolmentStatus.COMPLETED, run__course__slug=course_slug)
+        .exclude(run__status=RunStatus.CANCELLED)
+        .annotate(ends_on=Max("run__days__date"))
+        .filter(ends_on__lte=as_of)
+        .select_related("run__course")
+        .order_by("ends_on", "pk")
+        .first()
+    )
+
+
+def counted_sessions(person, *, as_of, since=None, until=None, formal=True):
+    """Sessions dated from `since` to `until` (default `as_of`), confirmed by `as_of`, whose
+    supervisor was an accredited DIT supervisor on the session's date (D5, D15)."""
+    sessions = [
+        session
+        for session in ledger.confirmed_sessions(person, since=since, until=until or as_of, formal=formal)
+        if session.decided_at is None or timezone.localdate(session.decided_at) <= as_of
+    ]
+    timelines = credential_timelines({session.supervisor_id for session in sessions}, CredentialKind.SUPERVISOR)
+    return [
+        session
+        for session in sessions
+        if status_in_timeline(timelines.get(session.supervisor_id), session.date) == CredentialStatus.ACCREDITED
+    ]
+
+
+def _passed_by(recordings, as_of):
+    return [r for r in recordings if r.rated_at is None or timezone.localdate(r.rated_at) <= as_of]
+
+
+def _credential(person, kind):
+    return HeldCredential.objects.filter(holder=person, kind=kind).first()
+
+
+def _accredited_since(timeline, as_of):
+    """The date from which a credential has been accredited without a break up to `as_of`,
+    or None if it is not accredited on `as_of`."""
+    since = None
+    for effective_on, status in timeline or ():
+        if effective_on > as_of:
+            break
+        since = (since or effective_on) if status == CredentialStatus.ACCREDITED else None
+    return since
+
+
+def _held_item(person, kind, as_of, key="practitioner"):
+    label = f"Accredited {CredentialKind(kind).label}"
+    since = _accredited_since(credential_timelines([person.pk], kind).get(person.pk), as_of)
+    if since:
+        return Item(key, label, True, evidence=f"{CredentialKind(kind).label} since {_day(since)}", met_on=since)
+    return Item(key, label, False, missing=f"Hold {CredentialKind(kind).label} as an accredited credential.")
+
+
+def _completed_item(person, course_slug, key, label, as_of):
+    enrolment = completed_run(person, course_slug, as_of)
+    if enrolment:
+        return Item(
+            key,
+            label,
+            True,
+            evidence=f"Completed {enrolment.run} (ended {_day(enrolment.ends_on)})",
+            met_on=enrolment.ends_on,
+        )
+    attending = Enrolment.objects.filter(
+        trainee=person, run__course__slug=course_slug, status=EnrolmentStatus.ACCEPTED
+    ).exists()
+    missing = (
+        "Complete the training (your attendance is recorded by the coordinators)."
+        if attending
+        else "Attend the whole training."
+    )
+    return Item(key, label, False, missing=missing)
+
+
+def role_play_item(person, as_of):
+    label = "Role-play passed"
+    results = list(RolePlayResult.objects.filter(person=person, assessed_on__lte=as_of).order_by("attempt"))
+    passed = next((r for r in results if r.outcome == RolePlayOutcome.PASS), None)
+    if passed:
+        return Item(
+            "role_play",
+            label,
+            True,
+            evidence=f"Passed on {_day(passed.assessed_on)} (attempt {passed.attempt})",
+            met_on=passed.assessed_on,
+        )
+    if not results:
+        return Item(
+            "role_play", label, False, missing="No role-play result yet: it is filmed at the end of the training."
+        )
+    latest = results[-1]
+    if latest.outcome == RolePlayOutcome.REFER:
+        deadline = latest.retake_by
+        return Item(
+            "role_play",
+            label,
+            False,
+            evidence=f"Referred on {_day(latest.assessed_on)}",
+            missing=f"Retake the role-play{f' by {_day(deadline)}' if deadline else ''}.",
+            deadline=deadline,
+        )
+    return Item(
+        "role_play",
+        label,
+        False,
+        evidence=f"Not passed on {_day(latest.assessed_on)}",
+        missing="Re-attend the training, then take the role-play again.",
+    )
+
+
+def case_study_item(person, as_of):
+    label = "Case study passed"
+    submissions = list(CaseStudySubmission.objects.filter(person=person).order_by("number"))
+    decided = [s for s in submissions if s.decided_at and timezone.localdate(s.decided_at) <= as_of]
+    passed = next((s for s in decided if s.status == CaseStudyStatus.PASSED), None)
+    if passed:
+        day = timezone.localdate(passed.decided_at)
+        return Item(
+            "case_study", label, True, evidence=f"Passed on {_day(day)} (submission {passed.number})", met_on=day
+        )
+    current = submissions[-1] if submissions else None
+    if current is None:
+        return Item("case_study", label, False, missing="Upload your case study.")
+    if current.status == CaseStudyStatus.SUBMITTED or current not in decided:
+        return Item(
+            "case_study",
+            label,
+            False,
+            evidence=f"Submission {current.number} uploaded",
+            missing="Awaiting review by an assessor.",
+        )
+    if current.status == CaseStudyStatus.REFERRED:
+        limit = thresholds.current().whole("case_study_max_resubmissions")
+        if current.number > limit:
+            return Item(
+                "case_study",
+                label,
+                False,
+                evidence="Referred",
+                missing="No resubmissions left; please contact the coordinators.",
+            )
+        return Item(
+            "case_study",
+            label,
+            False,
+            evidence=f"Submission {current.number} referred",
+            missing=f"Resubmit your case study{f' by {_day(current.resubmit_by)}' if current.resubmit_by else ''}.",
+            deadline=current.resubmit_by,
+        )
+    return Item(
+        "case_study",
+        label,
+        False,
+        evidence=f"Submission {current.number} not passed",
+        missing="Please contact the coordinators.",
+    )
+
+
+def _supervision_item(person, as_of, *, hours_needed, recordings_needed, cases_needed, since):
+    cases = [
+        c
+        for c in ledger.cases(person, purpose=CasePurpose.PRACTITIONER_TRAINING)
+        if c.started_on <= as_of and c.supervisor_id
+    ]
+    concurrent = ledger.most_concurrent(cases, today=as_of) if cases else []
+    hours = sum((s.hours for s in counted_sessions(person, as_of=as_of, since=since)), Decimal("0"))
+    passed = len(_passed_by(ledger.passed_recordings(cases), as_of)) if cases else 0
+    evidence = (
+        f"{_number(hours)} of {_number(hours_needed)} confirmed hours on {_plural(len(concurrent), 'concurrent case')}; "
+        f"{passed} of {_number(recordings_needed)} recordings passed"
+    )
+    missing = []
+    if hours < hours_needed:
+        missing.append(f"{_number(hours_needed - hours)} more confirmed hours of supervision")
+    if len(concurrent) < cases_needed:
+        missing.append(f"{_number(cases_needed)} concurrent cases with a DIT supervisor")
+    if passed < recordings_needed:
+        missing.append(f"{_number(recordings_needed - passed)} more recordings rated pass")
+    met = not missing
+    return Item(
+        "supervision",
+        "Supervision",
+        met,
+        evidence=evidence,
+        missing=("Needed: " + "; ".join(missing) + ".") if missing else "",
+    )
+
+
+# Routes -------------------------------------------------------------------------------
+
+
+def _five_day(person, as_of, limits):
+    attended = _completed_item(person, FIVE_DAY_COURSE, "training", "Attended the whole 5-Day DIT Training", as_of)
+    since = None
+    if attended.met:
+        since = (
+            completed_run(person, FIVE_DAY_COURSE, as_of)
+            .run.days.order_by("date")
+            .values_list("date", flat=True)
+            .first()
+        )
+    return [
+        attended,
+        role_play_item(person, as_of),
+        _supervision_item(
+            person,
+            as_of,
+            hours_needed=limits["five_day_supervision_hours"],
+            recordings_needed=limits["five_day_passed_recordings"],
+            cases_needed=limits["five_day_concurrent_cases"],
+            since=since,
+        ),
+        case_study_item(person, as_of),
+    ]
+
+
+def _twenty_day(person, as_of, limits):
+    items = [
+        _completed_item(person, TWENTY_DAY_COURSE, "training", "Completed the 20-Day DIT Programme", as_of),
+        role_play_item(person, as_of),
+    ]
+    needed = limits["twenty_day_closely_supervised_cases"]
+    cases = [
+        c
+        for c in ledger.closely_supervised_cases(person, purpose=CasePurpose.PRACTITIONER_TRAINING)
+        if timezone.localdate(c.close_supervision_confirmed_at) <= as_of
+    ]
+    timelines = credential_timelines({c.close_supervision_confirmed_by_id for c in cases}, CredentialKind.SUPERVISOR)
+    counted = [
+        c
+        for c in cases
+        if status_in_timeline(
+            timelines.get(c.close_supervision_confirmed_by_id), timezone.localdate(c.close_supervision_confirmed_at)
+        )
+        == CredentialStatus.ACCREDITED
+    ]
+    items.append(
+        Item(
+            "closely_supervised_cases",
+            "Cases closely supervised to the end",
+            len(counted) >= needed,
+            evidence=f"{len(counted)} of {_number(needed)} cases confirmed by an accredited DIT supervisor",
+            missing=""
+            if len(counted) >= needed
+            else f"{_number(needed - len(counted))} more cases confirmed by your supervisor as closely supervised to the end.",
+        )
+    )
+    hours_needed = limits["twenty_day_supervision_hours"]
+    recordings_needed = limits["twenty_day_passed_recordings"]
+    if hours_needed > 0 or recordings_needed > 0:
+        items.append(
+            _supervision_item(
+                person,
+                as_of,
+                hours_needed=hours_needed,
+                recordings_needed=recordings_needed,
+                cases_needed=0,
+                since=None,
+            )
+        )
+    return items
+
+
+def _supervisor(person, as_of, limits):
+    practitioner = _held_item(person, CredentialKind.PRACTITIONER, as_of)
+    items = [practitioner]
+    credential = _credential(person, CredentialKind.PRACTITIONER)
+    needed = limits["supervisor_cases_since_accreditation"]
+    if credential and credential.accredited_on:
+        seen = Count("pk", filter=Q(started_on__gte=credential.accredited_on, started_on__lte=as_of))
+        count = ledger.cases(person).order_by().aggregate(n=seen)["n"]
+        items.append(
+            Item(
+                "dit_cases",
+                "DIT cases since practitioner accreditation",
+                count >= needed,
+                evidence=f"{count} of {_number(needed)} cases logged since {_day(credential.accredited_on)}",
+                missing="" if count >= needed else f"Log {_number(needed - count)} more DIT cases.",
+            )
+        )
+    else:
+        items.append(
+            Item(
+                "dit_cases",
+                "DIT cases since practitioner accreditation",
+                False,
+                missing="First become an accredited DIT practitioner.",
+            )
+        )
+    years_needed = limits["supervisor_experience_years"]
+    profile = PersonProfile.objects.filter(person=person).first()
+    years = profile.supervision_years if profile and profile.supervision_years is not None else None
+    verified = bool(
+        profile and profile.supervision_verified and timezone.localdate(profile.supervision_verified_at) <= as_of
+    )
+    if years is None:
+        missing = "Declare your years of general supervision experience, with evidence, on your profile."
+    elif years < years_needed:
+        missing = f"At least {_number(years_needed)} years of general supervision experience are needed."
+    elif not profile.supervision_evidence:
+        missing = "Upload evidence of your supervision experience on your profile."
+    elif not verified:
+        missing = "Awaiting a coordinator's verification of your supervision experience."
+    else:
+        missing = ""
+    items.append(
+        Item(
+            "supervision_experience",
+            "General supervision experience (verified)",
+            not missing,
+            evidence=f"{_number(years)} years declared{', verified' if verified else ''}" if years is not None else "",
+            missing=missing,
+        )
+    )
+    letters = {
+        letter.writer: letter
+        for letter in SupportLetter.objects.filter(person=person)
+        if timezone.localdate(letter.uploaded_at) <= as_of
+    }
+    absent = [LetterWriter(writer).label for writer in LetterWriter.values if writer not in letters]
+    items.append(
+        Item(
+            "letters",
+            "Two letters of support",
+            not absent,
+            evidence=", ".join(
+                f"{letter.writer_name} ({letter.get_writer_display().lower()})" for letter in letters.values()
+            ),
+            missing=("Upload a letter from: " + "; ".join(absent).lower() + ".") if absent else "",
+        )
+    )
+    cases = [c for c in ledger.cases(person, purpose=CasePurpose.SUPERVISOR_TRAINING) if c.started_on <= as_of]
+    phases = {r.phase for r in _passed_by(ledger.passed_recordings(cases), as_of)} if cases else set()
+    cases_needed = limits["supervisor_training_cases"]
+    in_person_needed = limits["supervisor_cases_seen_in_person"]
+    in_person = sum(1 for c in cases if c.seen_in_person)
+    missing = []
+    if len(cases) < cases_needed:
+        missing.append(f"{_number(cases_needed - len(cases))} more supervised training cases")
+    absent_phases = [RecordingPhase(p).label.lower() for p in RecordingPhase.values if p not in phases]
+    if absent_phases:
+        missing.append("a recording rated pass in the " + ", ".join(absent_phases))
+    if in_person < in_person_needed:
+        missing.append("a case seen in person")
+    items.append(
+        Item(
+            "supervisor_training_cases",
+            "Further supervised cases with rated recordings",
+            not missing,
+            evidence=f"{len(cases)} of {_number(cases_needed)} cases; phases passed: "
+            + (", ".join(RecordingPhase(p).label.lower() for p in RecordingPhase.values if p in phases) or "none")
+            + f"; {in_person} seen in person",
+            missing=("Needed: " + "; ".join(missing) + ".") if missing else "",
+        )
+    )
+    supervisees = [s for s in ledger.supervisees(person) if s.confirmed_hours > 0]
+    in_training = sum(1 for s in supervisees if s.in_training)
+    needed_people = limits["supervisor_supervisees"]
+    needed_training = limits["supervisor_supervisees_in_training"]
+    missing = []
+    if len(supervisees) < needed_people:
+        missing.append(f"{_number(needed_people - len(supervisees))} more supervisees with confirmed supervision")
+    if in_training < needed_training:
+        missing.append("a supervisee training to be a DIT practitioner")
+    items.append(
+        Item(
+            "supervisees",
+            "Close supervision of supervisees",
+            not missing,
+            evidence=f"{len(supervisees)} of {_number(needed_people)} supervisees, {in_training} in training",
+            missing=("Needed: " + "; ".join(missing) + ".") if missing else "",
+        )
+    )
+    return items
+
+
+def _trainer_days(person, since, as_of, roles):
+    """Counted trainer days: runs the Centre ran, not cancelled, from `since` to `as_of`."""
+    return list(
+        TrainerDay.objects.filter(
+            run_trainer__trainer=person,
+            role__in=roles,
+            run_trainer__run__run_by_centre=True,
+            day__date__gte=since,
+            day__date__lte=as_of,
+        )
+        .exclude(run_trainer__run__status=RunStatus.CANCELLED)
+        .filter(run_trainer__run__course__slug__in=(FIVE_DAY_COURSE, TWENTY_DAY_COURSE))
+        .select_related("day", "run_trainer__run__course")
+        .order_by("day__date", "pk")
+    )
+
+
+def _trainer_step(days, twenty_day_needed):
+    """When the step was met (None if not) and its evidence, from counted days: all days
+    of one 5-day run, or `twenty_day_needed` days summed over 20-day runs (D9)."""
+    by_run = {}
+    for trainer_day in days:
+        by_run.setdefault(trainer_day.run_trainer.run, []).append(trainer_day.day.date)
+    totals = dict(
+        RunDay.objects.filter(run__in=[run.pk for run in by_run if run.course.slug == FIVE_DAY_COURSE])
+        .values_list("run")
+        .annotate(n=Count("pk"))
+    )
+    candidates, five_day_best = [], None
+    for run, dates in by_run.items():
+        if run.course.slug != FIVE_DAY_COURSE:
+            continue
+        if len(set(dates)) == totals.get(run.pk):
+            candidates.append((max(dates), f"all {len(dates)} days of {run}"))
+        elif five_day_best is None or len(dates) > five_day_best[1]:
+            five_day_best = (run, len(dates), totals.get(run.pk, 0))
+    twenty = sorted(
+        trainer_day.day.date for trainer_day in days if trainer_day.run_trainer.run.course.slug == TWENTY_DAY_COURSE
+    )
+    needed = int(twenty_day_needed)
+    if needed and len(twenty) >= needed:
+        candidates.append((twenty[needed - 1], f"{len(twenty)} days of 20-day runs"))
+    if candidates:
+        met_on, evidence = min(candidates)
+        return met_on, evidence, ""
+    progress = f"{len(twenty)} of {needed} days of 20-day runs"
+    if five_day_best:
+        run, count, total = five_day_best
+        progress += f"; {count} of {total} days of {run}"
+    return None, progress, progress
+
+
+def _trainer(person, as_of, limits):
+    timelines_practice = credential_timelines([person.pk], CredentialKind.PRACTITIONER).get(person.pk)
+    timelines_supervision = credential_timelines([person.pk], CredentialKind.SUPERVISOR).get(person.pk)
+    practice_since = _accredited_since(timelines_practice, as_of)
+    supervision_since = _accredited_since(timelines_supervision, as_of)
+    step1 = max(practice_since, supervision_since) if practice_since and supervision_since else None
+    items = [
+        Item(
+            "practitioner_and_supervisor",
+            "1. Accredited DIT Practitioner and Supervisor",
+            step1 is not None,
+            evidence=f"Both accredited since {_day(step1)}" if step1 else "",
+            missing="" if step1 else "Hold both DIT Practitioner and DIT Supervisor as accredited credentials.",
+            met_on=step1,
+        )
+    ]
+    step2 = None
+    if step1:
+        step2, evidence, progress = _trainer_step(
+            _trainer_days(person, step1, as_of, (TrainerRole.SHADOWING,)), limits["trainer_twenty_day_shadow_days"]
+        )
+        missing = (
+            "" if step2 else f"Shadow a whole 5-day run at the Centre, or enough days of 20-day runs ({progress})."
+        )
+        items.append(
+            Item(
+                "shadowing",
+                "2. Shadowed a training run at the Centre",
+                step2 is not None,
+                evidence=f"Shadowed {evidence}" if step2 else "",
+                missing=missing,
+                met_on=step2,
+            )
+        )
+    else:
+        items.append(
+            Item("shadowing", "2. Shadowed a training run at the Centre", False, missing="Counts from step 1.")
+        )
+    step3 = None
+    if step2:
+        step3, evidence, progress = _trainer_step(
+            _trainer_days(person, step2, as_of, DELIVERY_ROLES), limits["trainer_twenty_day_delivery_days"]
+        )
+        missing = (
+            ""
+            if step3
+            else f"Deliver a whole 5-day run at the Centre as support trainer, or enough days of 20-day runs ({progress})."
+        )
+        items.append(
+            Item(
+                "delivery",
+                "3. Delivered a training run at the Centre as support trainer",
+                step3 is not None,
+                evidence=f"Delivered {evidence}" if step3 else "",
+                missing=missing,
+                met_on=step3,
+            )
+        )
+    else:
+        items.append(
+            Item(
+                "delivery",
+                "3. Delivered a training run at the Centre as support trainer",
+                False,
+                missing="Counts from step 2.",
+            )
+        )
+    return items
+
+
+def _complex_care(person, as_of, limits):
+    return [
+        _held_item(person, CredentialKind.PRACTITIONER, as_of),
+        _completed_item(person, COMPLEX_CARE_COURSE, "training", "Completed DIT for Complex Care", as_of),
+    ]
+
+
+def practice_route(person, as_of=None):
+    """The practitioner route the person is on: the 20-day one if they trained on it and not
+    on the 5-day training, otherwise the 5-day one."""
+    courses = set(
+        Enrolment.objects.filter(
+            trainee=person,
+            run__course__slug__in=(FIVE_DAY_COURSE, TWENTY_DAY_COURSE),
+            status__in=(EnrolmentStatus.ACCEPTED, EnrolmentStatus.COMPLETED),
+        ).values_list("run__course__slug", flat=True)
+    )
+    if TWENTY_DAY_COURSE in courses and FIVE_DAY_COURSE not in courses:
+        return PracticeRoute.TWENTY_DAY
+    return PracticeRoute.FIVE_DAY
+
+
+def checklist(person, credential_kind, as_of=None, route=None):
+    """What `person` has met, and still needs, for `credential_kind` on `as_of` (default today)."""
+    as_of = as_of or timezone.localdate()
+    limits = thresholds.current()
+    result = Checklist(
+        person=person, kind=credential_kind, as_of=as_of, credential=_credential(person, credential_kind)
+    )
+    if credential_kind == CredentialKind.PRACTITIONER:
+        result.route = route or practice_route(person, as_of)
+        builder = _twenty_day if result.route == PracticeRoute.TWENTY_DAY else _five_day
+    else:
+        builder = {
+            CredentialKind.SUPERVISOR: _supervisor,
+            CredentialKind.TRAINER: _trainer,
+            CredentialKind.COMPLEX_CARE: _complex_care,
+        }[credential_kind]
+    result.items = builder(person, as_of, limits)
+    return result

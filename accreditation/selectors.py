@@ -1,0 +1,92 @@
+"""Reads for the accreditation pages and the "ready to accredit" queue."""
+
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+
+from members.enums import CredentialKind, CredentialStatus
+from members.models import HeldCredential, User
+from supervision.enums import CasePurpose
+from supervision.models import Case
+from trainings.enums import EnrolmentStatus, RunStatus, TrainerRole
+from trainings.models import Enrolment, TrainerDay
+
+from .enums import CaseStudyStatus, RolePlayOutcome
+from .models import CaseStudySubmission, RolePlayResult, SupportLetter
+from .pathways import COMPLEX_CARE_COURSE, FIVE_DAY_COURSE, TWENTY_DAY_COURSE
+
+KINDS = [CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR, CredentialKind.TRAINER, CredentialKind.COMPLEX_CARE]
+
+
+def _holds(kind, statuses=(CredentialStatus.ACCREDITED,)):
+    return Exists(HeldCredential.objects.filter(holder=OuterRef("pk"), kind=kind, status__in=statuses))
+
+
+def _completed(slug):
+    return Exists(
+        Enrolment.objects.filter(trainee=OuterRef("pk"), status=EnrolmentStatus.COMPLETED, run__course__slug=slug)
+    )
+
+
+def candidates():
+    """People who may be ready for a credential they do not hold, found with queries only
+    (the engine then checks the page shown): annotated with `maybe_<kind>` flags."""
+    not_revoked = (
+        CredentialStatus.IN_PROGRESS,
+        CredentialStatus.ACCREDITED,
+        CredentialStatus.LAPSED,
+        CredentialStatus.SUSPENDED,
+    )
+    role_play = Exists(RolePlayResult.objects.filter(person=OuterRef("pk"), outcome=RolePlayOutcome.PASS))
+    case_study = Exists(CaseStudySubmission.objects.filter(person=OuterRef("pk"), status=CaseStudyStatus.PASSED))
+    closely = Exists(
+        Case.objects.filter(
+            practitioner=OuterRef("pk"),
+            purpose=CasePurpose.PRACTITIONER_TRAINING,
+            close_supervision_confirmed_at__isnull=False,
+        )
+    )
+    letters = Exists(SupportLetter.objects.filter(person=OuterRef("pk")))
+    supervisor_cases = Exists(Case.objects.filter(practitioner=OuterRef("pk"), purpose=CasePurpose.SUPERVISOR_TRAINING))
+    delivered = Exists(
+        TrainerDay.objects.filter(
+            run_trainer__trainer=OuterRef("pk"),
+            role__in=(TrainerRole.SUPPORT, TrainerRole.LEAD),
+            run_trainer__run__run_by_centre=True,
+        ).exclude(run_trainer__run__status=RunStatus.CANCELLED)
+    )
+    practitioner = _holds(CredentialKind.PRACTITIONER)
+    held = not_revoked[1:]
+    rules = {
+        "maybe_practitioner": ~Q(_holds(CredentialKind.PRACTITIONER, held))
+        & Q(role_play)
+        & ((Q(_completed(FIVE_DAY_COURSE)) & Q(case_study)) | (Q(_completed(TWENTY_DAY_COURSE)) & Q(closely))),
+        "maybe_supervisor": ~Q(_holds(CredentialKind.SUPERVISOR, held))
+        & Q(practitioner)
+        & Q(letters)
+        & Q(supervisor_cases),
+        "maybe_trainer": ~Q(_holds(CredentialKind.TRAINER, held))
+        & Q(practitioner)
+        & Q(_holds(CredentialKind.SUPERVISOR))
+        & Q(delivered),
+        "maybe_complex_care": ~Q(_holds(CredentialKind.COMPLEX_CARE, held))
+        & Q(practitioner)
+        & Q(_completed(COMPLEX_CARE_COURSE)),
+    }
+    people = User.objects.filter(is_active=True).annotate(
+        **{name: ExpressionWrapper(rule, output_field=BooleanField()) for name, rule in rules.items()}
+    )
+    return people.filter(
+        Q(maybe_practitioner=True) | Q(maybe_supervisor=True) | Q(maybe_trainer=True) | Q(maybe_complex_care=True)
+    )
+
+
+def candidate_kinds(person):
+    return [kind for kind in KINDS if getattr(person, f"maybe_{kind}", False)]
+
+
+def trainer_days(person):
+    """Every day `person` shadowed, supported or led, newest first, with its run."""
+    return (
+        TrainerDay.objects.filter(run_trainer__trainer=person)
+        .select_related("day", "run_trainer__run__course")
+        .order_by("-day__date", "pk")
+    )

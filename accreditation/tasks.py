@@ -1,0 +1,38 @@
+from celery import shared_task
+from django.urls import reverse
+from django.utils import timezone
+
+from dit_portal.emails import send_templated_email
+from members import roles
+from members.models import User
+
+from . import maintenance
+
+
+@shared_task
+def check_maintenance(year=None):
+    """In January, check the year before (D7): each person's result is stored once per year
+    and they are warned if it fails; then the coordinators get the list of those not met."""
+    year = year or timezone.localdate().year - 1
+    checked, not_met = 0, []
+    for person in User.objects.filter(pk__in=maintenance.people_to_check(year)).order_by("pk").iterator():
+        result = maintenance.record_check(person, year)
+        if result is not None:
+            checked += 1
+            if not result.passed:
+                not_met.append(person)
+    coordinators = list(
+        User.objects.filter(is_active=True, groups__name=roles.COORDINATOR).values_list("email", flat=True)
+    )
+    if not_met and coordinators:
+        send_templated_email(
+            "accreditation/emails/maintenance_summary",
+            {
+                "year": year,
+                "checked": checked,
+                "not_met": not_met,
+                "list_url": reverse("admin:accreditation_maintenanceresult_changelist") + f"?year={year}&passed=no",
+            },
+            to=coordinators,
+        )
+    return checked

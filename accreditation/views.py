@@ -1,0 +1,112 @@
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from dit_portal.files import private_file_response
+from members.enums import CredentialKind
+
+from . import maintenance, selectors, services
+from .forms import CaseStudyUploadForm, SupportLetterForm
+from .models import CaseStudySubmission, MaintenanceResult, RolePlayResult, SupportLetter
+from .pathways import checklist
+
+
+def _pathway_context(request, **forms):
+    person = request.user
+    today = timezone.localdate()
+    checklists = [checklist(person, kind, as_of=today) for kind in selectors.KINDS]
+    return {
+        "checklists": checklists,
+        "role_plays": RolePlayResult.objects.filter(person=person).order_by("attempt"),
+        "case_studies": CaseStudySubmission.objects.filter(person=person).order_by("number"),
+        "case_study_refusal": services.case_study_refusal(person),
+        "letters": SupportLetter.objects.filter(person=person),
+        "maintenance_now": maintenance.check(person, today.year, today=today),
+        "maintenance_results": MaintenanceResult.objects.filter(person=person).order_by("-year"),
+        "case_study_form": forms.get("case_study_form") or CaseStudyUploadForm(),
+        "letter_form": forms.get("letter_form") or SupportLetterForm(),
+        "show_letters": any(c.kind == CredentialKind.SUPERVISOR and c.items[0].met for c in checklists),
+    }
+
+
+@login_required
+@require_GET
+def my_pathway(request):
+    return render(request, "accreditation/my_pathway.html", _pathway_context(request))
+
+
+@login_required
+@require_POST
+def upload_case_study(request):
+    form = CaseStudyUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            submission = services.submit_case_study(request.user, upload=form.cleaned_data["file"])
+        except services.AccreditationError as error:
+            form.add_error("file", error.message)
+        else:
+            messages.success(request, f"Your case study (submission {submission.number}) is uploaded for review.")
+            return redirect("accreditation:my_pathway")
+    return render(request, "accreditation/my_pathway.html", _pathway_context(request, case_study_form=form), status=400)
+
+
+@login_required
+@require_POST
+def upload_letter(request):
+    form = SupportLetterForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.upload_support_letter(
+                request.user,
+                writer=form.cleaned_data["writer"],
+                writer_name=form.cleaned_data["writer_name"],
+                upload=form.cleaned_data["file"],
+            )
+        except services.AccreditationError as error:
+            form.add_error("file", error.message)
+        else:
+            messages.success(request, "Your letter of support is uploaded.")
+            return redirect("accreditation:my_pathway")
+    return render(request, "accreditation/my_pathway.html", _pathway_context(request, letter_form=form), status=400)
+
+
+def _staff_may_read(request, permission):
+    return admin.site.has_permission(request) and request.user.has_perm(permission)
+
+
+@login_required
+@require_GET
+def case_study_file(request, pk):
+    """The trainee, the assigned assessor and coordinators; everyone else gets 404."""
+    submissions = CaseStudySubmission.objects.all()
+    if not _staff_may_read(request, "accreditation.view_casestudysubmission"):
+        submissions = submissions.filter(Q(person=request.user) | Q(assessor=request.user))
+    submission = get_object_or_404(submissions, pk=pk)
+    return private_file_response(submission.file, submission.file_name)
+
+
+@login_required
+@require_GET
+def letter_file(request, pk):
+    letters = SupportLetter.objects.all()
+    if not _staff_may_read(request, "accreditation.view_supportletter"):
+        letters = letters.filter(person=request.user)
+    letter = get_object_or_404(letters, pk=pk)
+    return private_file_response(letter.file, letter.file_name)
+
+
+@login_required
+@require_GET
+def trainer_days(request):
+    today = timezone.localdate()
+    return render(
+        request,
+        "accreditation/trainer_days.html",
+        {
+            "days": selectors.trainer_days(request.user),
+            "checklist": checklist(request.user, CredentialKind.TRAINER, today),
+        },
+    )

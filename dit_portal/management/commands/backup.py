@@ -1,0 +1,24 @@
+"""`manage.py backup`: the database and the private files in one archive (see dit_portal/backup.py)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from dit_portal.backup import BackupError, create_backup
+
+
+class Command(BaseCommand):
+    help = "Write a backup archive of the database and the private files."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--output",
+            default=str(settings.BACKUP_DIR),
+            help="Folder to write the archive into (default: BACKUP_DIR, var/backups).",
+        )
+
+    def handle(self, *args, output, **options):
+        try:
+            path = create_backup(output)
+        except BackupError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(str(path))

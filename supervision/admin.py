@@ -1,0 +1,246 @@
+"""Coordinators' side of the ledger. Session status, recording ratings and the
+close-supervision confirmation are read-only here and change through actions that call the
+services; plain edits of other fields are audit-logged with the fields that changed."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+
+from dit_portal.audit import log_action
+
+from . import services
+from .anonymity import check_anonymous
+from .enums import RecordingRating
+from .forms import DisputeForm
+from .models import Case, CpdRecord, Recording, SupervisionSession, SupervisorListing, TherapyHours
+
+
+def _plain(value):
+    return value.pk if hasattr(value, "pk") else str(value) if value is not None else None
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Logs each admin edit with the changed fields, old and new."""
+
+    def save_model(self, request, obj, form, change):
+        old = {}
+        if change and form.changed_data:
+            previous = type(obj).objects.get(pk=obj.pk)
+            old = {field: _plain(getattr(previous, field, None)) for field in form.changed_data}
+        super().save_model(request, obj, form, change)
+        verb = "changed_in_admin" if change else "added_in_admin"
+        data = {field: {"from": old.get(field), "to": _plain(getattr(obj, field, None))} for field in form.changed_data}
+        log_action(obj, f"supervision.{obj._meta.model_name}.{verb}", user=request.user, data=data)
+
+    def _report(self, request, obj, call, done):
+        try:
+            call()
+        except services.SupervisionError as error:
+            self.message_user(request, f"{obj}: {error.message}", messages.ERROR)
+        else:
+            self.message_user(request, f"{obj}: {done}.", messages.SUCCESS)
+
+
+class TherapyHoursInline(admin.TabularInline):
+    model = TherapyHours
+    extra = 0
+    fields = ["date", "hours", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CaseAdminForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["code", "purpose", "supervisor", "started_on", "ended_on", "seen_in_person", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and self.instance.pk:
+            try:
+                services.check_case(
+                    self.instance.practitioner,
+                    code=data.get("code", ""),
+                    purpose=data.get("purpose"),
+                    supervisor=data.get("supervisor"),
+                    started_on=data.get("started_on"),
+                    ended_on=data.get("ended_on"),
+                    note=data.get("note", ""),
+                    case=self.instance,
+                )
+            except ValidationError as error:
+                raise ValidationError(
+                    [message for messages_ in error.message_dict.values() for message in messages_]
+                ) from error
+        return data
+
+
+@admin.register(Case)
+class CaseAdmin(AuditedAdmin):
+    form = CaseAdminForm
+    list_display = ["code", "practitioner", "purpose", "supervisor", "started_on", "ended_on", "closely_supervised"]
+    list_filter = ["purpose", "seen_in_person", ("close_supervision_confirmed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["practitioner", "supervisor"]
+    search_fields = ["code", "practitioner__email", "practitioner__full_name", "supervisor__email"]
+    autocomplete_fields = ["supervisor"]
+    readonly_fields = ["practitioner", "close_supervision_confirmed_at", "close_supervision_confirmed_by", "created_at"]
+    inlines = [TherapyHoursInline]
+    actions = ["confirm_close_supervision"]
+
+    def has_add_permission(self, request):
+        return False  # practitioners log their own cases
+
+    @admin.display(boolean=True, description="Closely supervised", ordering="close_supervision_confirmed_at")
+    def closely_supervised(self, case):
+        return case.closely_supervised
+
+    @admin.action(description="Confirm selected cases as closely supervised to the end", permissions=["change"])
+    def confirm_close_supervision(self, request, queryset):
+        for case in queryset:
+            self._report(
+                request,
+                case,
+                lambda case=case: services.confirm_close_supervision(case, by=request.user),
+                "confirmed as closely supervised",
+            )
+
+
+class SessionAdminForm(forms.ModelForm):
+    class Meta:
+        model = SupervisionSession
+        fields = ["note"]
+
+    def clean_note(self):
+        check_anonymous(self.cleaned_data["note"])
+        return self.cleaned_data["note"]
+
+
+@admin.register(SupervisionSession)
+class SupervisionSessionAdmin(AuditedAdmin):
+    form = SessionAdminForm
+    list_display = ["date", "practitioner", "supervisor", "hours", "format", "kind", "status", "decided_at"]
+    list_filter = ["status", "kind", "format", "date"]
+    list_select_related = ["practitioner", "supervisor"]
+    search_fields = ["practitioner__email", "practitioner__full_name", "supervisor__email", "supervisor__full_name"]
+    date_hierarchy = "date"
+    fields = [
+        "practitioner",
+        "supervisor",
+        "date",
+        "hours",
+        "format",
+        "kind",
+        "case_codes",
+        "note",
+        "status",
+        "decided_at",
+        "decided_by",
+        "dispute_reason",
+        "created_at",
+    ]
+    readonly_fields = [field for field in fields if field != "note"]
+    actions = ["confirm_sessions", "dispute_sessions"]
+
+    def has_add_permission(self, request):
+        return False  # practitioners log their sessions
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("cases")
+
+    @admin.display(description="Cases")
+    def case_codes(self, session):
+        return ", ".join(case.code for case in session.cases.all()) or "—"
+
+    @admin.action(description="Confirm selected sessions (for the named supervisor)", permissions=["change"])
+    def confirm_sessions(self, request, queryset):
+        for session in queryset:
+            self._report(
+                request,
+                session,
+                lambda session=session: services.confirm_session(session, by=request.user),
+                "confirmed",
+            )
+
+    @admin.action(description="Dispute selected sessions…", permissions=["change"])
+    def dispute_sessions(self, request, queryset):
+        form = DisputeForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for session in queryset:
+                self._report(
+                    request,
+                    session,
+                    lambda session=session: services.dispute_session(
+                        session, by=request.user, reason=form.cleaned_data["reason"]
+                    ),
+                    "disputed; the practitioner has been e-mailed",
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Dispute supervision sessions",
+            "sessions": queryset.select_related("practitioner", "supervisor"),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "supervision/admin/dispute_sessions.html", context)
+
+
+@admin.register(Recording)
+class RecordingAdmin(AuditedAdmin):
+    list_display = ["case", "practitioner", "phase", "session_date", "rating", "rated_by", "rated_at"]
+    list_filter = ["rating", "phase"]
+    list_select_related = ["case__practitioner", "rated_by"]
+    search_fields = ["case__code", "case__practitioner__email", "case__practitioner__full_name"]
+    fields = ["case", "phase", "session_date", "note", "rating", "rated_at", "rated_by", "feedback", "created_at"]
+    readonly_fields = ["case", "phase", "session_date", "rating", "rated_at", "rated_by", "feedback", "created_at"]
+    actions = ["rate_pass", "rate_not_yet"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Practitioner", ordering="case__practitioner__full_name")
+    def practitioner(self, recording):
+        return recording.case.practitioner
+
+    def _rate(self, request, queryset, rating):
+        for recording in queryset:
+            self._report(
+                request,
+                recording,
+                lambda recording=recording: services.rate_recording(recording, rating=rating, by=request.user),
+                f"rated {RecordingRating(rating).label.lower()}",
+            )
+
+    @admin.action(description="Rate selected recordings: pass", permissions=["change"])
+    def rate_pass(self, request, queryset):
+        self._rate(request, queryset, RecordingRating.PASS)
+
+    @admin.action(description="Rate selected recordings: not yet", permissions=["change"])
+    def rate_not_yet(self, request, queryset):
+        self._rate(request, queryset, RecordingRating.NOT_YET)
+
+
+@admin.register(CpdRecord)
+class CpdRecordAdmin(AuditedAdmin):
+    list_display = ["date", "title", "kind", "hours", "person"]
+    list_filter = ["kind", "date"]
+    list_select_related = ["person"]
+    search_fields = ["title", "person__email", "person__full_name"]
+    autocomplete_fields = ["person"]
+    date_hierarchy = "date"
+
+
+@admin.register(SupervisorListing)
+class SupervisorListingAdmin(AuditedAdmin):
+    list_display = ["display_name", "supervisor", "country", "region", "modality", "is_listed", "updated_at"]
+    list_filter = ["is_listed", "modality", "country"]
+    list_select_related = ["supervisor"]
+    search_fields = ["display_name", "region", "supervisor__email"]
+    autocomplete_fields = ["supervisor"]

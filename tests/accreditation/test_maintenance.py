@@ -1,0 +1,186 @@
+"""The yearly maintenance check (D7, D8, D14, D1): one patient a year, 1:12 in the first
+year from a (backdated) accreditation date, the trainers' CPD event; stored, warned once."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accreditation import maintenance
+from accreditation.models import MaintenanceResult
+from accreditation.tasks import check_maintenance
+from members.enums import CredentialKind, CredentialStatus
+from members.models import HeldCredential
+from supervision.enums import CpdKind
+from supervision.models import CpdRecord, TherapyHours
+from tests.factories import UserFactory
+from tests.trainings.factories import EnrolmentFactory, make_run
+from trainings.enums import EnrolmentStatus, RunStatus
+from trainings.models import Course
+
+from .helpers import accredit, case, session, supervisor
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2025
+TODAY = datetime.date(2026, 1, 10)
+
+
+def item(result, key):
+    return next(entry for entry in result.items if entry.key == key)
+
+
+def _hours(of_case, day, hours):
+    TherapyHours.objects.create(case=of_case, date=day, hours=Decimal(str(hours)))
+
+
+def _practitioner(accredited_on):
+    person = UserFactory()
+    accredit(person, CredentialKind.PRACTITIONER, accredited_on)
+    return person
+
+
+def _session_on(person, sup, day, hours):
+    made = session(person, sup, hours=hours, on=0)
+    made.date = day
+    made.decided_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+    made.save()
+    return made
+
+
+def test_no_patient_in_the_year_fails_and_one_passes():
+    person = _practitioner(datetime.date(2020, 1, 1))
+    sup = supervisor()
+    own = case(person, sup, started=900)
+    _hours(own, datetime.date(2024, 12, 31), 1)  # the year before: does not count
+    result = maintenance.check(person, YEAR, today=TODAY)
+    assert not item(result, "patient").met and not result.passed
+    _hours(own, datetime.date(2025, 1, 1), 1)
+    result = maintenance.check(person, YEAR, today=TODAY)
+    assert item(result, "patient").met and result.passed
+    assert "first_year_ratio" not in [entry.key for entry in result.items]
+
+
+def test_ratio_at_exactly_one_to_twelve_passes_and_just_below_fails():
+    accredited_on = datetime.date(2025, 3, 1)
+    person = _practitioner(accredited_on)
+    sup = supervisor()
+    own = case(person, sup, started=900)
+    _hours(own, datetime.date(2025, 4, 1), 8)
+    _hours(own, datetime.date(2025, 5, 1), 4)
+    _session_on(person, sup, datetime.date(2025, 4, 2), "1")
+    result = maintenance.check(person, YEAR, today=TODAY)
+    assert item(result, "first_year_ratio").met  # 1 x 12 >= 12
+    _hours(own, datetime.date(2025, 6, 1), "0.25")
+    result = maintenance.check(person, YEAR, today=TODAY)
+    ratio = item(result, "first_year_ratio")
+    assert not ratio.met and not result.passed
+    assert "1.02 h of formal supervision needed" in ratio.missing
+
+
+def test_peer_supervision_does_not_count_toward_the_first_year_ratio():
+    person = _practitioner(datetime.date(2025, 3, 1))
+    sup = supervisor()
+    own = case(person, sup, started=900)
+    _hours(own, datetime.date(2025, 4, 1), 12)
+    peer = _session_on(person, sup, datetime.date(2025, 4, 2), "1")
+    peer.kind = "peer"
+    peer.save()
+    assert not item(maintenance.check(person, YEAR, today=TODAY), "first_year_ratio").met
+
+
+def test_first_year_boundary_from_a_backdated_accreditation_date():
+    """Accredited 2 Jan 2024 (backdated): the first year ends 31 Dec 2024, so 2025 has no
+    ratio check; accredited 3 Jan 2024, 1 Jan 2025 is its last first-year day."""
+    person = _practitioner(datetime.date(2024, 1, 2))
+    sup = supervisor()
+    own = case(person, sup, started=900)
+    _hours(own, datetime.date(2025, 1, 1), 12)
+    assert "first_year_ratio" not in [entry.key for entry in maintenance.check(person, YEAR, today=TODAY).items]
+
+    later = _practitioner(datetime.date(2024, 1, 3))
+    own = case(later, sup, started=900)
+    _hours(own, datetime.date(2025, 1, 1), 12)
+    _hours(own, datetime.date(2025, 1, 2), 100)  # the day after the first year: not counted
+    ratio = item(maintenance.check(later, YEAR, today=TODAY), "first_year_ratio")
+    assert not ratio.met
+    assert "for 12 h of DIT therapy (1 January 2025 to 1 January 2025)" in ratio.evidence
+
+
+def test_the_cpd_event_is_required_of_trainers_only():
+    person = _practitioner(datetime.date(2020, 1, 1))
+    own = case(person, supervisor(), started=900)
+    _hours(own, datetime.date(2025, 6, 1), 1)
+    cpd = item(maintenance.check(person, YEAR, today=TODAY), "cpd_event")
+    assert not cpd.met and not cpd.required
+    assert maintenance.check(person, YEAR, today=TODAY).passed
+    accredit(person, CredentialKind.TRAINER, datetime.date(2021, 1, 1))
+    result = maintenance.check(person, YEAR, today=TODAY)
+    assert item(result, "cpd_event").required and not result.passed
+
+
+def test_a_completed_run_of_a_flagged_course_or_a_cpd_day_record_meets_the_cpd_event():
+    person = _practitioner(datetime.date(2020, 1, 1))
+    accredit(person, CredentialKind.TRAINER, datetime.date(2021, 1, 1))
+    own = case(person, supervisor(), started=900)
+    _hours(own, datetime.date(2025, 6, 1), 1)
+    cpd_day = Course.objects.get(slug="cpd-day")
+    assert cpd_day.counts_as_cpd_event
+    run = make_run(course=cpd_day, dates=[datetime.date(2025, 9, 12)], status=RunStatus.CLOSED)
+    EnrolmentFactory(run=run, trainee=person, status=EnrolmentStatus.COMPLETED)
+    result = maintenance.check(person, YEAR, today=TODAY)
+    assert result.passed and "12 September 2025" in item(result, "cpd_event").evidence
+
+    other = _practitioner(datetime.date(2020, 1, 1))
+    accredit(other, CredentialKind.TRAINER, datetime.date(2021, 1, 1))
+    _hours(case(other, supervisor(), started=900), datetime.date(2025, 6, 1), 1)
+    CpdRecord.objects.create(
+        person=other, title="Network meeting", kind=CpdKind.NETWORK_MEETING, date=datetime.date(2025, 3, 1), hours=2
+    )
+    assert not maintenance.check(other, YEAR, today=TODAY).passed
+    CpdRecord.objects.create(
+        person=other, title="CPD Day", kind=CpdKind.CPD_DAY, date=datetime.date(2025, 3, 2), hours=6
+    )
+    assert maintenance.check(other, YEAR, today=TODAY).passed
+
+
+def test_the_check_does_not_apply_before_accreditation():
+    person = _practitioner(datetime.date(2026, 1, 5))
+    assert not maintenance.check(person, YEAR, today=TODAY).applies
+
+
+def test_a_failed_check_is_stored_warns_once_and_never_changes_a_credential(django_capture_on_commit_callbacks):
+    person = _practitioner(datetime.date(2020, 1, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = maintenance.record_check(person, YEAR, today=TODAY)
+    assert not stored.passed
+    assert len(mail.outbox) == 1 and "2025" in mail.outbox[0].subject
+    assert "DIT patients seen this year" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        maintenance.record_check(person, YEAR, today=TODAY)
+    assert len(mail.outbox) == 1
+    assert MaintenanceResult.objects.filter(person=person, year=YEAR).count() == 1
+    credential = HeldCredential.objects.get(holder=person, kind=CredentialKind.PRACTITIONER)
+    assert credential.status == CredentialStatus.ACCREDITED
+
+
+def test_the_yearly_job_checks_every_accredited_practitioner_and_tells_the_coordinators(
+    django_capture_on_commit_callbacks,
+):
+    from members import roles
+
+    passing = _practitioner(datetime.date(2020, 1, 1))
+    _hours(case(passing, supervisor(), started=900), datetime.date(2025, 6, 1), 1)
+    failing = _practitioner(datetime.date(2020, 1, 1))
+    UserFactory()  # no credential: not checked
+    coordinator = UserFactory(role=roles.COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert check_maintenance(year=YEAR) == 2
+    results = dict(MaintenanceResult.objects.values_list("person_id", "passed"))
+    assert results == {passing.pk: True, failing.pk: False}
+    summary = mail.outbox[-1]
+    assert summary.to == [coordinator.email]
+    assert summary.subject == "Maintenance 2025: 1 of 2 not met"
+    assert failing.email in summary.body and passing.email not in summary.body
