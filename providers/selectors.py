@@ -236,16 +236,27 @@ def supervision_requirement(provider):
     return SupervisionHours(hours, required, window_end)
 
 
-def trainer_practitioner_item(trainer, year):
-    """The trainer's practitioner maintenance, from the credentials the portal holds."""
-    credential = next((c for c in trainer.person.credentials.all() if c.kind == CredentialKind.PRACTITIONER), None)
-    met = credential is not None and credential.status == CredentialStatus.ACCREDITED
+def trainer_practitioner_item(trainer, year, today):
+    """The trainer's practitioner maintenance this year, from the accreditation engine's
+    yearly check (so far in the year: a DIT patient seen, 1:12 in the first year)."""
+    from accreditation import maintenance
+
+    outcome = maintenance.check(trainer.person, year, today=today)
+    label = f"{trainer.person}: keeps DIT practitioner status ({year} so far)"
+    if not outcome.applies:
+        return Item(
+            f"practitioner_{trainer.pk}",
+            label,
+            False,
+            missing="Not an accredited DIT practitioner, so no maintenance check applies.",
+        )
+    required = [item for item in outcome.items if item.required]
     return Item(
         f"practitioner_{trainer.pk}",
-        f"{trainer.person}: keeps DIT practitioner status",
-        met,
-        evidence=f"Practitioner credential {credential.get_status_display().lower()}" if credential else "",
-        missing="" if met else "No accredited DIT practitioner credential on the portal.",
+        label,
+        outcome.passed,
+        evidence="; ".join(f"{item.label}: {item.evidence}" for item in required if item.met and item.evidence),
+        missing="; ".join(item.missing or item.label for item in required if not item.met),
     )
 
 
@@ -254,7 +265,6 @@ def maintenance_items(provider, *, today=None):
     trainers = list(
         ProviderTrainer.objects.filter(provider=provider)
         .select_related("person")
-        .prefetch_related("person__credentials")
         .annotate(events_this_year=Count("network_events", filter=Q(network_events__date__year=today.year)))
     )
     items = []
@@ -308,7 +318,7 @@ def maintenance_items(provider, *, today=None):
             missing=f"Not yet: {', '.join(missing_event)}." if missing_event else "",
         )
     )
-    items.extend(trainer_practitioner_item(trainer, today.year) for trainer in trainers)
+    items.extend(trainer_practitioner_item(trainer, today.year, today) for trainer in trainers)
     return items
 
 

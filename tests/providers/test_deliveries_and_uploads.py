@@ -197,8 +197,19 @@ def test_every_trainer_attends_a_network_event_each_year(provider, member):
         services.record_network_event(provider, trainer=first, event="x", date=days_ago(-3), by=member)
 
 
-def test_each_trainers_practitioner_status_is_shown(provider):
+def test_each_trainers_practitioner_maintenance_comes_from_the_accreditation_engine(provider):
+    import datetime as dt
+
+    from supervision.models import TherapyHours
+    from tests.accreditation.helpers import accredit, case, supervisor
+
     trainer = provider_trainer(provider)
-    assert requirement(provider, f"practitioner_{trainer.pk}").met is False
-    set_credential_status(trainer.person, CredentialKind.PRACTITIONER, CredentialStatus.ACCREDITED)
-    assert requirement(provider, f"practitioner_{trainer.pk}").met is True
+    key = f"practitioner_{trainer.pk}"
+    item = requirement(provider, key)
+    assert item.met is False and "no maintenance check applies" in item.missing
+    accredit(trainer.person, CredentialKind.PRACTITIONER, dt.date(2020, 1, 1))
+    item = requirement(provider, key)
+    assert item.met is False and item.missing  # no DIT patient seen this year yet
+    own = case(trainer.person, supervisor(), started=900)
+    TherapyHours.objects.create(case=own, date=timezone.localdate(), hours=Decimal("1"))
+    assert requirement(provider, key).met is True
