@@ -15,6 +15,7 @@ urlpatterns = [
     path("certificates/", include("certificates.urls")),
     path("reminders/", include("reminders.urls")),
     path("providers/", include("providers.urls")),
+    path("reading/", include("reading_list.urls")),
     path("admin/", admin.site.urls),
 ]
 
