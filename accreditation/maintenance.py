@@ -25,6 +25,7 @@ from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential
+from members.selectors import network_cpd_attendance
 from members.services import credential_timelines, status_in_timeline
 from supervision import selectors as ledger
 from supervision.enums import CpdKind
@@ -50,9 +51,9 @@ class MaintenanceCheck:
 
 def cpd_event_sources(person, start, end):
     """Everything that meets the yearly CPD event between the dates (D1), as descriptions:
-    completed runs of courses flagged "counts as the yearly CPD event" and CPD records of
-    CPD Days. The one place event sources are gathered: network events flagged as CPD
-    events are to be added here."""
+    completed runs of courses flagged "counts as the yearly CPD event", CPD records of CPD
+    Days, and regional network meetings attended that are flagged so. The one place event
+    sources are gathered."""
     sources = []
     runs = (
         Enrolment.objects.filter(
@@ -67,6 +68,12 @@ def cpd_event_sources(person, start, end):
     sources += [f"{enrolment.run} ({_day(enrolment.ends_on)})" for enrolment in runs]
     records = ledger.cpd_records(person).filter(kind=CpdKind.CPD_DAY, date__gte=start, date__lte=end)
     sources += [f"{record.title} ({_day(record.date)})" for record in records]
+    for year in range(start.year, end.year + 1):
+        sources += [
+            f"{event.network}: {event.title} ({_day(event.date)})"
+            for event in network_cpd_attendance(person, year)
+            if event.counts_as_yearly_cpd_event and start <= event.date <= end
+        ]
     return sources
 
 

@@ -1,19 +1,31 @@
-"""Private uploads: validated on the way in, stored outside any web root under generated
-names, and sent back only through a view that has checked permission."""
+"""Private uploads: validated on the way in (each format checked the way it is built),
+pictures re-encoded, counted against each person's quota, stored outside any web root
+under generated names with mode 0600, and sent back only through a view that has checked
+permission."""
 
+import io
 import os
 import uuid
+import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
+from django.db.models import Sum
 from django.http import FileResponse, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.http import content_disposition_header
+from PIL import Image, ImageOps
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError, PdfStreamError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 
 def private_storage():
@@ -66,31 +78,32 @@ class FileKind:
     extension: str
     mime: str | None  # None: plain text formats that have no magic bytes
     label: str
-    also: tuple = ()  # other types the content may be detected as (a real .docx is OOXML, not bare zip)
+    # Office Open XML: the package's main part and its content type.
+    main_part: str = ""
+    main_content_type: str = ""
 
+
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+EXCEL_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 
 PDF = FileKind(".pdf", "application/pdf", "PDF")
 JPEG = FileKind(".jpg", "image/jpeg", "JPEG image")
 JPEG_LONG = FileKind(".jpeg", "image/jpeg", "JPEG image")
 PNG = FileKind(".png", "image/png", "PNG image")
-DOCX = FileKind(
-    ".docx",
-    "application/zip",
-    "Word document",
-    also=("application/vnd.openxmlformats-officedocument.wordprocessingml.document",),
-)
-XLSX = FileKind(
-    ".xlsx",
-    "application/zip",
-    "Excel workbook",
-    also=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
-)
+DOCX = FileKind(".docx", None, "Word document", main_part="word/document.xml", main_content_type=WORD_MAIN)
+XLSX = FileKind(".xlsx", None, "Excel workbook", main_part="xl/workbook.xml", main_content_type=EXCEL_MAIN)
 CSV = FileKind(".csv", None, "CSV file")
 EVIDENCE_KINDS = (PDF, JPEG, JPEG_LONG, PNG, DOCX)
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+
+
+def _refuse(message, code, upload, **params):
+    raise ValidationError(message, code=code, params={"name": upload.name, **params})
 
 
 def validate_upload(upload, kinds=EVIDENCE_KINDS, max_size=None):
-    """Refuse a file that is too big, or whose name or content is not one of `kinds`."""
+    """Refuse a file that is too big, or whose name or content is not one of `kinds`:
+    its content is checked the way its format is built, not only by its first bytes."""
     max_size = max_size or settings.MAX_UPLOAD_SIZE
     if upload.size > max_size:
         raise ValidationError(
@@ -100,27 +113,220 @@ def validate_upload(upload, kinds=EVIDENCE_KINDS, max_size=None):
         )
     if upload.size == 0:
         raise ValidationError("“%(name)s” is empty.", code="file_empty", params={"name": upload.name})
-    extension = os.path.splitext(upload.name)[1].lower()
-    allowed = ", ".join(sorted({kind.label for kind in kinds}))
-    matching = [kind for kind in kinds if kind.extension == extension]
-    if not matching:
-        raise ValidationError(
-            "“%(name)s” is not an accepted file type. Accepted: %(allowed)s.",
-            code="file_type",
-            params={"name": upload.name, "allowed": allowed},
-        )
+    kind = _kind_of(upload, kinds)
     upload.seek(0)
     head = upload.read(2048)
     upload.seek(0)
-    guessed = filetype.guess_mime(head)
-    kind = matching[0]
-    looks_like_text = guessed is None and b"\x00" not in head
-    ok = looks_like_text if kind.mime is None else guessed in (kind.mime, *kind.also)
-    if not ok:
+    if kind.main_part:
+        _check_office_package(upload, kind)
+    else:
+        guessed = filetype.guess_mime(head)
+        looks_like_text = guessed is None and b"\x00" not in head
+        if not (looks_like_text if kind.mime is None else guessed == kind.mime):
+            _refuse("The content of “%(name)s” does not match a %(label)s.", "file_content", upload, label=kind.label)
+    if kind is PDF:
+        _check_pdf(upload)
+    elif kind.mime in IMAGE_FORMATS:
+        _open_image(upload, kind)
+    upload.seek(0)
+
+
+def _kind_of(upload, kinds):
+    extension = os.path.splitext(upload.name)[1].lower()
+    matching = [kind for kind in kinds if kind.extension == extension]
+    if not matching:
+        allowed = ", ".join(sorted({kind.label for kind in kinds}))
+        _refuse("“%(name)s” is not an accepted file type. Accepted: %(allowed)s.", "file_type", upload, allowed=allowed)
+    return matching[0]
+
+
+# Office documents ------------------------------------------------------------------------
+
+
+def _check_office_package(upload, kind):
+    """A .docx or .xlsx is a zip package with a content-types part that declares the
+    document's main part, which must be there. What it unpacks to is capped (in total and
+    against its packed size), so a zip bomb is refused; macro-enabled documents are too."""
+    not_office = ("“%(name)s” is not a %(label)s: its content is not an Office document.", "file_content")
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as package:
+            members = package.infolist()
+            if len(members) > settings.OFFICE_MAX_PARTS:
+                _refuse(*not_office, upload, label=kind.label)
+            names = {member.filename for member in members}
+            if "[Content_Types].xml" not in names or kind.main_part not in names:
+                _refuse(*not_office, upload, label=kind.label)
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                _refuse("“%(name)s” contains macros; save it without them.", "file_macros", upload)
+            _check_unpacked_size(package, members, upload)
+            content_types = package.read("[Content_Types].xml")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, zlib.error):
+        _refuse(*not_office, upload, label=kind.label)
+    declared = f'PartName="/{kind.main_part}" ContentType="{kind.main_content_type}"'.encode()
+    if declared not in content_types.replace(b"'", b'"'):
+        _refuse(*not_office, upload, label=kind.label)
+
+
+def _check_unpacked_size(package, members, upload):
+    """Count the bytes the package really unpacks to while reading it (the sizes its
+    directory claims can lie), and stop as soon as they pass OFFICE_MAX_UNPACKED_SIZE or
+    OFFICE_MAX_COMPRESSION_RATIO times the file's own size."""
+    limit = min(settings.OFFICE_MAX_UNPACKED_SIZE, settings.OFFICE_MAX_COMPRESSION_RATIO * upload.size)
+    total = 0
+    for member in members:
+        with package.open(member) as part:
+            while chunk := part.read(64 * 1024):
+                total += len(chunk)
+                if total > limit:
+                    _refuse("“%(name)s” unpacks to far more than its size; it is refused.", "file_zip_bomb", upload)
+
+
+# PDF -------------------------------------------------------------------------------------
+
+# What a PDF may not carry: code it runs, programs it starts, files hidden inside it.
+PDF_FORBIDDEN_KEYS = {
+    "/JS": "JavaScript",
+    "/JavaScript": "JavaScript",
+    "/Launch": "an action that starts a program",
+    "/EmbeddedFiles": "embedded files",
+    "/EmbeddedFile": "embedded files",
+    "/EF": "embedded files",
+    "/RichMedia": "embedded media",
+    "/XFA": "an XFA form (which can run scripts)",
+}
+PDF_FORBIDDEN_ACTIONS = {"/JavaScript": "JavaScript", "/Launch": "an action that starts a program"}
+
+
+def _check_pdf(upload):
+    """Read the PDF with pypdf and walk every object reachable from its trailer; refuse
+    JavaScript, launch actions and embedded files wherever they hide."""
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            _refuse("“%(name)s” is password-protected; upload it without a password.", "file_encrypted", upload)
+        found = _pdf_forbidden(reader.trailer)
+    except ValidationError:
+        raise
+    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        _refuse("“%(name)s” is not a readable PDF.", "file_content", upload)
+    if found:
+        _refuse(
+            "“%(name)s” contains %(what)s, which is not accepted in a PDF.", "file_active_content", upload, what=found
+        )
+
+
+def _pdf_forbidden(root):
+    seen = set()
+    pending = [root]
+    visited = 0
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        visited += 1
+        if visited > settings.PDF_MAX_OBJECTS:
+            raise ValueError("too many objects")
+        if isinstance(item, DictionaryObject):
+            for name in item:
+                if name in PDF_FORBIDDEN_KEYS:
+                    return PDF_FORBIDDEN_KEYS[name]
+            action = item.get("/S")
+            if action in PDF_FORBIDDEN_ACTIONS:
+                return PDF_FORBIDDEN_ACTIONS[action]
+            pending.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+    return None
+
+
+# Images ----------------------------------------------------------------------------------
+
+
+def _open_image(upload, kind):
+    """The decoded picture, or a clear refusal when it is not a whole, sane image."""
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+            if image.format != IMAGE_FORMATS[kind.mime]:
+                raise ValueError(image.format)
+            if image.width * image.height > settings.IMAGE_MAX_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
+            image.load()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        _refuse("“%(name)s” is too large a picture; scale it down and try again.", "image_too_large", upload)
+    except (OSError, ValueError, SyntaxError):
+        _refuse("“%(name)s” is not a readable %(label)s.", "file_content", upload, label=kind.label)
+    return image
+
+
+def reencoded_image(upload, kind):
+    """The picture drawn afresh: only its pixels are kept, so whatever was appended to or
+    hidden in the file (scripts, archives, metadata such as GPS positions) is dropped."""
+    image = ImageOps.exif_transpose(_open_image(upload, kind))
+    output = io.BytesIO()
+    if kind.mime == "image/jpeg":
+        image.convert("RGB").save(output, format="JPEG", quality=90, optimize=True)
+    else:
+        if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+            image = image.convert("RGBA")
+        image.save(output, format="PNG", optimize=True)
+    return SimpleUploadedFile(upload.name, output.getvalue(), content_type=kind.mime)
+
+
+# Storing ---------------------------------------------------------------------------------
+
+
+def prepare_upload(upload, kinds=EVIDENCE_KINDS, *, max_size=None):
+    """Validate `upload` and return the file to store: pictures re-encoded, others as sent."""
+    validate_upload(upload, kinds, max_size)
+    kind = _kind_of(upload, kinds)
+    if kind.mime in IMAGE_FORMATS:
+        return reencoded_image(upload, kind)
+    return upload
+
+
+# Each person's uploads count towards PRIVATE_STORAGE_QUOTA. Apps that keep a person's
+# files say where: (model, the lookup from it to the person, the field holding the size).
+_QUOTA_SOURCES = []
+
+
+def count_towards_quota(model, *, owner, size_field):
+    """Called by an app (in its AppConfig.ready) for each model that stores a person's files."""
+    source = (model, owner, size_field)
+    if source not in _QUOTA_SOURCES:
+        _QUOTA_SOURCES.append(source)
+
+
+def storage_used_by(person):
+    total = 0
+    for model, owner, size_field in _QUOTA_SOURCES:
+        total += model.objects.filter(**{owner: person}).aggregate(total=Sum(size_field))["total"] or 0
+    return total
+
+
+def check_storage_quota(person, incoming):
+    """Refuse `incoming` bytes more for `person` when they would pass the quota."""
+    quota = settings.PRIVATE_STORAGE_QUOTA
+    used = storage_used_by(person)
+    if used + incoming > quota:
         raise ValidationError(
-            "The content of “%(name)s” does not match a %(label)s.",
-            code="file_content",
-            params={"name": upload.name, "label": kind.label},
+            "These files (%(incoming)s) would take your uploads past the %(quota)s each person may store "
+            "(you use %(used)s). Please upload smaller files, or ask the coordinators to remove files you no "
+            "longer need.",
+            code="storage_quota",
+            params={
+                "incoming": filesizeformat(incoming),
+                "quota": filesizeformat(quota),
+                "used": filesizeformat(used),
+            },
         )
 
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "trainings",
     "supervision",
     "accreditation",
+    "reading_list",
     "django_countries",
     "providers",
 ]
@@ -170,7 +171,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupDetailsForm"
-ACCOUNT_FORMS = {"reset_password": "members.account_forms.VerifiedAddressResetPasswordForm"}
+ACCOUNT_FORMS = {
+    "reset_password": "members.account_forms.VerifiedAddressResetPasswordForm",
+    "signup": "members.account_forms.EvenSignupForm",
+}
 # Adding or changing an e-mail address, and changing the second factor, first ask for the
 # password (or a code) again; changing the password asks for the current one.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -221,9 +225,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Private files are readable by the portal's own user only (0600, folders 0700).
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")))},
+        "OPTIONS": {
+            "location": str(Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -243,6 +252,16 @@ FILE_RETENTION_DAYS = {
     "evidence": int(os.environ.get("RETENTION_DAYS_EVIDENCE", str(2 * 365))),
     "assessed_work": int(os.environ.get("RETENTION_DAYS_ASSESSED_WORK", str(6 * 365))),
 }
+# What each person's uploads may add up to (evidence and every other private file).
+PRIVATE_STORAGE_QUOTA = int(os.environ.get("PRIVATE_STORAGE_QUOTA", str(100 * 1024 * 1024)))
+# Structural checks of uploads (dit_portal/files.py): an Office document may unpack to at
+# most this much, and to at most this many times its own size (zip bombs); a PDF is walked
+# up to this many objects; a picture may have at most this many pixels.
+OFFICE_MAX_UNPACKED_SIZE = 50 * 1024 * 1024
+OFFICE_MAX_COMPRESSION_RATIO = 100
+OFFICE_MAX_PARTS = 2000
+PDF_MAX_OBJECTS = 100_000
+IMAGE_MAX_PIXELS = 40_000_000
 # In production the web server sends private files (X-Accel-Redirect); the view decides.
 PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "")
 

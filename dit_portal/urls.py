@@ -12,6 +12,7 @@ urlpatterns = [
     path("trainings/", include("trainings.urls")),
     path("supervision/", include("supervision.urls")),
     path("pathway/", include("accreditation.urls")),
+    path("reading/", include("reading_list.urls")),
     path("providers/", include("providers.urls")),
     path("admin/", admin.site.urls),
 ]

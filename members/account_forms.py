@@ -1,8 +1,9 @@
 """Forms that replace allauth's own (ACCOUNT_FORMS). Kept apart from members.forms, which
 allauth imports while its forms module is still loading (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
-from allauth.account.forms import ResetPasswordForm
+from allauth.account.forms import ResetPasswordForm, SignupForm
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 
 
 class VerifiedAddressResetPasswordForm(ResetPasswordForm):
@@ -18,3 +19,15 @@ class VerifiedAddressResetPasswordForm(ResetPasswordForm):
         )
         self.users = [user for user in self.users if user.pk in verified]
         return email
+
+
+class EvenSignupForm(SignupForm):
+    """Sign-up answers alike whether or not the address is registered (allauth then mails
+    the owner instead of creating an account). A new account costs hashing the password,
+    the slow step by design; the known-address path hashes it too, so the time taken does
+    not tell the two apart."""
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)

@@ -4,16 +4,31 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from dit_portal.audit import log_action
+from dit_portal.files import DOCX, JPEG, JPEG_LONG, PDF, PNG, XLSX, prepare_upload
 
+from . import selectors, services
+from .enums import MembershipStatus
 from .forms import CredentialStatusForm, RecordCredentialForm, RegisterImportForm
-from .models import CredentialEvent, HeldCredential, PersonProfile, User
+from .models import (
+    CredentialEvent,
+    HeldCredential,
+    MemberResource,
+    Network,
+    NetworkContact,
+    NetworkMeeting,
+    NetworkMembership,
+    PersonProfile,
+    ResourceGroup,
+    User,
+)
 from .privacy import ErasureError, can_erase, erase_person
 from .register_import import import_register, preview_register
 from .services import CredentialError, record_credential, set_credential_status, verify_supervision_experience
@@ -343,3 +358,230 @@ class PersonProfileAdmin(admin.ModelAdmin):
                     for name in form.changed_data
                 }
                 log_action(obj, "members.profile.changed_in_admin", user=request.user, data={"changed": changed})
+
+
+# Plain editing, logged ------------------------------------------------------------------
+
+
+class AuditedChangesMixin:
+    """Plain admin edits land in the audit log with each changed field's old and new value."""
+
+    def save_model(self, request, obj, form, change):
+        old = {}
+        if change and obj.pk:
+            previous = type(obj).objects.filter(pk=obj.pk).first()
+            old = {name: getattr(previous, name, None) for name in form.changed_data} if previous else {}
+        super().save_model(request, obj, form, change)
+        opts = obj._meta
+        if change:
+            if form.changed_data:
+                changes = {name: [str(old.get(name)), str(getattr(obj, name, ""))] for name in form.changed_data}
+                log_action(obj, f"{opts.app_label}.{opts.model_name}.edited", user=request.user, data=changes)
+        else:
+            log_action(obj, f"{opts.app_label}.{opts.model_name}.created", user=request.user)
+
+    def delete_model(self, request, obj):
+        opts = obj._meta
+        log_action(obj, f"{opts.app_label}.{opts.model_name}.deleted", user=request.user)
+        super().delete_model(request, obj)
+
+
+# Members-only resources ------------------------------------------------------------------
+
+RESOURCE_FILE_KINDS = (PDF, DOCX, XLSX, PNG, JPEG, JPEG_LONG)
+
+
+class MemberResourceForm(forms.ModelForm):
+    class Meta:
+        model = MemberResource
+        fields = ["group", "title", "description", "kind", "url", "file", "is_published"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            # Checked the way each format is built; pictures come back re-encoded.
+            return prepare_upload(upload, RESOURCE_FILE_KINDS)
+        return upload
+
+    def save(self, commit=True):
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):
+            self.instance.file_name = upload.name
+        return super().save(commit)
+
+
+@admin.register(ResourceGroup)
+class ResourceGroupAdmin(AuditedChangesMixin, admin.ModelAdmin):
+    list_display = ["title", "position"]
+    list_editable = ["position"]
+    search_fields = ["title"]
+
+
+@admin.register(MemberResource)
+class MemberResourceAdmin(AuditedChangesMixin, admin.ModelAdmin):
+    form = MemberResourceForm
+    list_display = ["title", "group", "kind", "is_published", "updated_at"]
+    list_filter = ["group", "kind", "is_published"]
+    search_fields = ["title", "description"]
+    list_select_related = ["group"]
+    readonly_fields = ["file_name"]
+
+
+# Regional networks -----------------------------------------------------------------------
+
+
+class NetworkContactInline(admin.TabularInline):
+    model = NetworkContact
+    extra = 0
+    fields = ["name", "role", "email", "phone", "position"]
+
+
+@admin.register(Network)
+class NetworkAdmin(AuditedChangesMixin, admin.ModelAdmin):
+    list_display = ["name", "region", "rhythm", "is_published", "position"]
+    list_editable = ["is_published", "position"]
+    search_fields = ["name", "region"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [NetworkContactInline]
+
+
+class AttendanceForm(forms.Form):
+    attendees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Attended"
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = people
+
+
+@admin.register(NetworkMeeting)
+class NetworkMeetingAdmin(AuditedChangesMixin, admin.ModelAdmin):
+    list_display = ["title", "network", "starts_at", "mode", "hours", "counts_as_yearly_cpd_event", "attendance_link"]
+    list_filter = ["network", "counts_as_yearly_cpd_event", "is_cancelled"]
+    search_fields = ["title", "agenda"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["network"]
+    # Once attendance is recorded the meeting is part of people's CPD: its date, hours and
+    # yearly-event flag no longer change from the form.
+    CPD_FIELDS = ["network", "starts_at", "hours", "counts_as_yearly_cpd_event", "is_cancelled"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.attendance.exists():
+            return self.CPD_FIELDS
+        return []
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/attendance/",
+                self.admin_site.admin_view(self.attendance_view),
+                name="members_networkmeeting_attendance",
+            )
+        ] + super().get_urls()
+
+    @admin.display(description="Attendance")
+    def attendance_link(self, meeting):
+        return format_html(
+            '<a href="{}">Record attendance</a>', reverse("admin:members_networkmeeting_attendance", args=[meeting.pk])
+        )
+
+    def attendance_view(self, request, object_id):
+        meeting = get_object_or_404(NetworkMeeting.objects.select_related("network"), pk=object_id)
+        if not self.has_change_permission(request, meeting):
+            raise PermissionDenied
+        recorded = list(meeting.attendance.values_list("person_id", flat=True))
+        members = selectors.active_members(meeting.network).values("person_id")
+        # The network's members now, and anyone recorded earlier who has left since.
+        people = User.objects.filter(Q(pk__in=members) | Q(pk__in=recorded)).order_by("full_name", "email")
+        form = AttendanceForm(
+            request.POST if request.method == "POST" else None, people=people, initial={"attendees": recorded}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.record_meeting_attendance(meeting, form.cleaned_data["attendees"], by=request.user)
+            except services.NetworkError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(request, "Attendance saved; it counts towards each attendee's CPD.")
+                return redirect("admin:members_networkmeeting_attendance", meeting.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Attendance: {meeting}",
+            "meeting": meeting,
+            "form": form,
+        }
+        return TemplateResponse(request, "members/admin/meeting_attendance.html", context)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (e-mailed to each person)", widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
+    )
+
+
+@admin.register(NetworkMembership)
+class NetworkMembershipAdmin(admin.ModelAdmin):
+    list_display = ["person", "network", "status", "route", "requested_at", "joined_at"]
+    list_filter = ["network", "status", "route"]
+    search_fields = ["person__email", "person__full_name"]
+    list_select_related = ["person", "network"]
+    readonly_fields = [
+        "network",
+        "person",
+        "status",
+        "route",
+        "declaration",
+        "requested_at",
+        "joined_at",
+        "left_at",
+        "decided_by",
+        "decision_note",
+    ]
+    actions = ["confirm_selected", "decline_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Confirm selected requests to join", permissions=["change"])
+    def confirm_selected(self, request, queryset):
+        done = 0
+        for membership in queryset.select_related("person", "network"):
+            try:
+                services.confirm_membership(membership, by=request.user)
+            except services.NetworkError as error:
+                self.message_user(request, error.message, messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} membership{'s' if done != 1 else ''} confirmed.")
+
+    @admin.action(description="Do not confirm selected requests (with a reason)", permissions=["change"])
+    def decline_selected(self, request, queryset):
+        memberships = list(queryset.select_related("person", "network"))
+        form = DeclineForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done = 0
+            for membership in memberships:
+                try:
+                    services.decline_membership(membership, by=request.user, reason=form.cleaned_data["reason"])
+                except services.NetworkError as error:
+                    self.message_user(request, error.message, messages.WARNING)
+                else:
+                    done += 1
+            if done:
+                self.message_user(
+                    request, f"{done} request{'s' if done != 1 else ''} not confirmed; each person was told why."
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Do not confirm requests to join",
+            "memberships": memberships,
+            "waiting": [m for m in memberships if m.status == MembershipStatus.PENDING],
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "members/admin/decline_memberships.html", context)

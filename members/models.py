@@ -2,7 +2,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +11,18 @@ from django_countries.fields import CountryField
 
 from dit_portal.files import GeneratedName, PrivateFileField
 
-from .enums import CREDENTIAL_TRANSITIONS, CredentialKind, CredentialRoute, CredentialStatus, RegistrationBody
+from .enums import (
+    CREDENTIAL_TRANSITIONS,
+    MEMBERSHIP_TRANSITIONS,
+    CredentialKind,
+    CredentialRoute,
+    CredentialStatus,
+    EligibilityRoute,
+    MeetingMode,
+    MembershipStatus,
+    RegistrationBody,
+    ResourceKind,
+)
 
 
 class UserManager(BaseUserManager):
@@ -159,3 +171,198 @@ class PersonProfile(models.Model):
 
     def get_evidence_url(self):
         return reverse("members:profile_evidence", kwargs={"pk": self.pk}) if self.supervision_evidence else ""
+
+
+# Members-only resources ------------------------------------------------------------------
+
+
+class ResourceGroup(models.Model):
+    """A heading under which members-only resources are listed (e.g. "Forms", "Recordings")."""
+
+    title = models.CharField(max_length=150, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class MemberResource(models.Model):
+    """A document or link only members see; coordinators manage them in the admin."""
+
+    group = models.ForeignKey(ResourceGroup, on_delete=models.PROTECT, related_name="resources")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=10, choices=ResourceKind.choices, default=ResourceKind.DOCUMENT)
+    url = models.URLField("link", blank=True, help_text="For a link: where it leads.")
+    file = PrivateFileField(upload_to=GeneratedName("members/resources"), blank=True, max_length=200)
+    file_name = models.CharField(max_length=200, blank=True, editable=False, help_text="The uploaded file's name.")
+    is_published = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["group__position", "group__title", "title", "pk"]
+        indexes = [models.Index(fields=["is_published", "group", "title"])]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.kind == ResourceKind.LINK and not self.url:
+            raise ValidationError({"url": "A link needs the address it leads to."})
+        if self.kind == ResourceKind.DOCUMENT and not self.file:
+            raise ValidationError({"file": "A document needs its file."})
+
+    @property
+    def is_link(self):
+        return self.kind == ResourceKind.LINK
+
+    def get_download_url(self):
+        return reverse("members:resource_download", kwargs={"pk": self.pk}) if self.file else ""
+
+
+# Regional DIT networks -------------------------------------------------------------------
+
+
+class Network(models.Model):
+    """A regional network of DIT clinicians (e.g. the North-West network)."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(unique=True)
+    region = models.CharField(max_length=300, help_text="The area it covers, as shown to the public.")
+    summary = models.CharField(max_length=300, help_text="One or two sentences for the list of networks.")
+    description = models.TextField(help_text="Markdown: its history and aims.")
+    rhythm = models.CharField(max_length=200, help_text="How often and where it meets, e.g. “Every two months”.")
+    usual_venue = models.CharField(max_length=300, blank=True)
+    core_members = models.CharField(
+        "core membership", max_length=200, blank=True, help_text="As published, e.g. “Around 13 core members”."
+    )
+    eligibility = models.TextField(help_text="Who may join, as shown to the public.")
+    is_published = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("members:network_detail", kwargs={"slug": self.slug})
+
+
+class NetworkContact(models.Model):
+    """Someone to contact about a network; shown to its members only."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+    email = models.EmailField("e-mail address", blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class NetworkMeeting(models.Model):
+    """One meeting of a network. Attendance recorded by coordinators counts as CPD."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="meetings")
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    mode = models.CharField(max_length=10, choices=MeetingMode.choices, default=MeetingMode.IN_PERSON)
+    venue = models.CharField(max_length=300, blank=True)
+    online_link = models.URLField(blank=True, help_text="Shown to network members only.")
+    agenda = models.TextField(blank=True, help_text="Markdown.")
+    hours = models.DecimalField(
+        "CPD hours",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
+    )
+    counts_as_yearly_cpd_event = models.BooleanField(
+        "counts as the yearly CPD event",
+        default=False,
+        help_text="Attending it meets the yearly CPD event for trainers and supervisors.",
+    )
+    is_cancelled = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["network", "starts_at"])]
+
+    def __str__(self):
+        return f"{self.network}: {self.title} ({timezone.localtime(self.starts_at):%d %b %Y})"
+
+    def clean(self):
+        if self.mode in (MeetingMode.ONLINE, MeetingMode.HYBRID) and not self.online_link:
+            raise ValidationError({"online_link": "An online meeting needs its link."})
+        if self.mode in (MeetingMode.IN_PERSON, MeetingMode.HYBRID) and not self.venue:
+            raise ValidationError({"venue": "A meeting in person needs its venue."})
+
+
+class NetworkMembership(models.Model):
+    """A person's membership of a network. Its status changes only through the services."""
+
+    # Blanked when the person is erased (members/privacy.py): what they wrote about themselves.
+    PERSONAL_FIELDS = ("declaration",)
+
+    # A network with members is not deleted (unpublish it instead): memberships are history.
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="network_memberships")
+    status = models.CharField(max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.PENDING)
+    route = models.CharField("eligible through", max_length=12, choices=EligibilityRoute.choices)
+    declaration = models.TextField(blank=True, help_text="What the person declared, when the portal could not tell.")
+    requested_at = models.DateTimeField(default=timezone.now)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["network", "person"]
+        constraints = [models.UniqueConstraint(fields=["network", "person"], name="one_membership_per_network")]
+        indexes = [models.Index(fields=["network", "status"])]
+
+    def __str__(self):
+        return f"{self.person} in {self.network} ({self.get_status_display()})"
+
+    def can_become(self, status):
+        return status in MEMBERSHIP_TRANSITIONS[self.status]
+
+    @property
+    def is_pending(self):
+        return self.status == MembershipStatus.PENDING
+
+    @property
+    def is_declined(self):
+        return self.status == MembershipStatus.DECLINED
+
+
+class MeetingAttendance(models.Model):
+    """A person recorded by a coordinator as having attended a network meeting."""
+
+    # Attendance is CPD evidence: a meeting someone attended is not deleted.
+    meeting = models.ForeignKey(NetworkMeeting, on_delete=models.PROTECT, related_name="attendance")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings_attended")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting__starts_at", "person"]
+        verbose_name_plural = "meeting attendance"
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="one_attendance_per_meeting")]
+
+    def __str__(self):
+        return f"{self.person} at {self.meeting}"

@@ -44,6 +44,20 @@ COORDINATION_PERMISSIONS = {
     # edit the fee schedule and provider details, and add a provider known from before.
     "providers": {"*": ["view"], "provider": ["view", "add", "change"], "feescheduleentry": ["view", "change"]},
 }
+# Members area and regional networks: resources and networks are plain editing; memberships
+# change through actions (confirm, decline), attendance through its admin view.
+COORDINATION_PERMISSIONS["members"] = {
+    **COORDINATION_PERMISSIONS["members"],
+    "resourcegroup": ALL,
+    "memberresource": ALL,
+    "network": ALL,
+    "networkcontact": ALL,
+    "networkmeeting": ALL,
+    "networkmembership": ["view", "change"],
+    "meetingattendance": ["view"],
+}
+# The recommended reading list: coordinators edit it in the admin.
+COORDINATION_PERMISSIONS["reading_list"] = {"*": ALL}
 # The Programme Director coordinates too, and later approves trainers and providers.
 ROLE_PERMISSIONS = {
     COORDINATOR: COORDINATION_PERMISSIONS,

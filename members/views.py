@@ -1,25 +1,48 @@
+from allauth.account.views import RequestLoginCodeView
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from dit_portal.audit import log_action
 from dit_portal.files import private_file_response
+from dit_portal.markup import render_markdown
 
-from .forms import PersonProfileForm, ProfileForm
-from .models import PersonProfile
+from . import selectors, services
+from .access import is_member, network_eligibility
+from .enums import JOINABLE_STATES, LEAVABLE_STATES, MembershipStatus
+from .forms import JoinNetworkForm, PersonProfileForm, ProfileForm, ResourceSearchForm
+from .models import MemberResource, Network, PersonProfile
 from .privacy import export_personal_data
+from .roles import can_use_admin
 from .services import update_profile
+
+RESOURCES_PER_PAGE = 25
+
+
+def _not_a_member(request):
+    """The page a signed-in person who is not (yet) a member sees: what the members area is
+    and how people get in."""
+    return render(request, "members/not_a_member.html", status=403)
 
 
 @login_required
 def members_home(request):
+    if not is_member(request.user):
+        return render(request, "members/home.html", {"is_member": False})
     credentials = request.user.credentials.all()
-    return render(request, "members/home.html", {"credentials": credentials})
+    memberships = request.user.network_memberships.filter(status__in=LEAVABLE_STATES).select_related("network")
+    return render(
+        request,
+        "members/home.html",
+        {"is_member": True, "credentials": credentials, "memberships": memberships},
+    )
 
 
 @login_required
@@ -55,6 +78,162 @@ def profile_evidence(request, pk):
         profiles = profiles.filter(person=request.user)
     profile = get_object_or_404(profiles, pk=pk)
     return private_file_response(profile.supervision_evidence, profile.supervision_evidence_name or "evidence")
+
+
+def _only_shows(request):
+    """For a members' page that only shows something: checked after membership, so a
+    non-member still gets the explanation whatever the method."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return None
+
+
+@login_required
+def resource_list(request):
+    if not is_member(request.user):
+        return _not_a_member(request)
+    if refused := _only_shows(request):
+        return refused
+    form = ResourceSearchForm(request.GET or None)
+    query, group = "", None
+    if form.is_valid():
+        query, group = form.cleaned_data["q"].strip(), form.cleaned_data["group"]
+    page = Paginator(selectors.published_resources(query=query, group=group), RESOURCES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "members/resource_list.html",
+        {"form": form, "page": page, "query": query, "filters": filters.urlencode(), "searching": bool(query or group)},
+    )
+
+
+@login_required
+def resource_download(request, pk):
+    if not is_member(request.user):
+        return _not_a_member(request)
+    if refused := _only_shows(request):
+        return refused
+    resource = get_object_or_404(MemberResource, pk=pk, is_published=True)
+    if not resource.file:
+        raise Http404
+    return private_file_response(resource.file, resource.file_name or f"resource-{resource.pk}")
+
+
+class AccessAgainView(RequestLoginCodeView):
+    """ "Send me my access again": a sign-in code to the address on record, through
+    allauth's login by code. Known and unknown addresses get the same answer and the same
+    path (allauth e-mails an unknown address to say there is no account); requests are
+    rate-limited per address and per IP address (ACCOUNT_RATE_LIMITS["request_login_code"])."""
+
+    template_name = "members/access_again.html"
+
+    def get_success_url(self):
+        return f"{reverse('account_confirm_login_code')}?next={reverse('members:home')}"
+
+
+access_again = AccessAgainView.as_view()
+
+
+# Regional networks -----------------------------------------------------------------------
+
+
+@require_safe
+def network_list(request):
+    networks = selectors.listed_networks()
+    memberships = {}
+    if request.user.is_authenticated:
+        memberships = {m.network_id: m for m in request.user.network_memberships.all()}
+    for network in networks:
+        network.my_membership = memberships.get(network.pk)
+    return render(request, "members/network_list.html", {"networks": networks})
+
+
+@require_safe
+def network_detail(request, slug):
+    network = selectors.network_page(slug)
+    if network is None:
+        raise Http404
+    membership = selectors.membership_of(request.user, network)
+    is_network_member = membership is not None and membership.status == MembershipStatus.ACTIVE
+    sees_contacts = is_network_member or can_use_admin(request.user)
+    now = timezone.now()
+    meetings = list(network.meetings.all())
+    return render(
+        request,
+        "members/network_detail.html",
+        {
+            "network": network,
+            "description": render_markdown(network.description),
+            "membership": membership,
+            "is_network_member": is_network_member,
+            "sees_contacts": sees_contacts,
+            "can_join": membership is None or membership.status in JOINABLE_STATES,
+            "can_leave": membership is not None and membership.status in LEAVABLE_STATES,
+            "upcoming": [m for m in meetings if m.starts_at >= now],
+            "past": [m for m in reversed(meetings) if m.starts_at < now][:12],
+        },
+    )
+
+
+def _published_network(slug):
+    return get_object_or_404(Network, slug=slug, is_published=True)
+
+
+@login_required
+def join_network(request, slug):
+    network = _published_network(slug)
+    membership = selectors.membership_of(request.user, network)
+    if membership is not None and membership.status not in JOINABLE_STATES:
+        if membership.status == MembershipStatus.ACTIVE:
+            messages.info(request, f"You are already a member of the {network}.")
+        else:
+            messages.info(request, "Your request to join is with the coordinators.")
+        return redirect(network)
+    eligibility = network_eligibility(request.user)
+    form = JoinNetworkForm(
+        request.POST if request.method == "POST" else None, needs_declaration=not eligibility.confirmed_by_records
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.join_network(
+                network, request.user, declaration=form.cleaned_data.get("declaration", "")
+            )
+        except services.NetworkError as error:
+            form.add_error(None, error.message)
+        else:
+            if membership.status == MembershipStatus.ACTIVE:
+                messages.success(request, f"You have joined the {network}.")
+            else:
+                messages.success(
+                    request,
+                    "Thank you. The coordinators will confirm your membership; we will e-mail you when they have.",
+                )
+            return redirect(network)
+    return render(
+        request,
+        "members/network_join.html",
+        {"network": network, "form": form, "eligibility": eligibility},
+    )
+
+
+@login_required
+def leave_network(request, slug):
+    network = _published_network(slug)
+    membership = selectors.membership_of(request.user, network)
+    if membership is None or membership.status not in LEAVABLE_STATES:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.leave_network(membership, by=request.user)
+        except services.NetworkError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"You have left the {network}.")
+        return redirect(network)
+    return render(request, "members/network_leave.html", {"network": network, "membership": membership})
 
 
 @login_required

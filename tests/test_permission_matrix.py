@@ -314,6 +314,56 @@ def _provider_x_url(name):
     return lambda world: reverse(f"providers:{name}", kwargs=_providers(world)[PROVIDER_X]["kwargs"][name])
 
 
+# Members area, regional networks and reading list: the supervisor holds an accredited
+# practitioner credential (a member); trainees A and B and provider users trained nowhere and
+# hold nothing (not members: they get the page explaining the members area, 403). Trainee A
+# has joined the North-West network by a declaration a coordinator confirmed.
+def _member_resource(world):
+    def build(world):
+        from tests.members.factories import ResourceFactory
+
+        return ResourceFactory(document=True)
+
+    return world.instance("members.memberresource", build)
+
+
+def _network_membership(world):
+    def build(world):
+        from members.models import Network
+        from tests.members.factories import MembershipFactory
+
+        return MembershipFactory(
+            network=Network.objects.get(slug="north-west"), person=world.trainee_a, route="declaration"
+        )
+
+    return world.instance("members.networkmembership", build)
+
+
+def _network_meeting(world):
+    def build(world):
+        from members.models import Network
+        from tests.members.factories import MeetingFactory
+
+        return MeetingFactory(network=Network.objects.get(slug="north-west"))
+
+    return world.instance("members.networkmeeting", build)
+
+
+def _empty(model_name):
+    from tests.members.factories import NetworkFactory, ResourceGroupFactory
+
+    return {"network": NetworkFactory, "resourcegroup": ResourceGroupFactory}[model_name]()
+
+
+def _reference(world):
+    from reading_list.models import Reference
+
+    return Reference.objects.get(key="lemma2011brief")
+
+
+NON_MEMBERS_403 = {TRAINEE_A: 403, TRAINEE_B: 403, PROVIDER_X: 403, PROVIDER_Y: 403}
+
+
 # Named routes outside the admin.
 ROUTES = {
     # Public pages (they render for a POST too: nothing is changed).
@@ -366,6 +416,37 @@ ROUTES = {
     "members:profile": Route("/members/profile/", signed_in(), post=signed_in()),
     # A person's own data: explained on GET, downloaded as a zip on POST.
     "members:my_data": Route("/members/my-data/", signed_in(), post=signed_in()),
+    # Members area (members app): non-members who sign in get the explanatory page (403);
+    # an empty request for access again gets the form back with its error.
+    "members:access_again": Route("/members/access/", signed_out(), post=signed_out()),
+    "members:resource_list": Route(
+        "/members/resources/", signed_in(**NON_MEMBERS_403), post=get_only(signed_in(**NON_MEMBERS_403))
+    ),
+    "members:resource_download": Route(
+        lambda w: f"/members/resources/{_member_resource(w).pk}/download/",
+        signed_in(**NON_MEMBERS_403),
+        post=get_only(signed_in(**NON_MEMBERS_403)),
+    ),
+    # Regional networks: public pages; joining and leaving for the signed-in. Trainee A is a
+    # member already (sent back to the network's page); only a member may leave. An empty
+    # POST to join makes the supervisor (a credential holder) a member; everyone else gets
+    # the form back asking how they meet the conditions.
+    "members:network_list": Route("/members/networks/", public(), post=get_only(public())),
+    "members:network_detail": Route("/members/networks/north-west/", public(), post=get_only(public())),
+    "members:network_join": Route(
+        lambda w: f"/members/networks/{_network_membership(w).network.slug}/join/",
+        signed_in(**{TRAINEE_A: REDIRECT}),
+        post=signed_in(**{TRAINEE_A: REDIRECT, SUPERVISOR: REDIRECT}),
+    ),
+    "members:network_leave": Route(
+        lambda w: f"/members/networks/{_network_membership(w).network.slug}/leave/",
+        owner_only(TRAINEE_A, staff=404),
+        post=owner_only(TRAINEE_A, status=REDIRECT, staff=404),
+    ),
+    # Reading list (reading_list app): public, with its exports.
+    "reading_list:list": Route("/reading/", public(), post=get_only(public())),
+    "reading_list:export_bibtex": Route("/reading/export.bib", public(), post=get_only(public())),
+    "reading_list:export_ris": Route("/reading/export.ris", public(), post=get_only(public())),
     # Trainings: public catalogue and live trainings; a trainee's own applications and
     # evidence (trainee A owns the application; staff decide in the admin, where its page
     # is, so the trainee's page answers them 404 like anyone else's).
@@ -640,6 +721,12 @@ ADMIN_ROUTES = {
         staff_answers(405),
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
+    # Members: a network meeting's attendance register.
+    "admin:members_networkmeeting_attendance": Route(
+        lambda w: f"/admin/members/networkmeeting/{_network_meeting(w).pk}/attendance/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+    ),
     # The catch-all answers every other /admin/ address.
     "admin:<catch-all>": Route("/admin/no-such-page/", staff_answers(404), post=staff_answers(404)),
 }
@@ -841,6 +928,22 @@ ADMIN_MODELS = {
             ("networkeventattendance", lambda w: _provider_record(w, "network_event")),
         )
     },
+    # Members area and regional networks: memberships change only through actions.
+    # A group and a network of their own, empty, so deleting them deletes nothing else.
+    "members.resourcegroup": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _empty("resourcegroup")
+    ),
+    "members.memberresource": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, _member_resource),
+    "members.network": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _empty("network")),
+    "members.networkmeeting": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, _network_meeting),
+    "members.networkmembership": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _network_membership, add_allowed=False
+    ),
+    # Reading list
+    "reading_list.topic": AdminModel(
+        {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: _reference(w).topics.first()
+    ),
+    "reading_list.reference": AdminModel({COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, _reference),
     "account.emailaddress": AdminModel(SUPERUSER_ONLY, lambda w: w.trainee_a.emailaddress_set.get()),
     # allauth's admin form requires a "last used" time the authenticator has not had yet,
     # so the form sent back as it is comes back with that error.

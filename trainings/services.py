@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
-from dit_portal.files import private_storage, validate_upload
+from dit_portal.files import check_storage_quota, prepare_upload, private_storage
 
 from . import selectors
 from .eligibility import eligibility_failures, missing_evidence
@@ -226,8 +226,9 @@ def application_refusal(run):
 
 
 def _validated_upload(requirement, upload):
+    """The file to store for `requirement` (pictures re-encoded), or a TrainingError."""
     try:
-        validate_upload(upload)
+        return prepare_upload(upload)
     except ValidationError as error:
         raise TrainingError(f"{requirement.title}: {' '.join(error.messages)}") from error
 
@@ -255,8 +256,7 @@ def apply_for_run(run, *, trainee, answers, note=""):
             for requirement in requirements:
                 given = inputs.get(requirement.pk)
                 if given and given.evidence and requirement.evidence != EvidenceRule.NONE:
-                    _validated_upload(requirement, given.evidence)
-                    uploads[requirement.pk] = given.evidence
+                    uploads[requirement.pk] = _validated_upload(requirement, given.evidence)
             records = {
                 pk: EnrolmentAnswer(
                     requirement=given.requirement,
@@ -271,6 +271,10 @@ def apply_for_run(run, *, trainee, answers, note=""):
             failures = eligibility_failures(requirements, records, trainee) + missing_evidence(requirements, uploads)
             if failures:
                 raise TrainingError("Your application does not meet the entry requirements.", failures=failures)
+            try:
+                check_storage_quota(trainee, sum(upload.size for upload in uploads.values()))
+            except ValidationError as error:
+                raise TrainingError(" ".join(error.messages)) from error
 
             try:
                 with transaction.atomic():

@@ -12,12 +12,13 @@ from members.services import set_credential_status
 from supervision.enums import CasePurpose, RecordingPhase, RecordingRating, SessionStatus
 from supervision.models import Case, Recording, SupervisionSession
 from tests.factories import UserFactory
+from tests.files import PDF_BYTES
 from tests.trainings.factories import EnrolmentFactory, make_run
 from trainings.enums import EnrolmentStatus, RunStatus
 from trainings.models import Course
 
 LONG_AGO = datetime.date(2015, 1, 1)
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = PDF_BYTES
 
 
 def days_ago(days):

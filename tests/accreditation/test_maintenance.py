@@ -146,6 +146,31 @@ def test_a_completed_run_of_a_flagged_course_or_a_cpd_day_record_meets_the_cpd_e
     assert maintenance.check(other, YEAR, today=TODAY).passed
 
 
+def test_a_flagged_network_meeting_attended_meets_the_cpd_event_an_unflagged_or_cancelled_one_does_not():
+    from members.models import MeetingAttendance
+    from tests.members.factories import MeetingFactory
+
+    person = _practitioner(datetime.date(2020, 1, 1))
+    accredit(person, CredentialKind.TRAINER, datetime.date(2021, 1, 1))
+    _hours(case(person, supervisor(), started=900), datetime.date(2025, 6, 1), 1)
+
+    def attended(day, **meeting):
+        starts_at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(18)))
+        MeetingAttendance.objects.create(meeting=MeetingFactory(starts_at=starts_at, **meeting), person=person)
+
+    attended(datetime.date(2025, 5, 7), title="Ordinary meeting")
+    attended(
+        datetime.date(2025, 7, 2), title="Cancelled annual meeting", counts_as_yearly_cpd_event=True, is_cancelled=True
+    )
+    attended(datetime.date(2024, 11, 6), title="Last year's annual meeting", counts_as_yearly_cpd_event=True)
+    assert not maintenance.check(person, YEAR, today=TODAY).passed
+
+    attended(datetime.date(2025, 11, 5), title="Annual network day", counts_as_yearly_cpd_event=True)
+    result = maintenance.check(person, YEAR, today=TODAY)
+    assert result.passed
+    assert "Annual network day (5 November 2025)" in item(result, "cpd_event").evidence
+
+
 def test_the_check_does_not_apply_before_accreditation():
     person = _practitioner(datetime.date(2026, 1, 5))
     assert not maintenance.check(person, YEAR, today=TODAY).applies

@@ -67,7 +67,7 @@ def test_upload_real_pdf_and_docx_and_refuse_a_renamed_file():
     assert first.number == 1 and first.status == CaseStudyStatus.SUBMITTED
     fake = SimpleUploadedFile("study.docx", b"plain text pretending", content_type="application/octet-stream")
     other = UserFactory()
-    with pytest.raises(services.AccreditationError, match="does not match a Word document"):
+    with pytest.raises(services.AccreditationError, match="is not a Word document"):
         services.submit_case_study(other, upload=fake)
     assert services.submit_case_study(other, upload=docx_upload()).file_name == "study.docx"
     with pytest.raises(services.AccreditationError, match="awaiting review"):

@@ -47,3 +47,21 @@ def test_demo_data_includes_open_live_trainings(client, capsys):
     html = client.get("/trainings/").text
     assert "Demo cohort, online" in html
     assert "Demo CPD Day" in html
+
+
+def test_demo_data_includes_network_meetings_and_a_member_who_attended(client, capsys):
+    from django.utils import timezone
+
+    from members.models import Network
+    from members.selectors import network_cpd_attendance
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert capsys.readouterr().out.count("Demo network meetings: 3") == 1
+    network = Network.objects.get(slug="north-west")
+    assert network.meetings.filter(counts_as_yearly_cpd_event=True).count() == 1
+    practitioner = User.objects.get(email="practitioner@demo.dit-portal.example")
+    attended = network.meetings.get(attendance__person=practitioner)
+    assert network_cpd_attendance(practitioner, timezone.localdate(attended.starts_at).year)
+    html = client.get(network.get_absolute_url()).text
+    assert "Demo meeting: DIT and endings" in html

@@ -3,8 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dit_portal.files import CSV, EVIDENCE_KINDS, PDF, private_file_response, private_storage, validate_upload
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF_BYTES
 
 
 def test_a_real_pdf_is_accepted():

@@ -31,7 +31,8 @@ def test_members_area_credentials(client, held, django_assert_num_queries):
         credential = HeldCredential.objects.create(holder=user, kind=kind, status=CredentialStatus.ACCREDITED)
         CredentialEvent.objects.create(credential=credential, to_status=CredentialStatus.ACCREDITED)
     client.force_login(user)
-    # session, user, credentials, menu pages, role check for the admin link
-    with django_assert_num_queries(5):
+    # session, user, role check (for membership and the admin link), credential check for
+    # membership, credentials, network memberships, menu pages
+    with django_assert_num_queries(7):
         response = client.get("/members/")
     assert response.text.count('class="list-group-item') == held

@@ -6,11 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.factories import UserFactory
+from tests.files import PDF_BYTES
 from trainings.enums import AnswerType, DeliveryMode, EnrolmentStatus, EvidenceRule, RunStatus, TrainerRole
 from trainings.models import Course, CourseRun, Enrolment, EntryRequirement, RunDay, RunTrainer
 from trainings.services import AnswerInput
-
-PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
 def pdf_upload(name="certificate.pdf", content=PDF_BYTES):

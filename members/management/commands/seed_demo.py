@@ -73,6 +73,9 @@ class Command(BaseCommand):
     def load_app_demos(self):
         """Each app may add its own demo rows in `<app>/demo.py` with `load_demo(stdout)`,
         so this lower app need not import the higher ones."""
+        from members.demo import load_demo as load_members_demo
+
+        load_members_demo(self.stdout)
         for config in apps.get_app_configs():
             if config.name != "members" and module_has_submodule(config.module, "demo"):
                 import_string(f"{config.name}.demo.load_demo")(self.stdout)

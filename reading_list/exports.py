@@ -1,0 +1,84 @@
+"""BibTeX and RIS exports, written by maintained libraries (bibtexparser, rispy)."""
+
+import bibtexparser
+import rispy
+from bibtexparser.model import Entry, Field
+
+from .enums import ReferenceType
+
+BIBTEX_TYPES = {
+    ReferenceType.ARTICLE: "article",
+    ReferenceType.BOOK: "book",
+    ReferenceType.CHAPTER: "incollection",
+    ReferenceType.REPORT: "techreport",
+}
+RIS_TYPES = {
+    ReferenceType.ARTICLE: "JOUR",
+    ReferenceType.BOOK: "BOOK",
+    ReferenceType.CHAPTER: "CHAP",
+    ReferenceType.REPORT: "RPRT",
+}
+
+
+def _bibtex_fields(reference):
+    container = {
+        ReferenceType.ARTICLE: "journal",
+        ReferenceType.CHAPTER: "booktitle",
+    }.get(reference.reference_type)
+    publisher_field = "institution" if reference.reference_type == ReferenceType.REPORT else "publisher"
+    values = [
+        ("author", " and ".join(reference.author_list)),
+        ("editor", " and ".join(reference.editor_list)),
+        ("title", reference.title),
+        (container, reference.container_title) if container else (None, ""),
+        ("year", str(reference.year) if reference.year else ""),
+        ("pubstate", "inpress" if reference.in_press else ""),
+        ("edition", reference.edition),
+        ("volume", reference.volume),
+        ("number", reference.issue),
+        ("pages", reference.pages.replace("-", "--")),
+        (publisher_field, reference.publisher),
+        ("address", reference.place),
+        ("doi", reference.doi),
+        ("url", reference.url),
+        ("note", reference.note),
+        ("keywords", ", ".join(topic.name for topic in reference.topics.all())),
+    ]
+    return [Field(name, value) for name, value in values if name and value]
+
+
+def to_bibtex(references):
+    library = bibtexparser.Library()
+    for reference in references:
+        library.add(Entry(BIBTEX_TYPES[reference.reference_type], reference.key, _bibtex_fields(reference)))
+    return bibtexparser.write_string(library)
+
+
+def _ris_entry(reference):
+    entry = {
+        "type_of_reference": RIS_TYPES[reference.reference_type],
+        "id": reference.key,
+        "authors": reference.author_list,
+        "secondary_authors": reference.editor_list,
+        "title": reference.title,
+        "year": str(reference.year) if reference.year else "",
+        "secondary_title": reference.container_title,
+        "edition": reference.edition,
+        "volume": reference.volume,
+        "number": reference.issue,
+        "start_page": reference.first_page,
+        "end_page": reference.last_page,
+        "publisher": reference.publisher,
+        "place_published": reference.place,
+        "doi": reference.doi,
+        "urls": [reference.url] if reference.url else [],
+        "notes": [note for note in (reference.note, "In press" if reference.in_press else "") if note],
+        "keywords": [topic.name for topic in reference.topics.all()],
+    }
+    if reference.reference_type == ReferenceType.ARTICLE:
+        entry["journal_name"] = reference.container_title
+    return {key: value for key, value in entry.items() if value}
+
+
+def to_ris(references):
+    return rispy.dumps([_ris_entry(reference) for reference in references])
