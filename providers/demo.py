@@ -3,6 +3,7 @@ Portugal whose user is the demo provider login, with a trainer, a delivered trai
 invoice, a supervision record and a completer list awaiting review; and an applicant."""
 
 import datetime
+import io
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,11 +20,19 @@ from .models import Provider, ProviderMembership, ProviderTrainer
 
 PROVIDER_LOGIN = "provider@demo.dit-portal.example"
 DEMO_NAME = "Demo: Instituto DIT Lisboa"
-# A one-page PDF, enough to download and open.
-RECORD_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+
+def _blank_pdf():
+    """A real one-page PDF, enough to download and open."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
 COMPLETERS_CSV = (
     "name,email,profession,registration,result\n"
     "Ana Sousa,ana.sousa@demo.dit-portal.example,Psychologist,OPP 12345,completed\n"
@@ -89,7 +98,7 @@ def load_demo(stdout):
         afc_trainer=centre_trainer,
         date=today - datetime.timedelta(days=20),
         hours=Decimal("2.5"),
-        upload=SimpleUploadedFile("supervision-demo.pdf", RECORD_PDF),
+        upload=SimpleUploadedFile("supervision-demo.pdf", _blank_pdf()),
         by=member,
     )
     services.submit_completer_list(
@@ -113,6 +122,6 @@ def load_demo(stdout):
             delivery_plan_summary="One 5-day training a year in Nairobi.",
         ),
         applicant=applicant,
-        evidence=[(6, SimpleUploadedFile("delivery-plan.pdf", RECORD_PDF))],
+        evidence=[(6, SimpleUploadedFile("delivery-plan.pdf", _blank_pdf()))],
     )
     stdout.write(f"Demo providers: {provider} (log in as {PROVIDER_LOGIN}) and one application awaiting a decision.")

@@ -358,7 +358,3 @@ def afc_trainers():
     return User.objects.filter(
         credentials__kind=CredentialKind.TRAINER, credentials__status=CredentialStatus.ACCREDITED
     ).order_by("full_name", "email")
-
-
-def today_plus(days):
-    return timezone.localdate() + datetime.timedelta(days=days)

@@ -38,7 +38,6 @@ from .enums import (
     REVIEW_STATUS_CHANGES,
     UNPAID_STATES,
     ApplicationStatus,
-    CompleterResult,
     FeeKind,
     InvoiceKind,
     InvoiceStatus,
@@ -650,7 +649,7 @@ def upload_supervision_record(provider, *, afc_trainer, date, hours, upload, by)
     return record
 
 
-def _review(model, obj, *, approve, note, by, action):
+def _review(model, obj, *, approve, note, by):
     new_status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
     note = (note or "").strip()
     if not approve and not note:
@@ -675,7 +674,7 @@ def _refuse_unless_review(obj, new_status):
 
 def review_supervision_record(record, *, approve, note="", by):
     with transaction.atomic():
-        record = _review(SupervisionRecord, record, approve=approve, note=note, by=by, action="supervision_record")
+        record = _review(SupervisionRecord, record, approve=approve, note=note, by=by)
         log_action(record, f"providers.supervision_record.{record.review_status}", user=by, data={"note": note})
     return record
 
@@ -731,9 +730,7 @@ def review_completer_list(completer_list, *, approve, note="", by):
     """Approving brings the people into the portal: linked to an account already known by
     e-mail, or given a new account (without a password: they sign in by e-mailed code or reset)."""
     with transaction.atomic():
-        completer_list = _review(
-            CompleterList, completer_list, approve=approve, note=note, by=by, action="completer_list"
-        )
+        completer_list = _review(CompleterList, completer_list, approve=approve, note=note, by=by)
         linked = created = 0
         if approve:
             rows = list(completer_list.rows.all())
@@ -786,6 +783,3 @@ def record_network_event(provider, *, trainer, event, date, by):
             data={"trainer": trainer.person.email, "date": date},
         )
     return attendance
-
-
-COMPLETED = CompleterResult.COMPLETED

@@ -55,8 +55,8 @@ def test_dashboard(client, provider, member, rows, django_assert_num_queries):
     # session, user, provider, roles (menu), menu pages, application, trainers with this
     # year's events, supervision fee, first delivery, supervision hours, annual fee paid,
     # invoices, supervision records, completer lists (14), and the engine's maintenance
-    # check of each of the two trainers (9 each)
-    with django_assert_num_queries(32):
+    # check of each of the two trainers (10 each)
+    with django_assert_num_queries(34):
         response = client.get(reverse("providers:dashboard", args=[provider.pk]))
     assert response.status_code == 200
     assert len(response.context["requirements"]) == 4 + 2
