@@ -15,9 +15,15 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.template.loader import render_to_string
+from PIL import ImageFile
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+# Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would let a
+# truncated picture through the upload checks (dit_portal/files.py). Certificates load no
+# raster images, so Pillow's strict default is put back.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 TEMPLATE = "certificates/certificate.html"
 
