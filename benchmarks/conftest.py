@@ -6,12 +6,22 @@ benchmarks/test_admin_scale.py records each admin page's fastest time at 100 and
 fails the run when a page at 100k rows takes more than twice its time at 100, or the
 export peaks above 100 MB."""
 
+import pytest
+
 from tests.conftest import _clear_cache, _eager_celery, _test_settings, client  # noqa: F401 - the suite's fixtures
 
 TIMINGS = {}  # (page, "100" | "100k") -> fastest of its rounds, in seconds
 EXPORT_PEAKS = {}  # "100" | "100k" -> bytes
 MAX_RATIO = 2.0
 MAX_EXPORT_BYTES = 100 * 1024 * 1024
+
+# Lines a benchmark reports beyond pytest-benchmark's table (ratios, query counts).
+REPORT = []
+
+
+@pytest.fixture
+def report():
+    return REPORT.append
 
 
 def _scale_report():
@@ -33,6 +43,10 @@ def _scale_report():
 
 
 def pytest_terminal_summary(terminalreporter):
+    if REPORT:
+        terminalreporter.section("measured")
+        for line in REPORT:
+            terminalreporter.write_line(line)
     lines, failures = _scale_report()
     if not lines:
         return

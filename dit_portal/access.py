@@ -5,6 +5,8 @@ about people. Roles are Django groups; the staff roles named here reach the admi
 COORDINATOR = "Coordinator"
 PROGRAMME_DIRECTOR = "Programme Director"
 ADMIN_ROLES = {COORDINATOR, PROGRAMME_DIRECTOR}
+# People of an overseas training provider: the menu shows them their provider's pages.
+PROVIDER_USER = "Provider user"
 
 
 def has_role(user, role):

@@ -1,4 +1,4 @@
-from .access import can_use_admin
+from .access import PROVIDER_USER, can_use_admin, has_role
 from .models import Page
 
 
@@ -12,4 +12,8 @@ def portal(request):
             .only("slug", "title", "menu_title")
         )
 
-    return {"menu_pages": menu_pages, "user_can_use_admin": lambda: can_use_admin(request.user)}
+    return {
+        "menu_pages": menu_pages,
+        "user_can_use_admin": lambda: can_use_admin(request.user),
+        "user_is_provider": lambda: has_role(request.user, PROVIDER_USER),
+    }

@@ -64,7 +64,12 @@ INSTALLED_APPS = [
     "trainings",
     "supervision",
     "accreditation",
+    "django_countries",
+    "providers",
     "reading_list",
+    "certificates",
+    # Reminders read the rules of the apps above; nothing imports it.
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +156,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trainings.tasks.send_application_digest",
         "schedule": crontab(hour=7, minute=30),
     },
+    "providers-mark-overdue-invoices": {"task": "providers.tasks.mark_overdue_invoices", "schedule": 6 * 60 * 60},
 }
 
 # Authentication: e-mail login through django-allauth.
@@ -259,6 +265,8 @@ FILE_RETENTION_DAYS = {
     "evidence": int(os.environ.get("RETENTION_DAYS_EVIDENCE", str(2 * 365))),
     "assessed_work": int(os.environ.get("RETENTION_DAYS_ASSESSED_WORK", str(6 * 365))),
 }
+# Certificates: how often one address may check a certificate code (django-ratelimit, on the cache).
+CERTIFICATE_VERIFICATION_RATE = os.environ.get("CERTIFICATE_VERIFICATION_RATE", "20/m")
 # What each person's uploads may add up to (evidence and every other private file).
 PRIVATE_STORAGE_QUOTA = int(os.environ.get("PRIVATE_STORAGE_QUOTA", str(100 * 1024 * 1024)))
 # Structural checks of uploads (dit_portal/files.py): an Office document may unpack to at
@@ -321,4 +329,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every rendering step at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

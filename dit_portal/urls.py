@@ -13,6 +13,9 @@ urlpatterns = [
     path("trainings/", include("trainings.urls")),
     path("supervision/", include("supervision.urls")),
     path("pathway/", include("accreditation.urls")),
+    path("certificates/", include("certificates.urls")),
+    path("reminders/", include("reminders.urls")),
+    path("providers/", include("providers.urls")),
     path("reading/", include("reading_list.urls")),
     path("admin/", admin.site.urls),
 ]

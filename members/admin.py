@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from dit_portal.audit import log_action
+from dit_portal.admin_hooks import HookedActionsMixin
 from dit_portal.files import DOCX, JPEG, JPEG_LONG, PDF, PNG, XLSX, prepare_upload
 
 from . import selectors, services
@@ -144,7 +144,7 @@ class CredentialEventInline(admin.TabularInline):
 
 
 @admin.register(HeldCredential)
-class HeldCredentialAdmin(admin.ModelAdmin):
+class HeldCredentialAdmin(HookedActionsMixin, admin.ModelAdmin):
     """Coordinators record credentials people already hold (with their real date) and
     import the register; every status change goes through the credential service."""
 
@@ -340,32 +340,6 @@ class PersonProfileAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{profile.person}: supervision experience verified.", messages.SUCCESS)
 
 
-# Plain editing, logged ------------------------------------------------------------------
-
-
-class AuditedChangesMixin:
-    """Plain admin edits land in the audit log with each changed field's old and new value."""
-
-    def save_model(self, request, obj, form, change):
-        old = {}
-        if change and obj.pk:
-            previous = type(obj).objects.filter(pk=obj.pk).first()
-            old = {name: getattr(previous, name, None) for name in form.changed_data} if previous else {}
-        super().save_model(request, obj, form, change)
-        opts = obj._meta
-        if change:
-            if form.changed_data:
-                changes = {name: [str(old.get(name)), str(getattr(obj, name, ""))] for name in form.changed_data}
-                log_action(obj, f"{opts.app_label}.{opts.model_name}.edited", user=request.user, data=changes)
-        else:
-            log_action(obj, f"{opts.app_label}.{opts.model_name}.created", user=request.user)
-
-    def delete_model(self, request, obj):
-        opts = obj._meta
-        log_action(obj, f"{opts.app_label}.{opts.model_name}.deleted", user=request.user)
-        super().delete_model(request, obj)
-
-
 # Members-only resources ------------------------------------------------------------------
 
 RESOURCE_FILE_KINDS = (PDF, DOCX, XLSX, PNG, JPEG, JPEG_LONG)
@@ -391,14 +365,14 @@ class MemberResourceForm(forms.ModelForm):
 
 
 @admin.register(ResourceGroup)
-class ResourceGroupAdmin(AuditedChangesMixin, admin.ModelAdmin):
+class ResourceGroupAdmin(admin.ModelAdmin):
     list_display = ["title", "position"]
     list_editable = ["position"]
     search_fields = ["title"]
 
 
 @admin.register(MemberResource)
-class MemberResourceAdmin(AuditedChangesMixin, admin.ModelAdmin):
+class MemberResourceAdmin(admin.ModelAdmin):
     form = MemberResourceForm
     list_display = ["title", "group", "kind", "is_published", "updated_at"]
     list_filter = ["group", "kind", "is_published"]
@@ -417,7 +391,7 @@ class NetworkContactInline(admin.TabularInline):
 
 
 @admin.register(Network)
-class NetworkAdmin(AuditedChangesMixin, admin.ModelAdmin):
+class NetworkAdmin(admin.ModelAdmin):
     list_display = ["name", "region", "rhythm", "is_published", "position"]
     list_editable = ["is_published", "position"]
     search_fields = ["name", "region"]
@@ -436,7 +410,7 @@ class AttendanceForm(forms.Form):
 
 
 @admin.register(NetworkMeeting)
-class NetworkMeetingAdmin(AuditedChangesMixin, admin.ModelAdmin):
+class NetworkMeetingAdmin(admin.ModelAdmin):
     list_display = ["title", "network", "starts_at", "mode", "hours", "counts_as_yearly_cpd_event", "attendance_link"]
     list_filter = ["network", "counts_as_yearly_cpd_event", "is_cancelled"]
     search_fields = ["title", "agenda"]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from dit_portal.achievements import CREDENTIAL, Achievement
 from dit_portal.files import GeneratedName, PrivateFileField
 
 from .enums import (
@@ -102,6 +103,21 @@ class HeldCredential(models.Model):
     def open_statuses(self):
         """The statuses this credential may move to next."""
         return CREDENTIAL_TRANSITIONS[self.status]
+
+    def certificate_achievements(self):
+        """An accredited credential is certified from its accreditation date."""
+        if self.status != CredentialStatus.ACCREDITED or self.accredited_on is None:
+            return []
+        return [
+            Achievement(
+                holder=self.holder,
+                title=self.get_kind_display(),
+                kind=CREDENTIAL,
+                achieved_on=self.accredited_on,
+                source=self,
+                description="Accredited by the Anna Freud Centre",
+            )
+        ]
 
 
 class CredentialEvent(models.Model):

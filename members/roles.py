@@ -8,12 +8,12 @@ from dit_portal.access import (  # noqa: F401 - re-exported for the apps
     ADMIN_ROLES,
     COORDINATOR,
     PROGRAMME_DIRECTOR,
+    PROVIDER_USER,
     can_use_admin,
     has_role,
 )
 
 SUPERVISOR = "Supervisor"
-PROVIDER_USER = "Provider user"
 ALL_ROLES = [COORDINATOR, PROGRAMME_DIRECTOR, SUPERVISOR, PROVIDER_USER]
 
 # Model permissions given to each staff role: {app_label: {model: [actions]}}.
@@ -47,6 +47,13 @@ COORDINATION_PERMISSIONS = {
         "maintenanceresult": ["view"],
         "candidate": ["view", "grant"],
     },
+    # Certificates are issued and revoked, never deleted; batches are only watched.
+    "certificates": {"certificate": ["view", "add", "change"], "issuebatch": ["view"]},
+    # Reminders sent are a record to read; pausing a person is adding (and lifting, deleting) a pause.
+    "reminders": {"reminder": ["view"], "reminderpause": ["view", "add", "delete"]},
+    # Providers: records change through services (admin actions and views); coordinators
+    # edit the fee schedule and provider details, and add a provider known from before.
+    "providers": {"*": ["view"], "provider": ["view", "add", "change"], "feescheduleentry": ["view", "change"]},
 }
 # Members area and regional networks: resources and networks are plain editing; memberships
 # change through actions (confirm, decline), attendance through its admin view.

@@ -1,12 +1,10 @@
 from django.contrib import admin
 
-from members.admin import AuditedChangesMixin
-
 from .models import Reference, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(AuditedChangesMixin, admin.ModelAdmin):
+class TopicAdmin(admin.ModelAdmin):
     list_display = ["name", "position"]
     list_editable = ["position"]
     search_fields = ["name"]
@@ -14,7 +12,7 @@ class TopicAdmin(AuditedChangesMixin, admin.ModelAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(AuditedChangesMixin, admin.ModelAdmin):
+class ReferenceAdmin(admin.ModelAdmin):
     list_display = ["title", "first_author_surname", "year_display", "reference_type", "is_about_dit"]
     list_filter = ["is_about_dit", "reference_type", "topics"]
     search_fields = ["title", "authors", "container_title", "key"]

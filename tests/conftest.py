@@ -63,7 +63,24 @@ SEEDS = [
     "tests.conftest.seed_members_area",
     "dit_portal.seeds_text.follow_the_sources",
     "trainings.seeds_case_by_case.mark_case_by_case",
+    "tests.conftest.seed_certificates_providers_reminders",
 ]
+
+
+def seed_certificates_providers_reminders():
+    """The rows certificates 0002, providers 0002 and reminders 0002 seed (the certificate and
+    invoice counters, the fee schedule, the reminder job in beat's schedule), by the same
+    functions those migrations run."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in (
+        ("certificates.migrations.0002_certificate_sequence_row", "create_sequence"),
+        ("providers.migrations.0002_seed_fee_schedule", "seed"),
+        ("reminders.migrations.0002_daily_reminder_schedule", "create_schedule"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 def seed_members_area():

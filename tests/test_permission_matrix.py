@@ -216,6 +216,53 @@ def _contact_message(world):
     )
 
 
+def _certificate(world):
+    """Trainee A's certificate of completion, built once."""
+
+    def build(world):
+        import datetime
+
+        from certificates.services import issue_certificate
+
+        return issue_certificate(
+            holder=world.trainee_a,
+            title="5-Day DIT Training",
+            kind="course_completion",
+            achieved_on=datetime.date(2026, 1, 9),
+        )
+
+    return world.instance("certificates.certificate", build)
+
+
+def _issue_batch(world):
+    from certificates.models import IssueBatch
+
+    return IssueBatch.objects.create(title="Matrix batch")
+
+
+def _reminder(world):
+    import uuid
+
+    from django.utils import timezone
+
+    from reminders.models import Reminder
+
+    return Reminder.objects.create(
+        person=world.trainee_a,
+        kind="training_starts_soon",
+        period_key="run-1",
+        subject="Matrix reminder",
+        claim_token=uuid.uuid4(),
+        claimed_at=timezone.now(),
+    )
+
+
+def _reminder_pause(world):
+    from reminders.models import ReminderPause
+
+    return ReminderPause.objects.create(person=world.users[TRAINEE_B], reason="Matrix pause")
+
+
 def _course(slug):
     from trainings.models import Course
 
@@ -297,6 +344,46 @@ def _accreditation(world):
         )
 
     return world.instance("accreditation", build)
+
+
+# Providers ------------------------------------------------------------------------------
+_PROVIDER_FILES = {"application_evidence", "invoice_pdf", "supervision_file", "completer_file"}
+_PROVIDER_FORMS = {"report_delivery", "upload_supervision", "upload_completers", "record_network_event"}
+_PROVIDER_PAGES = [
+    "dashboard",
+    "application",
+    "application_evidence",
+    "invoices",
+    "invoice_pdf",
+    "deliveries",
+    "report_delivery",
+    "uploads",
+    "upload_supervision",
+    "supervision_file",
+    "upload_completers",
+    "completer_list",
+    "completer_file",
+    "record_network_event",
+]
+
+
+def _providers(world):
+    """Provider X (whose user is PROVIDER_X) and provider Y, with one record of each kind."""
+
+    def build(world):
+        from tests.providers.isolation import provider_url_kwargs, provider_with_everything
+
+        built = {}
+        for role, name in ((PROVIDER_X, "Provider X"), (PROVIDER_Y, "Provider Y")):
+            provider, _user, objects = provider_with_everything(name, user=world.users[role])
+            built[role] = {"provider": provider, "kwargs": provider_url_kwargs(provider, objects), **objects}
+        return built
+
+    return world.instance("providers", build)
+
+
+def _provider_x_url(name):
+    return lambda world: reverse(f"providers:{name}", kwargs=_providers(world)[PROVIDER_X]["kwargs"][name])
 
 
 # Members area, regional networks and reading list: the supervisor holds an accredited
@@ -584,6 +671,41 @@ ROUTES = {
         owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
         post=signed_in(405),
     ),
+    # Certificates: holders list and download their own (staff who pass the admin's check
+    # and may view certificates download any); anyone checks a code on the public page.
+    "certificates:mine": Route("/certificates/", signed_in(), post=get_only(signed_in())),
+    "certificates:download": Route(
+        lambda w: f"/certificates/{_certificate(w).pk}/download/",
+        owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
+        post=get_only(owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404})),
+    ),
+    "certificates:verify_form": Route("/certificates/verify/", public(), post=get_only(public())),
+    "certificates:verify": Route(lambda w: _certificate(w).get_verification_path(), public(), post=get_only(public())),
+    # Reminders: each person chooses their optional reminders (an empty form turns them off).
+    "reminders:preferences": Route("/reminders/", signed_in(), post=signed_in(REDIRECT)),
+    # Providers: provider X's user sees X's pages, forms and files; provider Y's user,
+    # other people and staff get 404 (staff review in the admin, and may download a
+    # provider's files from there). Read-only pages and files answer a POST with 405.
+    "providers:mine": Route(
+        lambda w: _providers(w) and "/providers/",
+        signed_in(**{PROVIDER_X: REDIRECT, PROVIDER_Y: REDIRECT}),
+        post=get_only(signed_in(**{PROVIDER_X: REDIRECT, PROVIDER_Y: REDIRECT})),
+    ),
+    "providers:apply": Route("/providers/apply/", signed_in(), post=signed_in()),
+    "providers:accept_invitation": Route("/providers/invitations/not-a-token/", public(404), post=public(404)),
+    **{
+        f"providers:{name}": Route(
+            _provider_x_url(name),
+            owner_only(PROVIDER_X, staff=200 if name in _PROVIDER_FILES else 404, **{STAFF_PARTIAL: 404}),
+            post=owner_only(
+                PROVIDER_X,
+                status=200 if name in _PROVIDER_FORMS else 405,
+                staff=405 if name in _PROVIDER_FILES else 404,
+                **{STAFF_PARTIAL: 404},
+            ),
+        )
+        for name in _PROVIDER_PAGES
+    },
 }
 
 # Admin routes that are not a registered model's standard pages. Non-staff roles are sent to
@@ -679,6 +801,45 @@ ADMIN_ROUTES = {
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
         data={"kind": "complex_care"},
     ),
+    # Certificates: the revocation form of one certificate.
+    "admin:certificates_certificate_revoke": Route(
+        lambda w: f"/admin/certificates/certificate/{_certificate(w).pk}/revoke/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+    ),
+    # Providers: forms that call the services (invite, add a trainer, issue an invoice,
+    # record a payment, credit an invoice) and the POST-only decision and reviews.
+    **{
+        f"admin:providers_provider_{name}": Route(
+            lambda w, path=path: f"/admin/providers/provider/{_providers(w)[PROVIDER_X]['provider'].pk}/{path}/",
+            staff_answers(200, **{STAFF_PARTIAL: 403}),
+            post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+        )
+        for name, path in (("invite", "invite"), ("add_trainer", "add-trainer"), ("invoice", "invoice"))
+    },
+    **{
+        f"admin:providers_invoice_{name}": Route(
+            lambda w, name=name: f"/admin/providers/invoice/{_providers(w)[PROVIDER_X]['invoice'].pk}/{name}/",
+            staff_answers(200, **{STAFF_PARTIAL: 403}),
+            post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+        )
+        for name in ("payment", "credit")
+    },
+    "admin:providers_licenceapplication_decide": Route(
+        lambda w: f"/admin/providers/licenceapplication/{_providers(w)[PROVIDER_X]['evidence'].application_id}/decide/",
+        staff_answers(405),
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+    ),
+    "admin:providers_supervisionrecord_review": Route(
+        lambda w: f"/admin/providers/supervisionrecord/{_providers(w)[PROVIDER_X]['record'].pk}/review/",
+        staff_answers(405),
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+    ),
+    "admin:providers_completerlist_review": Route(
+        lambda w: f"/admin/providers/completerlist/{_providers(w)[PROVIDER_X]['completer_list'].pk}/review/",
+        staff_answers(405),
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+    ),
     # Members: a network meeting's attendance register.
     "admin:members_networkmeeting_attendance": Route(
         lambda w: f"/admin/members/networkmeeting/{_network_meeting(w).pk}/attendance/",
@@ -740,6 +901,29 @@ def _beat_model(model_name):
         }[model_name]()
 
     return build
+
+
+def _fee_schedule_entry(world):
+    from providers.models import FeeScheduleEntry
+
+    return FeeScheduleEntry.objects.get(kind="annual")
+
+
+def _provider_record(world, kind):
+    """An invitation or a network event attendance of provider X."""
+
+    def build(world):
+        from providers.models import NetworkEventAttendance, ProviderInvitation
+
+        provider = _providers(world)[PROVIDER_X]["provider"]
+        if kind == "invitation":
+            return ProviderInvitation.objects.create(provider=provider, email="invited@example.org")
+        trainer = _providers(world)[PROVIDER_X]["delivery"].trainers.get()
+        return NetworkEventAttendance.objects.create(
+            provider=provider, trainer=trainer, event="Network", date="2026-01-05"
+        )
+
+    return world.instance(f"providers.{kind}", build)
 
 
 SUPERUSER_ONLY = {SUPERUSER: FULL}
@@ -837,6 +1021,60 @@ ADMIN_MODELS = {
         change_allowed=False,
         delete_allowed=False,
     ),
+    # Certificates are issued (add) and revoked (change), never deleted but by a superuser;
+    # batches are only watched.
+    "certificates.certificate": AdminModel(
+        {COORDINATOR: {"view", "add", "change"}, DIRECTOR: {"view", "add", "change"}, SUPERUSER: FULL}, _certificate
+    ),
+    "certificates.issuebatch": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+        lambda w: w.instance("certificates.issuebatch", _issue_batch),
+        add_allowed=False,
+        change_allowed=False,
+    ),
+    # Reminders sent are a read-only record; a pause is added or lifted (deleted), never edited.
+    "reminders.reminder": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+        lambda w: w.instance("reminders.reminder", _reminder),
+        add_allowed=False,
+        change_allowed=False,
+        delete_allowed=False,
+    ),
+    "reminders.reminderpause": AdminModel(
+        {COORDINATOR: {"view", "add", "delete"}, DIRECTOR: {"view", "add", "delete"}, SUPERUSER: FULL},
+        lambda w: w.instance("reminders.reminderpause", _reminder_pause),
+        change_allowed=False,
+    ),
+    # Providers: coordinators edit providers' details and the fee schedule; everything else
+    # is read here and changes through the services (actions and the views above).
+    "providers.provider": AdminModel(
+        {COORDINATOR: {"view", "add", "change"}, DIRECTOR: {"view", "add", "change"}, SUPERUSER: FULL},
+        lambda w: _providers(w)[PROVIDER_X]["provider"],
+        delete_post=200,
+    ),
+    "providers.feescheduleentry": AdminModel(
+        {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL},
+        _fee_schedule_entry,
+        delete_allowed=False,
+    ),
+    **{
+        f"providers.{model}": AdminModel(
+            {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+            build,
+            add_allowed=False,
+            change_allowed=False,
+            delete_allowed=False,
+        )
+        for model, build in (
+            ("providerinvitation", lambda w: _provider_record(w, "invitation")),
+            ("licenceapplication", lambda w: _providers(w)[PROVIDER_X]["evidence"].application),
+            ("invoice", lambda w: _providers(w)[PROVIDER_X]["invoice"]),
+            ("delivery", lambda w: _providers(w)[PROVIDER_X]["delivery"]),
+            ("supervisionrecord", lambda w: _providers(w)[PROVIDER_X]["record"]),
+            ("completerlist", lambda w: _providers(w)[PROVIDER_X]["completer_list"]),
+            ("networkeventattendance", lambda w: _provider_record(w, "network_event")),
+        )
+    },
     # Members area and regional networks: memberships change only through actions.
     # A group and a network of their own, empty, so deleting them deletes nothing else.
     "members.resourcegroup": AdminModel(

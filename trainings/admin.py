@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
 from dit_portal.admin_audit import AuditedAdminMixin
+from dit_portal.admin_hooks import HookedActionsMixin
 from dit_portal.paginators import CheapCountPaginator
 from members.models import User
 
@@ -113,7 +114,7 @@ class RunTrainerInline(admin.TabularInline):
 
 
 @admin.register(CourseRun)
-class CourseRunAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class CourseRunAdmin(HookedActionsMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["run", "starts_on", "status", "places", "shortcuts", "application_deadline"]
     list_display_links = ["run"]
     list_filter = ["status", "course", "mode"]

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from dit_portal.achievements import COURSE_COMPLETION, Achievement
 from dit_portal.files import GeneratedName, PrivateFileField
 from members.enums import CredentialKind
 
@@ -231,6 +232,27 @@ class CourseRun(models.Model):
     @property
     def is_cancelled(self):
         return self.status == RunStatus.CANCELLED
+
+    def certificate_achievements(self):
+        """A certificate of completion for each trainee who completed this run."""
+        dates = [day.date for day in self.days.all()]
+        if not dates:
+            return []
+        first, last = min(dates), max(dates)
+        when = f"{first:%-d %B %Y}" if first == last else f"{first:%-d %B %Y} to {last:%-d %B %Y}"
+        description = f"{self.course.length}, {when}" if self.course.length else when
+        completed = self.enrolments.filter(status=EnrolmentStatus.COMPLETED).select_related("trainee")
+        return [
+            Achievement(
+                holder=enrolment.trainee,
+                title=self.course.title,
+                kind=COURSE_COMPLETION,
+                achieved_on=last,
+                source=enrolment,
+                description=description,
+            )
+            for enrolment in completed.order_by("trainee__full_name", "pk")
+        ]
 
 
 class RunDay(models.Model):

@@ -188,8 +188,8 @@ def test_plain_admin_edits_are_logged_with_old_and_new_values(admin_client_with_
         )
     response = admin_client_with_totp.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    [entry] = [entry for entry in entries_for(network) if entry.action == "members.network.edited"]
-    assert entry.data == {"rhythm": ["Every two months", "Every month"]}
+    [entry] = [entry for entry in entries_for(network) if entry.action == "members.network.changed_in_admin"]
+    assert entry.data == {"changed": {"rhythm": {"old": "Every two months", "new": "Every month"}}}
 
 
 def test_a_meeting_someone_attended_cannot_be_deleted(admin_client_with_totp):

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class CertificatesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "certificates"
+    verbose_name = "Certificates"
+
+    def ready(self):
+        from django.apps import apps
+
+        from dit_portal.admin_hooks import add_admin_action
+
+        from .admin import issue_certificates_for_selected
+
+        # Every model that can describe what its rows certify gets the action in its admin.
+        for model in apps.get_models():
+            if callable(getattr(model, "certificate_achievements", None)):
+                add_admin_action(model, issue_certificates_for_selected)

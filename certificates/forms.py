@@ -1,0 +1,51 @@
+from django import forms
+from django.utils import timezone
+
+from members.models import User
+
+from .enums import CertificateKind
+
+
+class IssueCertificateForm(forms.Form):
+    """A certificate a coordinator issues by hand (e.g. for a course run before the portal)."""
+
+    holder = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True), help_text="The person; their full name is printed."
+    )
+    kind = forms.ChoiceField(choices=CertificateKind.choices)
+    title = forms.CharField(max_length=200, help_text="The course completed or the credential held, as printed.")
+    description = forms.CharField(max_length=300, required=False, help_text="Optional line under the title.")
+    achieved_on = forms.DateField(
+        label="Completed or accredited on", widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD."
+    )
+    source_reference = forms.CharField(
+        max_length=200, required=False, label="Reference", help_text="Where the record is kept, e.g. a paper register."
+    )
+
+    def clean_holder(self):
+        holder = self.cleaned_data["holder"]
+        if not holder.full_name.strip():
+            raise forms.ValidationError(
+                "This person has no full name in their profile; a certificate prints it. Add it first."
+            )
+        return holder
+
+    def clean_achieved_on(self):
+        achieved_on = self.cleaned_data["achieved_on"]
+        if achieved_on > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return achieved_on
+
+
+class RevocationForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why the certificate is revoked; kept in the audit log (the public page says only “revoked”).",
+    )
+
+
+class VerificationForm(forms.Form):
+    code = forms.CharField(
+        max_length=64, label="Verification code", help_text="As printed under the certificate's QR code."
+    )

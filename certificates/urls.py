@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "certificates"
+urlpatterns = [
+    path("", views.my_certificates, name="mine"),
+    path("<int:pk>/download/", views.download, name="download"),
+    path("verify/", views.verify, name="verify_form"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+]

@@ -1,0 +1,360 @@
+"""Reads: the application checklist, the maintenance requirements, and the lists a
+provider sees. Every list is filtered by the provider it is given."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
+
+from members.enums import CredentialKind, CredentialStatus
+from members.models import HeldCredential, User
+from trainings.enums import EnrolmentStatus, RunStatus, TrainerRole
+from trainings.models import Enrolment, RunDay, TrainerDay
+
+from .enums import COUNTED_REVIEW_STATES, LICENCE_FEE_KINDS, Criterion, FeeKind, InvoiceStatus
+from .models import (
+    CompleterList,
+    Delivery,
+    FeeScheduleEntry,
+    Invoice,
+    NetworkEventAttendance,
+    ProviderTrainer,
+    SupervisionRecord,
+)
+
+FIVE_DAY = "5-day-dit-training"
+TWENTY_DAY = "20-day-dit-programme"
+TWENTY_DAY_SHADOWING_DAYS = 10
+SECOND_TRAINER_WITHIN_YEARS = 2
+UK = "GB"
+
+
+@dataclass
+class Item:
+    """One requirement: `met` is True, False, or None where a person has to judge it."""
+
+    key: str
+    label: str
+    met: bool | None
+    evidence: str = ""
+    missing: str = ""
+
+
+def _add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+# Criterion 2: a trainer trained, accredited and shadowed at the Centre ----------------
+
+
+def centre_completions(person):
+    """The Centre's 5-day and 20-day runs `person` completed."""
+    return list(
+        Enrolment.objects.filter(
+            trainee=person,
+            status=EnrolmentStatus.COMPLETED,
+            run__run_by_centre=True,
+            run__course__slug__in=(FIVE_DAY, TWENTY_DAY),
+        )
+        .select_related("run__course")
+        .order_by("run__application_deadline")
+    )
+
+
+def centre_shadowing(person):
+    """(whole 5-day runs shadowed, days of 20-day runs shadowed) at the Centre, cancelled runs excluded."""
+    days = (
+        TrainerDay.objects.filter(
+            run_trainer__trainer=person,
+            role=TrainerRole.SHADOWING,
+            day__run__run_by_centre=True,
+            day__run__course__slug__in=(FIVE_DAY, TWENTY_DAY),
+        )
+        .exclude(day__run__status=RunStatus.CANCELLED)
+        .values("day__run_id", "day__run__course__slug")
+        .annotate(shadowed=Count("id"))
+    )
+    run_lengths = dict(
+        RunDay.objects.filter(run_id__in=[row["day__run_id"] for row in days])
+        .values("run_id")
+        .annotate(n=Count("id"))
+        .values_list("run_id", "n")
+    )
+    whole_five_day = sum(
+        1
+        for row in days
+        if row["day__run__course__slug"] == FIVE_DAY and row["shadowed"] >= run_lengths.get(row["day__run_id"], 0) > 0
+    )
+    twenty_day = sum(row["shadowed"] for row in days if row["day__run__course__slug"] == TWENTY_DAY)
+    return whole_five_day, twenty_day
+
+
+def qualified_trainer_item(person):
+    label = Criterion.QUALIFIED_TRAINER.label
+    if person is None:
+        return Item("criterion_2", label, False, missing="The named trainer has no account on the portal.")
+    met_parts, missing = [], []
+    completions = centre_completions(person)
+    if completions:
+        met_parts.append(f"completed {completions[0].run}")
+    else:
+        missing.append("has not completed a 5-day or 20-day training run by the Centre")
+    held = set(
+        HeldCredential.objects.filter(
+            holder=person,
+            kind__in=(CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR),
+            status=CredentialStatus.ACCREDITED,
+        ).values_list("kind", flat=True)
+    )
+    for kind in (CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR):
+        if kind in held:
+            met_parts.append(f"accredited {kind.label}")
+        else:
+            missing.append(f"is not an accredited {kind.label}")
+    whole_five_day, twenty_day = centre_shadowing(person)
+    if whole_five_day:
+        met_parts.append("shadowed a whole 5-day training at the Centre")
+    elif twenty_day >= TWENTY_DAY_SHADOWING_DAYS:
+        met_parts.append(f"shadowed {twenty_day} days of the 20-day training at the Centre")
+    else:
+        missing.append(
+            f"has not shadowed a whole 5-day training or {TWENTY_DAY_SHADOWING_DAYS} days of the 20-day "
+            f"training at the Centre ({twenty_day} days of the 20-day so far)"
+        )
+    return Item(
+        "criterion_2",
+        label,
+        not missing,
+        evidence=f"{person}: " + "; ".join(met_parts) if met_parts else "",
+        missing=f"{person} " + "; ".join(missing) if missing else "",
+    )
+
+
+def application_checklist(application):
+    """The six criteria: computed where the portal holds the data, else for the reviewer."""
+    provider = application.provider
+    evidence = {}
+    for document in application.evidence.all():
+        evidence.setdefault(document.criterion, []).append(document.original_name)
+
+    def files(criterion):
+        names = evidence.get(criterion, [])
+        return f" Evidence: {', '.join(names)}." if names else ""
+
+    countries = [country.name for country in provider.licensed_countries]
+    abroad = provider.home_country.code != UK
+    licensed_abroad = bool(countries) and UK not in [c.code for c in provider.licensed_countries]
+    based_abroad = Item(
+        "criterion_1",
+        Criterion.BASED_ABROAD.label,
+        abroad and licensed_abroad,
+        evidence=f"Based in {provider.home_country.name}; to train in {', '.join(countries) or 'no country named'}."
+        + files(Criterion.BASED_ABROAD),
+        missing=""
+        if abroad and licensed_abroad
+        else "The provider must be based outside the UK and train only in countries outside it.",
+    )
+    emails = [application.qualified_trainer_email, application.second_trainer_email]
+    people = {user.email: user for user in User.objects.filter(email__in=[e.lower() for e in emails if e])}
+    qualified = qualified_trainer_item(people.get(application.qualified_trainer_email.lower()))
+    second = people.get(application.second_trainer_email.lower()) if application.second_trainer_email else None
+    trainers_named = 1 + bool(application.second_trainer_email)
+    two_trainers = Item(
+        "criterion_3",
+        Criterion.TWO_TRAINERS.label,
+        True if trainers_named >= 2 else None,
+        evidence=(
+            f"Second trainer: {second or application.second_trainer_email}."
+            if application.second_trainer_email
+            else f"Plan: {application.second_trainer_plan or '(none given)'}"
+        )
+        + files(Criterion.TWO_TRAINERS),
+        missing="" if trainers_named >= 2 else "One trainer named: judge the plan for a second within 2 years.",
+    )
+    judged = [
+        (Criterion.PROVIDES_DIT, application.dit_practice),
+        (Criterion.INVOLVEMENT, application.involvement),
+        (Criterion.DELIVERY_PLAN, application.delivery_plan_summary),
+    ]
+    items = [based_abroad, qualified, two_trainers]
+    for criterion, text in judged:
+        items.append(
+            Item(
+                f"criterion_{criterion.value}",
+                criterion.label,
+                None,
+                evidence=text + files(criterion),
+                missing="For the reviewer to judge from the statement and evidence.",
+            )
+        )
+    return items
+
+
+# Maintenance -------------------------------------------------------------------------
+
+
+def first_delivery(provider):
+    return Delivery.objects.filter(provider=provider).order_by("starts_on", "id").first()
+
+
+def hours_text(hours):
+    """3.50 -> "3.5", 6.00 -> "6", 10.00 -> "10" (never "1E+1")."""
+    return f"{hours.normalize():f}"
+
+
+@dataclass
+class SupervisionHours:
+    hours: Decimal
+    required: Decimal
+    window_end: datetime.date | None
+
+    @property
+    def met(self):
+        return self.hours >= self.required
+
+    def __str__(self):
+        counted = f", counted until {self.window_end:%-d %B %Y}" if self.window_end else "; no training delivered yet"
+        return f"{hours_text(self.hours)} of {hours_text(self.required)} hours{counted}."
+
+
+def supervision_requirement(provider):
+    """The hours counted and required for the first-year supervision, and the window's end."""
+    fee = FeeScheduleEntry.objects.filter(kind=FeeKind.SUPERVISION_HOUR).first()
+    required = fee.minimum_quantity if fee else Decimal("6.00")
+    first = first_delivery(provider)
+    records = SupervisionRecord.objects.filter(provider=provider, review_status__in=COUNTED_REVIEW_STATES)
+    window_end = None
+    if first:
+        window_end = _add_years(first.starts_on, 1)
+        records = records.filter(date__lte=window_end)
+    hours = records.aggregate(total=Sum("hours"))["total"] or Decimal("0.00")
+    return SupervisionHours(hours, required, window_end)
+
+
+def trainer_practitioner_item(trainer, year, today):
+    """The trainer's practitioner maintenance this year, from the accreditation engine's
+    yearly check (so far in the year: a DIT patient seen, 1:12 in the first year)."""
+    from accreditation import maintenance
+
+    outcome = maintenance.check(trainer.person, year, today=today)
+    label = f"{trainer.person}: keeps DIT practitioner status ({year} so far)"
+    if not outcome.applies:
+        return Item(
+            f"practitioner_{trainer.pk}",
+            label,
+            False,
+            missing="Not an accredited DIT practitioner, so no maintenance check applies.",
+        )
+    required = [item for item in outcome.items if item.required]
+    return Item(
+        f"practitioner_{trainer.pk}",
+        label,
+        outcome.passed,
+        evidence="; ".join(f"{item.label}: {item.evidence}" for item in required if item.met and item.evidence),
+        missing="; ".join(item.missing or item.label for item in required if not item.met),
+    )
+
+
+def maintenance_items(provider, *, today=None):
+    today = today or timezone.localdate()
+    trainers = list(
+        ProviderTrainer.objects.filter(provider=provider)
+        .select_related("person")
+        .annotate(events_this_year=Count("network_events", filter=Q(network_events__date__year=today.year)))
+    )
+    items = []
+    deadline = _add_years(provider.accredited_on, SECOND_TRAINER_WITHIN_YEARS) if provider.accredited_on else None
+    items.append(
+        Item(
+            "two_trainers",
+            "At least two DIT trainers within 2 years of accreditation",
+            len(trainers) >= 2,
+            evidence=f"{len(trainers)} trainer(s): {', '.join(str(t.person) for t in trainers) or 'none'}.",
+            missing=""
+            if len(trainers) >= 2
+            else (f"A second trainer is due by {deadline:%-d %B %Y}." if deadline else ""),
+        )
+    )
+    supervision = supervision_requirement(provider)
+    items.append(
+        Item(
+            "supervision_hours",
+            f"{hours_text(supervision.required)} hours of supervision with an AFC trainer in the year after the "
+            "first training",
+            supervision.met,
+            evidence=str(supervision),
+            missing=""
+            if supervision.met
+            else f"{hours_text(supervision.required - supervision.hours)} hours still to go.",
+        )
+    )
+    paid = Invoice.objects.filter(
+        provider=provider,
+        status=InvoiceStatus.PAID,
+        issued_on__year=today.year,
+        lines__fee__kind__in=LICENCE_FEE_KINDS,
+    ).exists()
+    items.append(
+        Item(
+            "annual_fee",
+            f"Accreditation fee for {today.year} paid",
+            paid,
+            evidence="Paid." if paid else "",
+            missing="" if paid else f"No paid accreditation fee invoice issued in {today.year}.",
+        )
+    )
+    missing_event = [str(t.person) for t in trainers if not t.events_this_year]
+    items.append(
+        Item(
+            "network_event",
+            f"Every trainer attended a DIT training centre network event in {today.year}",
+            bool(trainers) and not missing_event,
+            evidence=f"{len(trainers) - len(missing_event)} of {len(trainers)} trainers attended.",
+            missing=f"Not yet: {', '.join(missing_event)}." if missing_event else "",
+        )
+    )
+    items.extend(trainer_practitioner_item(trainer, today.year, today) for trainer in trainers)
+    return items
+
+
+# Lists -------------------------------------------------------------------------------
+
+
+def invoices(provider):
+    return Invoice.objects.filter(provider=provider).annotate(paid_amount=Sum("payments__amount")).order_by("-number")
+
+
+def deliveries(provider):
+    return (
+        Delivery.objects.filter(provider=provider)
+        .select_related("run__course", "centre_trainer")
+        .prefetch_related(Prefetch("trainers", queryset=ProviderTrainer.objects.select_related("person")))
+    )
+
+
+def supervision_records(provider):
+    return SupervisionRecord.objects.filter(provider=provider).select_related("afc_trainer")
+
+
+def completer_lists(provider):
+    return (
+        CompleterList.objects.filter(provider=provider)
+        .select_related("delivery__run__course")
+        .annotate(people=Count("rows"))
+    )
+
+
+def network_events(provider):
+    return NetworkEventAttendance.objects.filter(provider=provider).select_related("trainer__person")
+
+
+def afc_trainers():
+    """People who hold the AFC (Centre) Trainer credential, accredited."""
+    return User.objects.filter(
+        credentials__kind=CredentialKind.TRAINER, credentials__status=CredentialStatus.ACCREDITED
+    ).order_by("full_name", "email")

@@ -1,0 +1,76 @@
+"""Coordinators see the reminders sent (read-only) and pause reminders for a person; pausing
+and lifting a pause go through the services, so each is audit-logged."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+
+from . import services
+from .models import Reminder, ReminderPause
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["claimed_at", "person", "kind", "period_key", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["person__email", "person__full_name", "=period_key"]
+    list_select_related = ["person"]
+    show_full_result_count = False
+    readonly_fields = [
+        "person",
+        "kind",
+        "period_key",
+        "subject",
+        "status",
+        "attempts",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderPause)
+class ReminderPauseAdmin(admin.ModelAdmin):
+    list_display = ["person", "reason", "paused_by", "created_at"]
+    search_fields = ["person__email", "person__full_name"]
+    list_select_related = ["person", "paused_by"]
+    autocomplete_fields = ["person"]
+    fields = ["person", "reason"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["person", "reason", "paused_by", "created_at"] if obj else []
+
+    def get_fields(self, request, obj=None):
+        return ["person", "reason", "paused_by", "created_at"] if obj else ["person", "reason"]
+
+    def has_change_permission(self, request, obj=None):
+        # A pause is set or lifted, never edited; its page is read-only.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied
+        try:
+            pause = services.pause_reminders(obj.person, by=request.user, reason=obj.reason)
+        except services.ReminderError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            raise PermissionDenied(error.message) from error
+        obj.pk = pause.pk
+        obj.paused_by = pause.paused_by
+        obj.created_at = pause.created_at
+
+    def delete_model(self, request, obj):
+        services.resume_reminders(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for pause in queryset:
+            services.resume_reminders(pause, by=request.user)

@@ -1,0 +1,185 @@
+"""Reminders to overseas providers (and about them to the coordinators): the annual
+accreditation fee and the first year's supervision hours, read from the providers app."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Exists, Min, OuterRef
+from django.urls import reverse
+
+from members.models import User
+from members.roles import COORDINATOR
+from providers.enums import COUNTED_REVIEW_STATES, FeeKind, InvoiceKind, InvoiceStatus, ProviderStatus
+from providers.models import FeeScheduleEntry, Invoice, InvoiceLine, Provider, ProviderMembership, SupervisionRecord
+
+from .base import COORDINATORS, PROVIDERS, Due, Rule
+
+DAYS_BEFORE_FEE_DUE = 30
+DAYS_OVERDUE_BEFORE_COORDINATORS = 14
+DAYS_BEFORE_SUPERVISION_DEADLINE = 60
+UNPAID_STATES = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
+DEFAULT_SUPERVISION_HOURS = Decimal("6.00")
+
+
+def _day(date):
+    return f"{date:%-d %B %Y}"
+
+
+def _money(invoice):
+    return f"{invoice.currency} {invoice.total:,.2f}"
+
+
+def _members_of(provider_ids):
+    members = {}
+    for membership in ProviderMembership.objects.filter(
+        provider_id__in=provider_ids, user__is_active=True
+    ).select_related("user"):
+        members.setdefault(membership.provider_id, []).append(membership.user)
+    return members
+
+
+def _annual_fee_invoices():
+    annual = InvoiceLine.objects.filter(invoice=OuterRef("pk"), fee__kind=FeeKind.ANNUAL)
+    return Invoice.objects.filter(Exists(annual), kind=InvoiceKind.INVOICE, status__in=UNPAID_STATES).select_related(
+        "provider"
+    )
+
+
+def _add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class _ProviderInvoiceRule(Rule):
+    period = ""
+
+    def build(self, rows, today):
+        members = _members_of({invoice.provider_id for invoice in rows})
+        return [
+            Due(
+                person=person,
+                period_key=f"invoice-{invoice.pk}-{self.period}",
+                missing=self.missing(invoice, today),
+                fix_url=reverse("providers:invoices", kwargs={"provider_id": invoice.provider_id}),
+                context={"invoice": invoice, "provider": invoice.provider, "amount": _money(invoice)},
+            )
+            for invoice in rows
+            for person in members.get(invoice.provider_id, [])
+        ]
+
+
+class AnnualFeeDue(_ProviderInvoiceRule):
+    """An unpaid annual accreditation fee invoice falls due within 30 days."""
+
+    kind = "provider_annual_fee_due"
+    audience = PROVIDERS
+    label = "Providers: the annual accreditation fee falls due within 30 days"
+    period = "due"
+
+    def candidates(self, today):
+        return _annual_fee_invoices().filter(
+            due_on__gte=today, due_on__lte=today + datetime.timedelta(days=DAYS_BEFORE_FEE_DUE)
+        )
+
+    def missing(self, invoice, today):
+        return f"The annual accreditation fee of {invoice.provider} ({_money(invoice)}, {invoice}) is due on {_day(invoice.due_on)}."
+
+
+class AnnualFeeOverdue(_ProviderInvoiceRule):
+    """An annual accreditation fee invoice is unpaid after its due date."""
+
+    kind = "provider_annual_fee_overdue"
+    audience = PROVIDERS
+    label = "Providers: the annual accreditation fee is overdue"
+    period = "overdue"
+
+    def candidates(self, today):
+        return _annual_fee_invoices().filter(due_on__lt=today)
+
+    def missing(self, invoice, today):
+        return f"The annual accreditation fee of {invoice.provider} ({_money(invoice)}, {invoice}) was due on {_day(invoice.due_on)} and is unpaid."
+
+
+class AnnualFeeOverdueCoordinators(Rule):
+    """14 days after an annual fee fell due unpaid, every coordinator is told too."""
+
+    kind = "provider_annual_fee_overdue_coordinators"
+    audience = COORDINATORS
+    label = "Coordinators: a provider's annual fee unpaid 14 days after it was due"
+
+    def candidates(self, today):
+        return _annual_fee_invoices().filter(
+            due_on__lte=today - datetime.timedelta(days=DAYS_OVERDUE_BEFORE_COORDINATORS)
+        )
+
+    def build(self, rows, today):
+        coordinators = list(User.objects.filter(groups__name=COORDINATOR, is_active=True).order_by("pk"))
+        return [
+            Due(
+                person=coordinator,
+                period_key=f"invoice-{invoice.pk}-overdue-coordinators",
+                missing=f"{invoice.provider}'s annual accreditation fee ({_money(invoice)}, {invoice}) was due on "
+                f"{_day(invoice.due_on)}, {(today - invoice.due_on).days} days ago, and is unpaid.",
+                fix_url=reverse("admin:providers_invoice_change", args=[invoice.pk]),
+                context={"invoice": invoice, "provider": invoice.provider, "amount": _money(invoice)},
+            )
+            for invoice in rows
+            for coordinator in coordinators
+        ]
+
+
+class SupervisionHoursShort(Rule):
+    """60 days before the first year after its first training delivery ends, a provider has
+    fewer hours of supervision with an AFC trainer than the fee schedule requires."""
+
+    kind = "provider_supervision_hours_short"
+    audience = PROVIDERS
+    label = "Providers: supervision hours short with 60 days of the first year left"
+
+    def candidates(self, today):
+        # A generous date range here; the exact year (29 February included) is checked in build().
+        return (
+            Provider.objects.filter(status=ProviderStatus.ACCREDITED)
+            .annotate(first_delivery=Min("deliveries__starts_on"))
+            .filter(
+                first_delivery__gte=today - datetime.timedelta(days=367),
+                first_delivery__lte=today - datetime.timedelta(days=365 - DAYS_BEFORE_SUPERVISION_DEADLINE - 2),
+            )
+        )
+
+    def build(self, rows, today):
+        fee = FeeScheduleEntry.objects.filter(kind=FeeKind.SUPERVISION_HOUR).first()
+        required = fee.minimum_quantity if fee else DEFAULT_SUPERVISION_HOURS
+        due = {}
+        for provider in rows:
+            deadline = _add_years(provider.first_delivery, 1)
+            if datetime.timedelta(0) <= deadline - today <= datetime.timedelta(days=DAYS_BEFORE_SUPERVISION_DEADLINE):
+                due[provider.pk] = (provider, deadline)
+        if not due:
+            return []
+        hours = dict.fromkeys(due, Decimal("0.00"))
+        records = SupervisionRecord.objects.filter(provider_id__in=due, review_status__in=COUNTED_REVIEW_STATES)
+        for provider_id, date, record_hours in records.values_list("provider_id", "date", "hours"):
+            if date <= due[provider_id][1]:
+                hours[provider_id] += record_hours
+        members = _members_of(due)
+        reminders = []
+        for provider_id, (provider, deadline) in due.items():
+            if hours[provider_id] >= required:
+                continue
+            short = required - hours[provider_id]
+            for person in members.get(provider_id, []):
+                reminders.append(
+                    Due(
+                        person=person,
+                        period_key=f"supervision-{deadline.isoformat()}",
+                        missing=f"{provider} has {hours[provider_id].normalize():f} of the {required.normalize():f} "
+                        f"hours of supervision with an AFC trainer due by {_day(deadline)}: "
+                        f"{short.normalize():f} hours to go.",
+                        fix_url=reverse("providers:upload_supervision", kwargs={"provider_id": provider_id}),
+                        context={"provider": provider, "deadline": deadline},
+                    )
+                )
+        return reminders

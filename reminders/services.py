@@ -1,0 +1,217 @@
+"""Sending reminders exactly once, pausing them and choosing which optional ones to get.
+
+The sweep (`send_due_reminders`) walks each rule's candidates a batch at a time. For a batch it
+drops people who are paused or opted out and reminders already sent, renders each e-mail, then
+claims the reminders in one transaction: it inserts their rows with ON CONFLICT DO NOTHING
+(the unique person + kind + period key decides who owns a reminder, whatever the number of
+runs or workers) and takes back its own earlier failures with a conditional UPDATE. Only after
+that transaction commits are the e-mails sent, each claimed row marked sent or failed. A
+failed send is claimed again by a later run; a claimed row is never sent by anyone else, so a
+reminder goes out at most once. A batch costs the same few queries whatever its size.
+"""
+
+import logging
+import uuid
+from collections import Counter
+
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from dit_portal.audit import log_action
+from dit_portal.emails import render_email
+
+from .enums import ReminderStatus
+from .models import Reminder, ReminderOptOut, ReminderPause
+from .rules import RULES, optional_rules
+
+BATCH_SIZE = 500
+logger = logging.getLogger(__name__)
+
+
+class ReminderError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def send_due_reminders(*, today=None, rules=None, batch_size=BATCH_SIZE):
+    """Send every reminder due today that was not sent before; returns counts by outcome."""
+    today = today or timezone.localdate()
+    totals = Counter()
+    for rule in rules or RULES:
+        try:
+            _sweep_rule(rule, today, batch_size, totals)
+        except Exception:
+            # One broken rule must not keep the others' reminders back; it is logged loudly.
+            logger.exception("Reminder rule %s failed; the other rules ran.", rule.kind)
+            totals["rules failed"] += 1
+    return totals
+
+
+def _sweep_rule(rule, today, batch_size, totals):
+    last_pk = None
+    while True:
+        candidates = rule.candidates(today).order_by("pk")
+        if last_pk is not None:
+            candidates = candidates.filter(pk__gt=last_pk)
+        rows = list(candidates[:batch_size])
+        if not rows:
+            return
+        last_pk = rows[-1].pk
+        _claim_and_send(rule, rule.build(rows, today), totals)
+        if len(rows) < batch_size:
+            return
+
+
+def _claim_and_send(rule, dues, outcome):
+    """Claim and, after the commit, send one batch's reminders; counts go into `outcome`."""
+    dues = list({(due.person.pk, due.period_key): due for due in dues}.values())
+    if not dues:
+        return
+    people = {due.person.pk for due in dues}
+    keys = {due.period_key for due in dues}
+    held_back = set(ReminderPause.objects.filter(person_id__in=people).values_list("person_id", flat=True))
+    if rule.optional:
+        held_back |= set(
+            ReminderOptOut.objects.filter(person_id__in=people, kind=rule.kind).values_list("person_id", flat=True)
+        )
+    sent = set(
+        Reminder.objects.filter(
+            kind=rule.kind, person_id__in=people, period_key__in=keys, status=ReminderStatus.SENT
+        ).values_list("person_id", "period_key")
+    )
+    messages = {}
+    for due in dues:
+        key = (due.person.pk, due.period_key)
+        if due.person.pk in held_back or not due.person.is_active:
+            outcome["held back"] += 1
+        elif key in sent:
+            outcome["sent before"] += 1
+        else:
+            messages[key] = (due.person, _render(rule, due))
+    if not messages:
+        return
+
+    token = uuid.uuid4()
+    now = timezone.now()
+    with transaction.atomic():
+        Reminder.objects.bulk_create(
+            [
+                Reminder(
+                    person=person,
+                    kind=rule.kind,
+                    period_key=period_key,
+                    subject=message[0][:250],
+                    claim_token=token,
+                    claimed_at=now,
+                )
+                for (_, period_key), (person, message) in messages.items()
+            ],
+            ignore_conflicts=True,
+        )
+        pairs = Q()
+        for person_id, period_key in messages:
+            pairs |= Q(person_id=person_id, period_key=period_key)
+        Reminder.objects.filter(pairs, kind=rule.kind, status=ReminderStatus.FAILED).update(
+            status=ReminderStatus.CLAIMED, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
+        )
+        transaction.on_commit(lambda: outcome.update(_deliver(token, messages)))
+
+
+def _render(rule, due):
+    context = {
+        "person": due.person,
+        "rule": rule,
+        "missing": due.missing,
+        "fix_url": due.fix_url,
+        "preferences_url": reverse("reminders:preferences") if rule.optional else "",
+        **due.context,
+    }
+    return render_email(rule.template, context)
+
+
+def _deliver(token, messages):
+    """Send what this run claimed, then mark each sent or failed: two queries per batch."""
+    outcome = Counter()
+    claimed = list(
+        Reminder.objects.filter(claim_token=token, status=ReminderStatus.CLAIMED).values_list(
+            "pk", "person_id", "period_key"
+        )
+    )
+    sent_ids, failed = [], []
+    connection = get_connection()
+    try:
+        for pk, person_id, period_key in claimed:
+            person, (subject, text, html) = messages[(person_id, period_key)]
+            message = EmailMultiAlternatives(subject=subject, body=text, to=[person.email], connection=connection)
+            message.attach_alternative(html, "text/html")
+            try:
+                message.send()
+            except Exception as error:  # the mail server's refusal, whatever its kind
+                failed.append(Reminder(pk=pk, status=ReminderStatus.FAILED, last_error=str(error)[:1000]))
+            else:
+                sent_ids.append(pk)
+    finally:
+        connection.close()
+    if sent_ids:
+        Reminder.objects.filter(pk__in=sent_ids, claim_token=token).update(
+            status=ReminderStatus.SENT, sent_at=timezone.now(), last_error=""
+        )
+    if failed:
+        Reminder.objects.bulk_update(failed, ["status", "last_error"])
+    outcome["sent"] += len(sent_ids)
+    outcome["failed"] += len(failed)
+    return outcome
+
+
+# Pausing and preferences --------------------------------------------------------------
+
+
+def pause_reminders(person, *, by, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReminderError("Say why reminders are paused for this person.")
+    with transaction.atomic():
+        if ReminderPause.objects.select_for_update().filter(person=person).exists():
+            raise ReminderError(f"Reminders to {person} are already paused.")
+        pause = ReminderPause.objects.create(person=person, reason=reason, paused_by=by)
+        log_action(person, "reminders.person.paused", user=by, data={"reason": reason})
+    return pause
+
+
+def resume_reminders(pause, *, by):
+    with transaction.atomic():
+        pause = ReminderPause.objects.select_for_update().select_related("person").filter(pk=pause.pk).first()
+        if pause is None:
+            raise ReminderError("Reminders to this person are not paused.")
+        person = pause.person
+        pause.delete()
+        log_action(person, "reminders.person.resumed", user=by, data={})
+    return person
+
+
+def set_reminder_choices(person, *, wanted_kinds, by):
+    """Keep the optional reminders in `wanted_kinds`, turn the other optional ones off."""
+    optional = {rule.kind for rule in optional_rules()}
+    unknown = set(wanted_kinds) - optional
+    if unknown:
+        raise ReminderError(f"Not an optional reminder: {', '.join(sorted(unknown))}.")
+    turned_off = optional - set(wanted_kinds)
+    with transaction.atomic():
+        before = set(ReminderOptOut.objects.filter(person=person).values_list("kind", flat=True))
+        if before == turned_off:
+            return False
+        ReminderOptOut.objects.filter(person=person).exclude(kind__in=turned_off).delete()
+        ReminderOptOut.objects.bulk_create(
+            [ReminderOptOut(person=person, kind=kind) for kind in turned_off - before], ignore_conflicts=True
+        )
+        log_action(
+            person,
+            "reminders.person.choices_changed",
+            user=by,
+            data={"turned_off": sorted(turned_off - before), "turned_on": sorted(before - turned_off)},
+        )
+    return True

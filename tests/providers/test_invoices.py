@@ -1,0 +1,188 @@
+"""Fees and invoices: the seeded schedule, Decimal money, numbering, immutability, credit
+notes, payments, overdue, and the PDF read back as text."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from dit_portal.models import AuditEntry
+from members import roles
+from providers import services
+from providers.enums import FeeKind, InvoiceKind, InvoiceStatus
+from providers.models import FeeScheduleEntry, ImmutableInvoiceError, Invoice, InvoiceLine
+from tests.factories import staff_with_totp
+
+from .factories import ProviderFactory, provider_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coordinator(db):
+    return staff_with_totp(roles.COORDINATOR)
+
+
+def test_the_fee_schedule_is_seeded_with_the_published_amounts():
+    fees = {fee.kind: fee for fee in FeeScheduleEntry.objects.all()}
+    assert fees[FeeKind.INITIAL_ACCREDITATION].amount == Decimal("1000.00")
+    assert fees[FeeKind.FIRST_TRAINING].amount == Decimal("5500.00")
+    assert fees[FeeKind.ANNUAL].amount == Decimal("1000.00")
+    assert fees[FeeKind.SUPERVISION_HOUR].amount == Decimal("200.00")
+    assert fees[FeeKind.SUPERVISION_HOUR].minimum_quantity == Decimal("6.00")
+    assert {fee.currency for fee in fees.values()} == {"GBP"}
+
+
+def test_an_invoice_sums_lines_and_vat_in_decimal(provider, coordinator):
+    supervision = FeeScheduleEntry.objects.get(kind=FeeKind.SUPERVISION_HOUR)
+    supervision.vat_applies = True
+    supervision.save()
+    lines = [
+        services.fee_line(FeeKind.FIRST_TRAINING),
+        services.fee_line(FeeKind.SUPERVISION_HOUR, Decimal("6")),
+        services.LineInput("Tutor travel, Lisbon (at cost)", Decimal("1"), Decimal("412.37")),
+    ]
+    invoice = services.issue_invoice(provider, lines, by=coordinator)
+    assert invoice.net_total == Decimal("7112.37")
+    assert invoice.vat_total == Decimal("240.00")
+    assert invoice.total == Decimal("7352.37")
+    assert isinstance(invoice.total, Decimal)
+    assert invoice.due_on == timezone.localdate() + datetime.timedelta(days=30)
+    assert [line.description for line in invoice.lines.all()] == [
+        "Initial 5-day DIT training co-delivered with a Centre-approved trainer (tutor expenses invoiced at cost)",
+        "Supervision on training and delivery with an AFC trainer (6 hours)",
+        "Tutor travel, Lisbon (at cost)",
+    ]
+
+
+def test_a_later_fee_change_reaches_new_invoices_only(provider, coordinator):
+    first = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    FeeScheduleEntry.objects.filter(kind=FeeKind.ANNUAL).update(amount=Decimal("1100.00"))
+    second = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    first.refresh_from_db()
+    assert (first.total, second.total) == (Decimal("1000.00"), Decimal("1100.00"))
+
+
+def test_numbers_follow_one_another_across_providers_and_credit_notes(coordinator):
+    one, other = ProviderFactory(), ProviderFactory()
+    first = services.issue_invoice(one, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    second = services.issue_invoice(other, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    credit = services.issue_credit_note(first, reason="Issued twice", by=coordinator)
+    assert [first.number, second.number, credit.number] == [first.number, first.number + 1, first.number + 2]
+    assert first.display_number == f"INV-{first.number:06d}"
+    assert credit.display_number.startswith("CN-")
+
+
+def test_an_issued_invoice_and_its_lines_never_change(provider, coordinator):
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    invoice.total = Decimal("1.00")
+    with pytest.raises(ImmutableInvoiceError):
+        invoice.save()
+    with pytest.raises(ImmutableInvoiceError):
+        invoice.save(update_fields=["total"])
+    line = invoice.lines.get()
+    line.unit_price = Decimal("1.00")
+    with pytest.raises(ImmutableInvoiceError):
+        line.save()
+    with pytest.raises(ImmutableInvoiceError):
+        invoice.delete()
+    assert Invoice.objects.get().total == Decimal("1000.00")
+    assert InvoiceLine.objects.get().unit_price == Decimal("1000.00")
+
+
+def test_a_credit_note_corrects_an_invoice_which_becomes_void(provider, coordinator):
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    with pytest.raises(services.ProviderError, match="Say why"):
+        services.issue_credit_note(invoice, reason="", by=coordinator)
+    credit = services.issue_credit_note(invoice, reason="Wrong year", by=coordinator)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.VOID
+    assert credit.kind == InvoiceKind.CREDIT_NOTE and credit.credits == invoice
+    assert credit.total == Decimal("-1000.00")
+    assert "Reason: Wrong year" in credit.note
+    with pytest.raises(services.ProviderError):
+        services.issue_credit_note(invoice, reason="again", by=coordinator)
+
+
+def test_payments_settle_an_invoice_in_parts(provider, coordinator):
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    today = timezone.localdate()
+    services.record_payment(invoice, amount=Decimal("400.00"), received_on=today, reference="SWIFT 1", by=coordinator)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.ISSUED and invoice.balance == Decimal("600.00")
+    with pytest.raises(services.ProviderError, match="outstanding"):
+        services.record_payment(invoice, amount=Decimal("600.01"), received_on=today, by=coordinator)
+    services.record_payment(invoice, amount=Decimal("600.00"), received_on=today, by=coordinator)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID and invoice.paid_on == today
+    assert AuditEntry.objects.filter(action="providers.invoice.status_changed", data__to="paid").count() == 1
+    with pytest.raises(services.ProviderError, match="no payment is due"):
+        services.record_payment(invoice, amount=Decimal("1"), received_on=today, by=coordinator)
+
+
+@pytest.mark.parametrize(
+    ("amount", "days", "message"),
+    [(Decimal("0"), 0, "above zero"), (Decimal("-5"), 0, "above zero"), (Decimal("10"), -1, "future")],
+)
+def test_a_bad_payment_is_refused(provider, coordinator, amount, days, message):
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    received = timezone.localdate() - datetime.timedelta(days=days)
+    with pytest.raises(services.ProviderError, match=message):
+        services.record_payment(invoice, amount=amount, received_on=received, by=coordinator)
+    assert not invoice.payments.exists()
+
+
+def test_unpaid_invoices_past_due_become_overdue_once(provider, coordinator):
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    later = invoice.due_on + datetime.timedelta(days=1)
+    assert services.mark_overdue_invoices(today=invoice.due_on) == 0
+    assert services.mark_overdue_invoices(today=later) == 1
+    assert services.mark_overdue_invoices(today=later) == 0
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.OVERDUE
+    services.record_payment(invoice, amount=invoice.total, received_on=timezone.localdate(), by=coordinator)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID
+
+
+def test_the_pdf_shows_the_invoice_as_text(provider, coordinator, client):
+    lines = [
+        services.fee_line(FeeKind.FIRST_TRAINING),
+        services.LineInput("Tutor accommodation, Lisbon (at cost)", Decimal("3"), Decimal("95.50")),
+    ]
+    invoice = services.issue_invoice(provider, lines, by=coordinator)
+    client.force_login(provider_user(provider))
+    response = client.get(reverse("providers:invoice_pdf", args=[provider.pk, invoice.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="{invoice.display_number}.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert f"Invoice {invoice.display_number}" in text
+    assert "Lisbon DIT Institute" in text
+    assert "Tutor accommodation, Lisbon (at cost)" in text
+    assert "286.50" in text
+    assert "Total GBP 5786.50" in text
+    assert f"Due {invoice.due_on:%-d %B %Y}" in text
+
+
+def test_the_pdf_embeds_the_shipped_font_and_fetches_nothing_else(provider, coordinator):
+    from providers.pdf import _local_fonts_only_fetcher, invoice_pdf
+
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    reader = PdfReader(io.BytesIO(invoice_pdf(invoice)))
+    fonts = [font.get_object() for font in reader.pages[0]["/Resources"]["/Font"].values()]
+    # The @font-face family, loaded from static/fonts, embedded as a subset (not a system font).
+    assert sorted(str(font["/BaseFont"]).split("+")[1] for font in fonts) == ["Portal-Sans", "Portal-Sans-Bold"]
+    for font in fonts:
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor
+    fetcher = _local_fonts_only_fetcher()
+    with pytest.raises(ValueError, match="only the shipped fonts"):
+        fetcher.fetch("https://fonts.example.com/font.ttf")
+    with pytest.raises(ValueError, match="only the shipped fonts"):
+        fetcher.fetch("file:///etc/passwd")
