@@ -5,7 +5,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
-    postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 1000 portal
 
@@ -14,7 +13,7 @@ COPY requirements/base.txt requirements/base.txt
 RUN pip install --no-cache-dir -r requirements/base.txt
 COPY . .
 RUN SECRET_KEY=collectstatic-only DEBUG=false python manage.py collectstatic --no-input \
- && mkdir -p /srv/var /srv/private /srv/backups && chown -R portal /srv
+ && mkdir -p /srv/var /srv/private && chown -R portal /srv
 
 USER portal
 EXPOSE 8000

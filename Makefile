@@ -9,9 +9,11 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dit_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 DATABASE_URL ?= $(TEST_DATABASE_URL)
 REDIS_URL ?= $(TEST_REDIS_URL)
-TEST_ENV := SECRET_KEY=test-only-secret-key DEBUG=false SECURE_SSL_REDIRECT=false STATIC_ROOT=$(CURDIR)/test-output/static \
+TEST_ENV := SECRET_KEY=test-only-secret-key DEBUG=false SITE_URL=https://dit-portal.example SECURE_SSL_REDIRECT=false STATIC_ROOT=$(CURDIR)/test-output/static \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL)
-RUN_ENV := DEBUG=true DATABASE_URL= REDIS_URL= EMAIL_HOST=
+RUN_ENV := DEBUG=true DATABASE_URL= REDIS_URL= EMAIL_HOST= SITE_URL=
+# `make run PORT=8001` serves on another port; e-mails link to the address being served.
+PORT ?= 8000
 
 .PHONY: install run test lint bench backup restore clean
 
@@ -28,7 +30,7 @@ run: install
 	mkdir -p var/private
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	mkdir -p test-output/static
@@ -39,7 +41,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 bench: install
-	$(TEST_ENV) $(BIN)/python -m pytest benchmarks --benchmark-columns=min,median,max,rounds $(ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest benchmarks -p no:randomly --benchmark-columns=min,median,max,rounds $(ARGS)
 
 # Backups use the environment's DATABASE_URL (SQLite under var/ when unset), see README.
 backup: install

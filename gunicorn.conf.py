@@ -7,6 +7,9 @@ from gunicorn.http import wsgi
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# Threaded workers (gthread): a long streamed CSV export is not cut by the sync worker's
+# 30-second timeout.
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 accesslog = "-"
 
 # gunicorn names itself in a Server header on every response and has no setting to stop

@@ -4,14 +4,13 @@ services), the "ready to accredit" queue with granting, and the yearly maintenan
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from dit_portal.audit import entries_for, log_action
+from dit_portal.audit import entries_for
 from members.enums import CredentialKind
 
 from . import maintenance, selectors, services
@@ -32,18 +31,6 @@ class ThresholdAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def save_model(self, request, obj, form, change):
-        """Each change is audit-logged with its old and new values."""
-        with transaction.atomic():
-            previous = Threshold.objects.select_for_update().get(pk=obj.pk)
-            super().save_model(request, obj, form, change)
-            if form.changed_data:
-                changed = {
-                    name: {"old": str(getattr(previous, name)), "new": str(getattr(obj, name))}
-                    for name in form.changed_data
-                }
-                log_action(obj, "accreditation.threshold.changed", user=request.user, data={"changed": changed})
 
 
 @admin.register(RolePlayResult)

@@ -1,11 +1,47 @@
 """Benchmarks run with `make bench`, apart from the test suite: speed is measured here,
-never asserted in timed tests."""
+never asserted in timed tests.
 
-import pytest
+benchmarks/test_admin_scale.py records each admin page's fastest time at 100 and at
+100,000 rows, and the CSV export's peak memory; the summary at the end prints them and
+fails the run when a page at 100k rows takes more than twice its time at 100, or the
+export peaks above 100 MB."""
 
-from tests.conftest import _clear_cache, _eager_celery, _test_settings  # noqa: F401 - autouse fixtures
+from tests.conftest import _clear_cache, _eager_celery, _test_settings, client  # noqa: F401 - the suite's fixtures
+
+TIMINGS = {}  # (page, "100" | "100k") -> fastest of its rounds, in seconds
+EXPORT_PEAKS = {}  # "100" | "100k" -> bytes
+MAX_RATIO = 2.0
+MAX_EXPORT_BYTES = 100 * 1024 * 1024
 
 
-@pytest.fixture
-def bench_client(client):
-    return client
+def _scale_report():
+    lines, failures = [], []
+    pages = sorted({page for page, _size in TIMINGS})
+    for page in pages:
+        small, large = TIMINGS.get((page, "100")), TIMINGS.get((page, "100k"))
+        if small is None or large is None:
+            continue
+        ratio = large / small
+        lines.append(f"{page:<28} {small * 1000:8.1f} ms at 100   {large * 1000:8.1f} ms at 100k   ratio {ratio:4.2f}")
+        if ratio > MAX_RATIO:
+            failures.append(f"{page}: {ratio:.2f}x slower at 100k rows (at most {MAX_RATIO}x)")
+    for size, peak in sorted(EXPORT_PEAKS.items()):
+        lines.append(f"CSV export of every application at {size}: peak {peak / 1024 / 1024:.1f} MB (traced)")
+        if peak > MAX_EXPORT_BYTES:
+            failures.append(f"CSV export at {size} peaked at {peak / 1024 / 1024:.1f} MB (at most 100 MB)")
+    return lines, failures
+
+
+def pytest_terminal_summary(terminalreporter):
+    lines, failures = _scale_report()
+    if not lines:
+        return
+    terminalreporter.section("admin at scale: 100 rows vs 100,000 rows")
+    for line in lines + [f"FAILED: {failure}" for failure in failures]:
+        terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _lines, failures = _scale_report()
+    if failures and session.exitstatus == 0:
+        session.exitstatus = 1

@@ -15,13 +15,21 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from members.roles import can_use_admin
+from .access import can_use_admin
+from .admin_audit import audited
 
 
 class PortalAdminSite(admin.AdminSite):
     site_header = "DIT portal administration"
     site_title = "DIT portal admin"
     index_title = "Coordination"
+    # The lists need the width (status, run, places and their links at 1280 px); the
+    # breadcrumbs and the index lead everywhere the sidebar did.
+    enable_nav_sidebar = False
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every admin edit is audited (see admin_audit.py), whichever app registers it."""
+        super().register(model_or_iterable, audited(admin_class or admin.ModelAdmin), **options)
 
     def admin_view(self, view, cacheable=False):
         """Every view of a model's admin (its own pages and custom ones) answers 404 to an

@@ -8,6 +8,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
     default = True
 
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -1,5 +1,6 @@
-from members.roles import PROVIDER_USER, can_use_admin, has_role
+from members.roles import PROVIDER_USER
 
+from .access import can_use_admin, has_role
 from .models import Page
 
 

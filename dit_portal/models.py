@@ -24,7 +24,14 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            # The admin's default ordering, and its prefix search on actions (pattern ops
+            # let PostgreSQL use the index for LIKE 'prefix%' whatever the collation).
+            models.Index(fields=["-created_at", "-id"], name="audit_newest_first"),
+            models.Index(fields=["action"], name="audit_action_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["object_id"], name="audit_object_id"),
+        ]
         verbose_name = "audit entry"
         verbose_name_plural = "audit log"
 

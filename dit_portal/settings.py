@@ -40,7 +40,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal's public address for links in e-mails; required when DEBUG is off (a system
+# check says so). Serving locally with DEBUG on, links follow the address being served.
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "dit_portal.middleware.PermissionsPolicyMiddleware",
     "members.middleware.StaffIdleTimeoutMiddleware",
+    "dit_portal.site.ServedAddressMiddleware",
 ]
 
 ROOT_URLCONF = "dit_portal.urls"
@@ -145,6 +148,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accreditation.tasks.check_maintenance",
         "schedule": crontab(minute=0, hour=6, day_of_month=5, month_of_year=1),
     },
+    # Once a day at 07:30; the task claims the day, so a repeat run sends nothing.
+    "trainings-application-digest": {
+        "task": "trainings.tasks.send_application_digest",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "providers-mark-overdue-invoices": {"task": "providers.tasks.mark_overdue_invoices", "schedule": 6 * 60 * 60},
 }
 
@@ -191,6 +199,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "request_login_code": "20/m/ip,3/m/key",
     "change_password": "5/m/user",
+    # The contact page (members.views.contact), through allauth's limiter and its proxy settings.
+    "contact": "5/h/ip",
 }
 # Rate limits count per client address. Behind a TLS proxy every request comes from the
 # proxy, so allauth must read the client from X-Forwarded-For: this many proxies (that

@@ -2,10 +2,10 @@ from celery import shared_task
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def deliver_email(*, subject, text, html, to):
+def deliver_email(*, subject, text, html, to, reply_to=None):
     from .emails import deliver_now
 
-    deliver_now(subject=subject, text=text, html=html, to=to)
+    deliver_now(subject=subject, text=text, html=html, to=to, reply_to=reply_to)
 
 
 @shared_task

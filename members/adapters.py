@@ -1,9 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.template.loader import render_to_string
 
+from dit_portal.site import site_url
 from dit_portal.tasks import deliver_email
 
 
@@ -15,7 +15,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if not getattr(message, "alternatives", None):
             html = render_to_string(
                 "emails/plain_text_as_html.html",
-                {"subject": message.subject, "body_text": message.body, "site_url": settings.SITE_URL},
+                {"subject": message.subject, "body_text": message.body, "site_url": site_url()},
             )
             message.attach_alternative(html, "text/html")
         return message

@@ -6,7 +6,7 @@ from django.utils import timezone
 from dit_portal.files import CSV, EVIDENCE_KINDS, validate_upload
 
 from .enums import ONCE_ACCREDITED_STATES, CredentialStatus
-from .models import HeldCredential, PersonProfile
+from .models import ContactMessage, HeldCredential, PersonProfile
 
 
 class SignupDetailsForm(forms.Form):
@@ -163,3 +163,25 @@ class JoinNetworkForm(forms.Form):
             )
         else:
             del self.fields["declaration"]
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label="Your e-mail address",
+        help_text="The coordinators reply to this address.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    topic = forms.ChoiceField(label="What is it about?", choices=[("", "Choose…"), *ContactMessage.Topic.choices])
+    message = forms.CharField(
+        max_length=5000, label="Your message", widget=forms.Textarea(attrs={"rows": 6}), strip=True
+    )
+    # A honeypot: hidden from people (and from assistive technology), filled in by robots.
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def is_robot(self):
+        return bool(self.cleaned_data.get("website"))

@@ -366,3 +366,39 @@ class MeetingAttendance(models.Model):
 
     def __str__(self):
         return f"{self.person} at {self.meeting}"
+
+
+class ContactMessage(models.Model):
+    """A message sent through the contact page; the coordinators get it by e-mail and read it
+    in the admin. Their own addresses are never shown to the sender."""
+
+    class Topic(models.TextChoices):
+        TRAINING = "training", "A training or an application"
+        ACCREDITATION = "accreditation", "Accreditation, supervision or CPD"
+        MEMBERS = "members", "The members area or my account"
+        PROVIDERS = "providers", "Overseas training providers"
+        OTHER = "other", "Something else"
+
+    name = models.CharField(max_length=200)
+    email = models.EmailField("e-mail address")
+    topic = models.CharField(max_length=20, choices=Topic.choices)
+    message = models.TextField(max_length=5000)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_messages",
+        help_text="The signed-in person who sent it, if any.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    # Erasing the signed-in sender (members.privacy) blanks what they wrote.
+    PERSONAL_FIELDS = ("name", "email", "message")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "contact message"
+
+    def __str__(self):
+        return f"{self.name}: {self.get_topic_display()} ({self.created_at:%-d %b %Y})"

@@ -12,12 +12,14 @@ Regional network memberships and meeting attendance change here too (see their s
 import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 from dit_portal.files import private_storage
 
+from . import roles
 from .access import network_eligibility
 from .enums import (
     CREDENTIAL_TRANSITIONS,
@@ -31,6 +33,7 @@ from .enums import (
     MembershipStatus,
 )
 from .models import (
+    ContactMessage,
     CredentialEvent,
     HeldCredential,
     MeetingAttendance,
@@ -38,6 +41,7 @@ from .models import (
     NetworkMeeting,
     NetworkMembership,
     PersonProfile,
+    User,
 )
 
 
@@ -443,3 +447,40 @@ def record_meeting_attendance(meeting, people, *, by):
             data={"added": sorted(added), "removed": sorted(removed), "hours": meeting.hours},
         )
     return meeting
+
+
+def coordinator_addresses():
+    """The e-mail addresses of the active coordinators (never shown on a page)."""
+    return list(
+        User.objects.filter(groups__name=roles.COORDINATOR, is_active=True)
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+
+
+def send_contact_message(*, name, email, topic, message, sender=None):
+    """Store a message from the contact page and e-mail it to the coordinators on commit."""
+    name, message = name.strip(), message.strip()
+    if not name or not message or topic not in ContactMessage.Topic.values:
+        raise ValueError("A contact message needs a name, a topic and a message.")
+    with transaction.atomic():
+        contact = ContactMessage.objects.create(
+            name=name,
+            email=email.strip().lower(),
+            topic=topic,
+            message=message,
+            sender=sender if sender is not None and sender.is_authenticated else None,
+        )
+        recipients = coordinator_addresses()
+        log_action(contact, "members.contact.received", user=contact.sender, data={"to": len(recipients)})
+        if recipients:
+            send_templated_email(
+                "members/emails/contact_message",
+                {
+                    "contact": contact,
+                    "admin_url": reverse("admin:members_contactmessage_change", args=[contact.pk]),
+                },
+                to=recipients,
+                reply_to=contact.email,
+            )
+    return contact

@@ -1,4 +1,5 @@
 from allauth.account.views import RequestLoginCodeView
+from allauth.core import ratelimit
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,11 +18,11 @@ from dit_portal.markup import render_markdown
 from . import selectors, services
 from .access import is_member, network_eligibility
 from .enums import JOINABLE_STATES, LEAVABLE_STATES, MembershipStatus
-from .forms import JoinNetworkForm, PersonProfileForm, ProfileForm, ResourceSearchForm
+from .forms import ContactForm, JoinNetworkForm, PersonProfileForm, ProfileForm, ResourceSearchForm
 from .models import MemberResource, Network, PersonProfile
 from .privacy import export_personal_data
 from .roles import can_use_admin
-from .services import update_profile
+from .services import send_contact_message, update_profile
 
 RESOURCES_PER_PAGE = 25
 
@@ -249,3 +250,29 @@ def my_data(request):
         response["Cache-Control"] = "private, no-store"
         return response
     return render(request, "members/my_data.html")
+
+
+def contact(request):
+    """The contact page: a message to the coordinators, never their addresses."""
+    user = request.user
+    initial = {"name": user.get_full_name(), "email": user.email} if user.is_authenticated else {}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if form.is_robot():
+            return redirect("contact_sent")
+        if not ratelimit.consume(request, action="contact"):
+            form.add_error(
+                None, "You have sent several messages in a short time. Please wait an hour before sending another."
+            )
+            return render(request, "pages/contact.html", {"form": form}, status=429)
+        data = form.cleaned_data
+        send_contact_message(
+            name=data["name"], email=data["email"], topic=data["topic"], message=data["message"], sender=user
+        )
+        return redirect("contact_sent")
+    return render(request, "pages/contact.html", {"form": form})
+
+
+@require_safe
+def contact_sent(request):
+    return render(request, "pages/contact_sent.html")

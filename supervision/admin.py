@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
-from dit_portal.audit import log_action
+from dit_portal.admin_audit import AuditedAdminMixin
 
 from . import services
 from .anonymity import check_anonymous
@@ -16,22 +16,8 @@ from .forms import DisputeForm
 from .models import Case, CpdRecord, Recording, SupervisionSession, SupervisorListing, TherapyHours
 
 
-def _plain(value):
-    return value.pk if hasattr(value, "pk") else str(value) if value is not None else None
-
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Logs each admin edit with the changed fields, old and new."""
-
-    def save_model(self, request, obj, form, change):
-        old = {}
-        if change and form.changed_data:
-            previous = type(obj).objects.get(pk=obj.pk)
-            old = {field: _plain(getattr(previous, field, None)) for field in form.changed_data}
-        super().save_model(request, obj, form, change)
-        verb = "changed_in_admin" if change else "added_in_admin"
-        data = {field: {"from": old.get(field), "to": _plain(getattr(obj, field, None))} for field in form.changed_data}
-        log_action(obj, f"supervision.{obj._meta.model_name}.{verb}", user=request.user, data=data)
+class AuditedAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Each admin edit is logged with the changed fields, old and new (by the shared mixin)."""
 
     def _report(self, request, obj, call, done):
         try:

@@ -7,7 +7,6 @@ never pass by skipping them.
 
 import os
 import shutil
-import sys
 
 import pytest
 from django.conf import settings
@@ -53,30 +52,54 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-def restore_seeded_rows():
-    """Re-run the data migrations of the portal's own apps (roles, public pages, the course
-    catalogue). A transactional test ends by flushing every table, which removes the rows
-    those migrations seeded; Django's serialized rollback cannot bring them back here, as
-    Playwright's event loop gives the test a different connection object."""
-    from django.apps import apps
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import RunPython
+# The seed functions the data migrations call, in migration order. An app with seeded
+# rows adds its function here (and calls the same function from its data migration).
+SEEDS = [
+    "members.seeds.seed_roles",
+    "dit_portal.seeds.seed_public_pages",
+    "trainings.seeds.seed_catalogue",
+    "trainings.seeds.flag_cpd_events",
+    "tests.conftest.seed_accreditation_thresholds",
+    "tests.conftest.seed_members_area",
+    "dit_portal.seeds_text.follow_the_sources",
+    "trainings.seeds_case_by_case.mark_case_by_case",
+]
 
-    own_apps = {
-        config.label
-        for config in apps.get_app_configs()
-        if config.path.startswith(str(settings.BASE_DIR)) and not config.path.startswith(sys.prefix)
-    }
-    loader = MigrationLoader(connection)
-    plan = []
-    for leaf in loader.graph.leaf_nodes():
-        if leaf[0] in own_apps:
-            plan += [node for node in loader.graph.forwards_plan(leaf) if node[0] in own_apps and node not in plan]
-    for node in plan:
-        for operation in loader.graph.nodes[node].operations:
-            if isinstance(operation, RunPython):
-                operation.code(apps, None)
+
+def seed_members_area():
+    """The same seed functions as members 0005, reading_list 0002 and portal 0003 call."""
+    import importlib
+
+    from django.apps import apps
+
+    from members.models import Network, NetworkContact
+    from members.seed import seed_networks
+    from reading_list.models import Reference, Topic
+    from reading_list.seed import seed_reading_list
+
+    seed_networks(Network, NetworkContact)
+    seed_reading_list(Topic, Reference)
+    importlib.import_module("dit_portal.migrations.0003_link_networks_and_reading").forwards(apps, None)
+
+
+def seed_accreditation_thresholds():
+    """accreditation/migrations/0002_seed_thresholds calls the same `seed`."""
+    from accreditation.models import Threshold
+    from accreditation.thresholds import seed
+
+    seed(Threshold)
+
+
+def restore_seeded_rows():
+    """Put back the rows the data migrations seeded (roles, public pages, the course
+    catalogue): a transactional test ends by flushing every table, and Django's serialized
+    rollback cannot bring them back here, as Playwright's event loop gives the test a
+    different connection object. The same functions the migrations call, so the two
+    cannot drift apart."""
+    from django.utils.module_loading import import_string
+
+    for path in SEEDS:
+        import_string(path)()
 
 
 @pytest.fixture(autouse=True)

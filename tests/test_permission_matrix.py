@@ -191,6 +191,31 @@ def _training_application(world):
     return world.instance("trainings.application", build)
 
 
+def _accepted_place(world):
+    """Trainee A's accepted place on another run (its calendar file), built once."""
+
+    def build(world):
+        from tests.trainings.factories import EnrolmentFactory, make_run
+        from trainings.enums import EnrolmentStatus
+
+        return EnrolmentFactory(
+            run=make_run(label="Matrix place"), trainee=world.trainee_a, status=EnrolmentStatus.ACCEPTED
+        )
+
+    return world.instance("trainings.accepted_place", build)
+
+
+def _contact_message(world):
+    from members.models import ContactMessage
+
+    return world.instance(
+        "members.contactmessage",
+        lambda w: ContactMessage.objects.create(
+            name="Visitor", email="visitor@example.org", topic="other", message="Hi"
+        ),
+    )
+
+
 def _course(slug):
     from trainings.models import Course
 
@@ -494,6 +519,21 @@ ROUTES = {
         owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
         post=owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
     ),
+    # Experience (issue 7): the contact page for everyone; a trainee's calendar file of an
+    # accepted place, for its owner only (staff included: it is the trainee's own file).
+    # Anyone may send a message (it is stored, then rolled back with the POST's savepoint).
+    "contact": Route(
+        "/contact/",
+        public(),
+        post=public(REDIRECT),
+        data={"name": "Matrix", "email": "matrix@example.org", "topic": "other", "message": "Hello"},
+    ),
+    "contact_sent": Route("/contact/sent/", public(), post=get_only(public())),
+    "trainings:enrolment_calendar": Route(
+        lambda w: f"/trainings/mine/{_accepted_place(w).pk}/calendar.ics",
+        owner_only(TRAINEE_A, staff=404),
+        post=signed_in(405),
+    ),
     # Supervision: trainee A's own ledger (404 to anyone else, staff correct it in the
     # admin); the supervisor named on trainee A's records decides on them (404 to anyone
     # else); the directory and its contact form are public.
@@ -653,7 +693,8 @@ ADMIN_ROUTES = {
     "admin:trainings_courserun_attendance": Route(
         lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/attendance/",
         staff_answers(200, **{STAFF_PARTIAL: 403}),
-        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+        # An empty register (nobody ticked) is saved like any other.
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
     "admin:trainings_courserun_applications_csv": Route(
         lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/applications.csv",
@@ -664,6 +705,19 @@ ADMIN_ROUTES = {
         lambda w: f"/admin/trainings/enrolment/{_training_application(w).pk}/decide/",
         staff_answers(405),
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+    ),
+    # Trainings: a run's places and days change on their own pages, through the services.
+    # A POST without a valid number of places, or without the days' rows, shows the form
+    # again with its errors; staff who may only view runs are refused both.
+    "admin:trainings_courserun_capacity": Route(
+        lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/capacity/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
+    ),
+    "admin:trainings_courserun_days": Route(
+        lambda w: f"/admin/trainings/courserun/{_training_application(w).run_id}/days/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(200, **{STAFF_PARTIAL: 403}),
     ),
     # Accreditation: the credential register import and a credential's status change (an
     # empty POST comes back with its errors); case-study review and granting are POST only.
@@ -842,6 +896,10 @@ ADMIN_MODELS = {
     # adds them in the admin; only a superuser may delete one.
     "trainings.enrolment": AdminModel(
         {COORDINATOR: EDIT, DIRECTOR: EDIT, SUPERUSER: FULL}, _training_application, add_allowed=False
+    ),
+    # Messages from the contact page: read by coordinators, kept as sent (nobody adds one).
+    "members.contactmessage": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL}, _contact_message, add_allowed=False
     ),
     # Supervision: practitioners log cases, sessions and recordings, so nobody adds them in
     # the admin; decisions are admin actions. Coordinators keep CPD and directory entries.
@@ -1128,10 +1186,11 @@ def _admin_post_data(world, key, spec, page, url):
         return {}
     if page == "delete":
         return {"post": "yes"}
-    superuser = PortalClient()
-    superuser.force_login(world.users[SUPERUSER])
+    if not hasattr(world, "superuser_client"):
+        world.superuser_client = PortalClient()
+        world.superuser_client.force_login(world.users[SUPERUSER])
     model_name = key.split(".")[1]
-    return _form_data(superuser.get(url).text, f"{model_name}_form")
+    return _form_data(world.superuser_client.get(url).text, f"{model_name}_form")
 
 
 def test_every_route_has_a_post_answer():

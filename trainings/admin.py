@@ -6,8 +6,8 @@ import csv
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import DecimalField, F, Prefetch, Sum
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import DecimalField, F, Min, OuterRef, Q, Sum
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,9 +15,22 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
+from dit_portal.admin_audit import AuditedAdminMixin
+from dit_portal.paginators import CheapCountPaginator
+from members.models import User
+
 from . import selectors, services
-from .enums import ATTENDING_STATES, DECIDABLE_STATES, EnrolmentStatus, RunStatus
-from .forms import AttendanceGridForm, CancellationForm, CourseRunForm, RejectionForm
+from .eligibility import requirement_checks
+from .enums import ATTENDING_STATES, EnrolmentAction, EnrolmentStatus, RunStatus
+from .forms import (
+    AttendanceGridForm,
+    CancellationForm,
+    CapacityForm,
+    CourseRunForm,
+    RejectionForm,
+    day_inputs,
+    run_day_formset,
+)
 from .models import (
     Attendance,
     Course,
@@ -45,7 +58,7 @@ class EntryRequirementInline(admin.StackedInline):
     extra = 0
     fieldsets = [
         (None, {"fields": [("title", "answer_type", "position"), "question", "help_text"]}),
-        ("Rule", {"fields": [("minimum", "unit"), "choices", "credential_kind"]}),
+        ("Rule", {"fields": [("minimum", "unit"), "choices", "credential_kind", "case_by_case"]}),
         ("Evidence", {"fields": [("evidence", "evidence_hint")]}),
     ]
 
@@ -64,6 +77,7 @@ class CourseAdmin(admin.ModelAdmin):
             {"fields": ["length", "level", "accrediting_body", "audience", "leads_to", "leads_to_credential"]},
         ),
         ("Completion", {"fields": ["completion_min_attendance_percent", "counts_as_cpd_event"]}),
+        ("For trainees with a place", {"fields": ["payment_instructions"]}),
     ]
 
     def get_queryset(self, request):
@@ -83,6 +97,8 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 class RunDayInline(admin.TabularInline):
+    """A new run's days; afterwards they change on the run's "Change days" page."""
+
     model = RunDay
     extra = 0
     min_num = 1
@@ -97,37 +113,55 @@ class RunTrainerInline(admin.TabularInline):
 
 
 @admin.register(CourseRun)
-class CourseRunAdmin(admin.ModelAdmin):
-    list_display = [
-        "label",
-        "course",
-        "starts_on",
-        "mode",
-        "status",
-        "application_deadline",
-        "places",
-        "waitlist_length",
-        "shortcuts",
-    ]
+class CourseRunAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["run", "starts_on", "status", "places", "shortcuts", "application_deadline"]
+    list_display_links = ["run"]
     list_filter = ["status", "course", "mode"]
     list_select_related = ["course"]
-    search_fields = ["label", "course__title", "venue"]
-    inlines = [RunDayInline, RunTrainerInline]
-    readonly_fields = ["status", "shortcuts"]
+    search_fields = ["^label", "^course__title", "^venue"]
+    search_help_text = "The start of a run's label, its course's title or its venue."
+    show_full_result_count = False
+    paginator = CheapCountPaginator
+    readonly_fields = ["status", "shortcuts", "days_summary", "cancellation_reason"]
+    # Capacity, days and status carry rules: after creation they change only through the
+    # services, from the actions and the "Change places" / "Change days" pages.
+    rule_fields = ["capacity"]
     actions = ["open_runs", "close_runs", "cancel_runs", "offer_free_places", "record_completion"]
     form = CourseRunForm
     fieldsets = [
         (None, {"fields": ["course", "label", "status", "shortcuts"]}),
         ("Where", {"fields": ["mode", "venue"]}),
-        ("Places", {"fields": ["capacity", "application_deadline", "offer_days", "price"]}),
-        ("Shown on the run's page", {"fields": ["notes"]}),
+        ("Places and days", {"fields": ["capacity", "days_summary", "application_deadline", "offer_days", "price"]}),
+        ("Shown on the run's page", {"fields": ["notes", "cancellation_reason"]}),
+        ("For trainees with a place", {"fields": ["joining_details"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (name, {"fields": [f for f in opts["fields"] if f not in ("days_summary", "cancellation_reason")]})
+                for name, opts in self.fieldsets
+            ]
+        return self.fieldsets
+
+    def get_inlines(self, request, obj):
+        return [RunDayInline, RunTrainerInline] if obj is None else [RunTrainerInline]
 
     def get_queryset(self, request):
         return selectors.with_run_facts(super().get_queryset(request))
 
     def get_urls(self):
         urls = [
+            path(
+                "<path:object_id>/capacity/",
+                self.admin_site.admin_view(self.capacity_view),
+                name="trainings_courserun_capacity",
+            ),
+            path(
+                "<path:object_id>/days/",
+                self.admin_site.admin_view(self.days_view),
+                name="trainings_courserun_days",
+            ),
             path(
                 "<path:object_id>/attendance/",
                 self.admin_site.admin_view(self.attendance_view),
@@ -141,17 +175,25 @@ class CourseRunAdmin(admin.ModelAdmin):
         ]
         return urls + super().get_urls()
 
+    @admin.display(description="Run", ordering="label")
+    def run(self, run):
+        return format_html("{}<br><small>{} · {}</small>", run.label, run.course, run.get_mode_display())
+
     @admin.display(description="First day", ordering="starts_on")
     def starts_on(self, run):
         return run.starts_on
 
     @admin.display(description="Places taken")
     def places(self, run):
-        return f"{run.places_taken} / {run.capacity}"
+        waiting = f", {run.waitlist_length} waiting" if run.waitlist_length else ""
+        return f"{run.places_taken} / {run.capacity}{waiting}"
 
-    @admin.display(description="Waiting")
-    def waitlist_length(self, run):
-        return run.waitlist_length
+    @admin.display(description="Days")
+    def days_summary(self, run):
+        days = ", ".join(str(day) for day in run.days.all()) or "No days yet."
+        link = reverse("admin:trainings_courserun_days", args=[run.pk])
+        capacity = reverse("admin:trainings_courserun_capacity", args=[run.pk])
+        return format_html('{} <br><a href="{}">Change days</a> · <a href="{}">Change places</a>', days, link, capacity)
 
     @admin.display(description="Applications and attendance")
     def shortcuts(self, run):
@@ -224,6 +266,68 @@ class CourseRunAdmin(admin.ModelAdmin):
                     messages.SUCCESS,
                 )
 
+    def _run_for_change(self, request, object_id):
+        run = get_object_or_404(CourseRun.objects.select_related("course"), pk=object_id)
+        if not self.has_change_permission(request, run):
+            raise PermissionDenied
+        return run
+
+    def _page(self, request, run, title, template, **context):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{title}: {run}",
+            "run": run,
+            "original": run,
+            **context,
+        }
+        return TemplateResponse(request, template, context)
+
+    def capacity_view(self, request, object_id):
+        """Change a run's number of places through the service (waiting list offers, reopening)."""
+        run = self._run_for_change(request, object_id)
+        form = CapacityForm(request.POST or None, initial={"capacity": run.capacity})
+        if request.method == "POST" and form.is_valid():
+            try:
+                run, offered = services.change_capacity(run, form.cleaned_data["capacity"], by=request.user)
+            except services.TrainingError as error:
+                form.add_error("capacity", error.message)
+            else:
+                message = f"{run} now has {run.capacity} places."
+                if offered:
+                    message += f" {len(offered)} offered to the waiting list in order."
+                self.message_user(request, message, messages.SUCCESS)
+                return redirect("admin:trainings_courserun_change", run.pk)
+        facts = selectors.with_run_facts(CourseRun.objects.filter(pk=run.pk)).get()
+        return self._page(request, run, "Change places", "trainings/admin/run_capacity.html", form=form, facts=facts)
+
+    def days_view(self, request, object_id):
+        """Add, move and remove a run's days through the service (e-mails to place holders)."""
+        run = self._run_for_change(request, object_id)
+        formset = run_day_formset(run, request.POST or None)
+        if request.method == "POST" and formset.is_valid():
+            try:
+                changed = services.change_run_days(run, days=day_inputs(formset, run), by=request.user)
+            except services.TrainingError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                if changed:
+                    self.message_user(
+                        request,
+                        f"{run}: {changed} day{'s' if changed != 1 else ''} changed; "
+                        "everyone holding a place has been e-mailed the new dates.",
+                        messages.SUCCESS,
+                    )
+                else:
+                    self.message_user(request, "Nothing changed.", messages.INFO)
+                return redirect("admin:trainings_courserun_change", run.pk)
+        recorded = set(Attendance.objects.filter(day__run=run).values_list("day_id", flat=True)) | set(
+            TrainerDay.objects.filter(day__run=run).values_list("day_id", flat=True)
+        )
+        return self._page(
+            request, run, "Change days", "trainings/admin/run_days.html", formset=formset, recorded=recorded
+        )
+
     def attendance_view(self, request, object_id):
         run = get_object_or_404(CourseRun.objects.select_related("course"), pk=object_id)
         if not self.has_change_permission(request, run):
@@ -240,7 +344,7 @@ class CourseRunAdmin(admin.ModelAdmin):
             (row.run_trainer_id, row.day_id): row.role for row in TrainerDay.objects.filter(run_trainer__run=run)
         }
         form = AttendanceGridForm(
-            request.POST or None,
+            request.POST if request.method == "POST" else None,  # all unticked posts nothing but a token
             days=days,
             enrolments=enrolments,
             trainers=trainers,
@@ -295,59 +399,82 @@ def _cell(value):
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+class _Echo:
+    """The file-like object csv.writer writes to: hands each line straight back."""
+
+    def write(self, value):
+        return value
+
+
+CSV_CHUNK_SIZE = 2000
+
+
 def enrolments_csv(enrolments, filename):
-    enrolments = list(
+    """Stream the applications as CSV in constant memory: one query for the question
+    columns, then the rows in chunks (with their answers prefetched per chunk)."""
+    enrolments = enrolments.order_by()
+    questions = list(
+        EnrolmentAnswer.objects.filter(enrolment__in=enrolments.values("pk"))
+        .values("question")
+        .annotate(first=Min("pk"))
+        .order_by("first")
+        .values_list("question", flat=True)
+    )
+    rows = (
         enrolments.select_related("trainee", "run__course", "decided_by")
-        .prefetch_related("answers", Prefetch("attendance", queryset=Attendance.objects.filter(present=True)))
+        .annotate(
+            days_attended=selectors.count_of(
+                Attendance.objects.filter(enrolment=OuterRef("pk"), present=True), "enrolment"
+            )
+        )
+        .prefetch_related("answers")
         .order_by("run", "status", "waitlist_position", "applied_at", "pk")
     )
-    questions = []
-    for enrolment in enrolments:
-        for answer in enrolment.answers.all():
-            if answer.question not in questions:
-                questions.append(answer.question)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "Run",
-            "Name",
-            "E-mail",
-            "Status",
-            "Applied",
-            "Decided",
-            "Decided by",
-            "Waiting list position",
-            "Offer expires",
-            "Days attended",
-            "Reason not accepted",
-            "Note from the applicant",
-            *questions,
-        ]
-    )
-    for enrolment in enrolments:
-        answers = {answer.question: answer.display_value for answer in enrolment.answers.all()}
-        writer.writerow(
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(
             [
-                _cell(value)
-                for value in [
-                    enrolment.run,
-                    enrolment.trainee.full_name,
-                    enrolment.trainee.email,
-                    enrolment.get_status_display(),
-                    _local(enrolment.applied_at),
-                    _local(enrolment.decided_at),
-                    enrolment.decided_by or "",
-                    enrolment.waitlist_position or "",
-                    _local(enrolment.offer_expires_at),
-                    len(enrolment.attendance.all()),
-                    enrolment.rejection_reason,
-                    enrolment.applicant_note,
-                    *[answers.get(question, "") for question in questions],
-                ]
+                "Run",
+                "Name",
+                "E-mail",
+                "Status",
+                "Applied",
+                "Decided",
+                "Decided by",
+                "Waiting list position",
+                "Offer expires",
+                "Days attended",
+                "Reason not accepted",
+                "Note from the applicant",
+                *[_cell(question) for question in questions],
             ]
         )
+        for enrolment in rows.iterator(chunk_size=CSV_CHUNK_SIZE):
+            answers = {answer.question: answer.display_value for answer in enrolment.answers.all()}
+            yield writer.writerow(
+                [
+                    _cell(value)
+                    for value in [
+                        enrolment.run,
+                        enrolment.trainee.full_name,
+                        enrolment.trainee.email,
+                        enrolment.get_status_display(),
+                        _local(enrolment.applied_at),
+                        _local(enrolment.decided_at),
+                        enrolment.decided_by or "",
+                        enrolment.waitlist_position or "",
+                        _local(enrolment.offer_expires_at),
+                        enrolment.days_attended,
+                        enrolment.rejection_reason,
+                        enrolment.applicant_note,
+                        *[answers.get(question, "") for question in questions],
+                    ]
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -355,53 +482,62 @@ def _local(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-class EnrolmentAnswerInline(admin.TabularInline):
-    model = EnrolmentAnswer
-    extra = 0
-    can_delete = False
-    fields = ["question", "answer", "evidence_link"]
-    readonly_fields = fields
+class RecentRunFilter(admin.RelatedFieldListFilter):
+    """The most recent runs only (a run's page links to all of its applications), so the
+    filter stays short however many runs there have been; a chosen older run stays listed."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Answer")
-    def answer(self, answer):
-        return answer.display_value
-
-    @admin.display(description="Evidence")
-    def evidence_link(self, answer):
-        if not answer.evidence:
-            return "—"
-        return format_html('<a href="{}">{}</a>', answer.get_evidence_url(), answer.evidence_name or "Download")
-
-
-class RunFilter(admin.RelatedOnlyFieldListFilter):
-    """Runs that have applications, named with their course in one query."""
+    LIMIT = 15
 
     def field_choices(self, field, request, model_admin):
-        with_applications = model_admin.get_queryset(request).values("run")
-        runs = CourseRun.objects.filter(pk__in=with_applications).select_related("course")
-        return [(run.pk, str(run)) for run in runs.order_by("-application_deadline", "pk")]
+        runs = CourseRun.objects.select_related("course").order_by("-application_deadline", "-id")
+        choices = [(run.pk, str(run)) for run in runs[: self.LIMIT]]
+        chosen = self.lookup_val[0] if self.lookup_val else None
+        if chosen and str(chosen).isdigit() and int(chosen) not in {pk for pk, _label in choices}:
+            choices += [(run.pk, str(run)) for run in runs.filter(pk=int(chosen))]
+        return choices
+
+
+class ApplicationSearchMixin:
+    """Prefix search on the applicant's e-mail or name, the run's label or the course title,
+    each resolved on its own table first: never `%q%` across joined tables."""
+
+    search_help_text = "The start of an applicant's e-mail address or name, a run's label or a course title."
+    SEARCH_ID_LIMIT = 1000
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        trainees = User.objects.filter(Q(email__istartswith=term) | Q(full_name__istartswith=term)).values("pk")
+        runs = CourseRun.objects.filter(Q(label__istartswith=term) | Q(course__title__istartswith=term)).values("pk")
+        # The matching ids first (each an index scan), so the applications are found by
+        # their own trainee and run indexes; a very broad term keeps the subqueries.
+        trainee_ids = list(trainees.values_list("pk", flat=True)[: self.SEARCH_ID_LIMIT + 1])
+        run_ids = list(runs.values_list("pk", flat=True)[: self.SEARCH_ID_LIMIT + 1])
+        if len(trainee_ids) > self.SEARCH_ID_LIMIT or len(run_ids) > self.SEARCH_ID_LIMIT:
+            return queryset.filter(Q(trainee__in=trainees) | Q(run__in=runs)), False
+        return queryset.filter(Q(trainee_id__in=trainee_ids) | Q(run_id__in=run_ids)), False
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
-    list_display = ["trainee", "email", "run", "status", "applied_at", "waitlist_position", "offer_expires_at"]
-    list_filter = ["status", ("run", RunFilter), "run__course"]
+class EnrolmentAdmin(ApplicationSearchMixin, AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["applicant", "status", "run_link", "place", "applied_at"]
+    list_display_links = ["applicant"]
+    list_filter = ["status", ("run", RecentRunFilter), "run__course"]
     list_select_related = ["trainee", "run__course"]
-    search_fields = ["trainee__email", "trainee__full_name", "run__label", "run__course__title"]
+    search_fields = ["trainee__email"]  # shows the search box; get_search_results does the search
     ordering = ["-applied_at", "-id"]
+    show_full_result_count = False
+    paginator = CheapCountPaginator
     actions = ["accept_selected", "waitlist_selected", "reject_selected", "offer_place_selected", "export_csv"]
-    inlines = [EnrolmentAnswerInline]
     change_form_template = "trainings/admin/enrolment_change_form.html"
     view_on_site = False  # the public page of an application is the trainee's own
     fieldsets = [
         (None, {"fields": ["trainee", "run", "status", "applied_at", "applicant_note"]}),
-        ("Decision", {"fields": ["decided_at", "decided_by", "rejection_reason", "waitlist_position"]}),
+        (
+            "Decision",
+            {"fields": ["case_by_case_reasons", "decided_at", "decided_by", "rejection_reason", "waitlist_position"]},
+        ),
         ("Offer and end", {"fields": ["offered_at", "offer_expires_at", "ended_at"]}),
         ("Internal", {"fields": ["staff_notes"]}),
     ]
@@ -417,6 +553,8 @@ class EnrolmentAdmin(admin.ModelAdmin):
         "offered_at",
         "offer_expires_at",
         "ended_at",
+        "waitlist_position",
+        "case_by_case_reasons",
     ]
 
     def has_add_permission(self, request):
@@ -424,6 +562,20 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The decision page: the applicant's answers against each entry requirement, then
+        the decision buttons the transition table allows, then the internal fields."""
+        enrolment = self.get_object(request, object_id)
+        if enrolment is not None:
+            answers = {answer.requirement_id: answer for answer in enrolment.answers.all() if answer.requirement_id}
+            requirements = list(enrolment.run.course.requirements.all())
+            extra_context = {
+                **(extra_context or {}),
+                "requirement_checks": requirement_checks(requirements, answers, enrolment.trainee),
+                "former_answers": [answer for answer in enrolment.answers.all() if answer.requirement_id is None],
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         urls = [
@@ -435,9 +587,22 @@ class EnrolmentAdmin(admin.ModelAdmin):
         ]
         return urls + super().get_urls()
 
-    @admin.display(description="E-mail", ordering="trainee__email")
-    def email(self, enrolment):
-        return enrolment.trainee.email
+    @admin.display(description="Applicant", ordering="trainee__full_name")
+    def applicant(self, enrolment):
+        return format_html("{}<br><small>{}</small>", enrolment.trainee.full_name or "—", enrolment.trainee.email)
+
+    @admin.display(description="Run", ordering="run")
+    def run_link(self, enrolment):
+        url = reverse("admin:trainings_courserun_change", args=[enrolment.run_id])
+        return format_html('<a href="{}">{}</a><br><small>{}</small>', url, enrolment.run.label, enrolment.run.course)
+
+    @admin.display(description="Place")
+    def place(self, enrolment):
+        if enrolment.waitlist_position:
+            return f"Waiting list, position {enrolment.waitlist_position}"
+        if enrolment.offer_expires_at and enrolment.can(EnrolmentAction.ACCEPT_OFFER):
+            return f"Offered until {timezone.localtime(enrolment.offer_expires_at):%-d %b %H:%M}"
+        return "—"
 
     def _apply(self, request, queryset, service, done, **kwargs):
         succeeded, failed = 0, []
@@ -482,7 +647,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
             "enrolments": queryset.select_related("trainee", "run__course"),
             "form": form,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "undecidable": [e for e in queryset if e.status not in DECIDABLE_STATES],
+            "undecidable": [e for e in queryset if not e.can(EnrolmentAction.REJECT)],
         }
         return TemplateResponse(request, "trainings/admin/reject_applications.html", context)
 

@@ -97,3 +97,51 @@ PLACE_HOLDING_STATES = (
 )
 # On the attendance register.
 ATTENDING_STATES = (EnrolmentStatus.ACCEPTED, EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)
+
+
+class EnrolmentAction(models.TextChoices):
+    """What can happen to an application; each is one service function."""
+
+    ACCEPT = "accept", "accepted"
+    WAITLIST = "waitlist", "put on the waiting list"
+    REJECT = "reject", "rejected"
+    OFFER = "offer", "offered a place"
+    ACCEPT_OFFER = "accept_offer", "accepted"
+    DECLINE_OFFER = "decline_offer", "declined"
+    EXPIRE_OFFER = "expire_offer", "expired"
+    WITHDRAW = "withdraw", "withdrawn"
+    CANCEL_RUN = "cancel_run", "ended by the run's cancellation"
+    COMPLETE = "complete", "completed"
+
+
+# The one transition table of applications: action -> (states it starts from, states it
+# leads to). Services check it (trainings.services._require) and pages ask the model
+# (`enrolment.can("withdraw")`, `{% if enrolment|can:"withdraw" %}`). Other rules
+# (capacity, deadlines, eligibility) are the services' to check on top.
+ENROLMENT_TRANSITIONS = {
+    EnrolmentAction.ACCEPT: (DECIDABLE_STATES, (EnrolmentStatus.ACCEPTED,)),
+    EnrolmentAction.WAITLIST: ((EnrolmentStatus.APPLIED,), (EnrolmentStatus.WAITLISTED,)),
+    EnrolmentAction.REJECT: (DECIDABLE_STATES, (EnrolmentStatus.REJECTED,)),
+    EnrolmentAction.OFFER: ((EnrolmentStatus.WAITLISTED,), (EnrolmentStatus.OFFERED,)),
+    EnrolmentAction.ACCEPT_OFFER: ((EnrolmentStatus.OFFERED,), (EnrolmentStatus.ACCEPTED,)),
+    EnrolmentAction.DECLINE_OFFER: ((EnrolmentStatus.OFFERED,), (EnrolmentStatus.DECLINED,)),
+    EnrolmentAction.EXPIRE_OFFER: ((EnrolmentStatus.OFFERED,), (EnrolmentStatus.OFFER_EXPIRED,)),
+    EnrolmentAction.WITHDRAW: (ACTIVE_STATES, (EnrolmentStatus.WITHDRAWN,)),
+    EnrolmentAction.CANCEL_RUN: (ACTIVE_STATES, (EnrolmentStatus.RUN_CANCELLED,)),
+    EnrolmentAction.COMPLETE: (ATTENDING_STATES, (EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)),
+}
+
+
+def enrolment_can(status, action):
+    """Whether an application in `status` may go through `action` (an EnrolmentAction)."""
+    return status in ENROLMENT_TRANSITIONS[EnrolmentAction(action)][0]
+
+
+def states_that_can(action):
+    """The states from which `action` is open (for filtering querysets)."""
+    return ENROLMENT_TRANSITIONS[EnrolmentAction(action)][0]
+
+
+def enrolment_actions(status):
+    """The actions open to an application in `status`."""
+    return {action for action, (sources, _targets) in ENROLMENT_TRANSITIONS.items() if status in sources}

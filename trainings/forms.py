@@ -5,10 +5,9 @@ from django.utils import timezone
 
 from dit_portal.files import EVIDENCE_KINDS, validate_upload
 
-from . import selectors
 from .enums import AnswerType, DeliveryMode, EvidenceRule, TrainerRole
 from .models import Course, CourseRun
-from .services import AnswerInput
+from .services import AnswerInput, DayInput
 
 YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
 ACCEPTED_TYPES = ", ".join(sorted({kind.label for kind in EVIDENCE_KINDS}))
@@ -43,6 +42,9 @@ class RunFilterForm(forms.Form):
             "month": self.months.get(data.get("month") or ""),
             "mode": data.get("mode") or None,
         }
+
+
+OTHER_BODY = "__other__"
 
 
 class ApplicationForm(forms.Form):
@@ -91,14 +93,18 @@ class ApplicationForm(forms.Form):
         elif kind == AnswerType.TEXT:
             yield f"answer_{pk}", forms.CharField(label=requirement.question, help_text=help_text, max_length=500)
         elif kind == AnswerType.REGISTRATION:
+            choices = [("", "Choose…")] + [(body, body) for body in requirement.choice_list]
+            if requirement.case_by_case:
+                choices.append((OTHER_BODY, "Another body (the coordinators decide case by case)"))
             yield (
                 f"answer_{pk}",
-                forms.ChoiceField(
-                    label=requirement.question,
-                    help_text=help_text,
-                    choices=[("", "Choose…")] + [(body, body) for body in requirement.choice_list],
-                ),
+                forms.ChoiceField(label=requirement.question, help_text=help_text, choices=choices),
             )
+            if requirement.case_by_case:
+                yield (
+                    f"other_{pk}",
+                    forms.CharField(label="If another body: its name", required=False, max_length=100),
+                )
             yield f"number_{pk}", forms.CharField(label="Registration number", max_length=100)
         if requirement.evidence != EvidenceRule.NONE:
             what = requirement.evidence_hint or "evidence"
@@ -118,9 +124,22 @@ class ApplicationForm(forms.Form):
         """Each requirement with its bound fields, for one fieldset per requirement."""
         groups = []
         for requirement in self.requirements:
-            names = [f"answer_{requirement.pk}", f"number_{requirement.pk}", f"evidence_{requirement.pk}"]
+            names = [
+                f"answer_{requirement.pk}",
+                f"other_{requirement.pk}",
+                f"number_{requirement.pk}",
+                f"evidence_{requirement.pk}",
+            ]
             groups.append((requirement, [self[name] for name in names if name in self.fields]))
         return groups
+
+    def clean(self):
+        data = super().clean()
+        for requirement in self.requirements:
+            pk = requirement.pk
+            if data.get(f"answer_{pk}") == OTHER_BODY and not (data.get(f"other_{pk}") or "").strip():
+                self.add_error(f"other_{pk}", "Name the body you are registered with.")
+        return data
 
     def answer_inputs(self):
         data = self.cleaned_data
@@ -137,7 +156,7 @@ class ApplicationForm(forms.Form):
             elif kind == AnswerType.TEXT:
                 given.text = value or ""
             elif kind == AnswerType.REGISTRATION:
-                given.registration_body = value or ""
+                given.registration_body = data.get(f"other_{pk}", "").strip() if value == OTHER_BODY else value or ""
                 given.text = data.get(f"number_{pk}") or ""
             inputs.append(given)
         return inputs
@@ -173,7 +192,8 @@ class CancellationForm(forms.Form):
 
 
 class CourseRunForm(forms.ModelForm):
-    """The admin's run form: a run cannot shrink below the places already taken."""
+    """The admin's run form. Capacity is set here only when the run is created; afterwards
+    it, the days and the status change through their own admin pages and services."""
 
     class Meta:
         model = CourseRun
@@ -187,17 +207,68 @@ class CourseRunForm(forms.ModelForm):
             "offer_days",
             "price",
             "notes",
+            "joining_details",
         ]
 
-    def clean_capacity(self):
-        capacity = self.cleaned_data["capacity"]
-        if self.instance.pk:
-            taken = selectors.places_taken(self.instance)
-            if capacity < taken:
-                raise forms.ValidationError(
-                    f"{taken} places are already taken; the capacity cannot be lower than that."
-                )
-        return capacity
+
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(
+        label="Number of places",
+        min_value=1,
+        max_value=32767,
+        help_text="More places are offered to the waiting list in order; fewer than the places taken is refused.",
+    )
+
+
+class RunDayForm(forms.Form):
+    day_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    starts_at = forms.TimeField(required=False, label="Starts", widget=forms.TimeInput(attrs={"type": "time"}))
+    ends_at = forms.TimeField(required=False, label="Ends", widget=forms.TimeInput(attrs={"type": "time"}))
+    remove = forms.BooleanField(required=False, label="Remove")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day_id") and not data.get("date") and not data.get("remove"):
+            self.add_error("date", "Give the day's date, or tick Remove.")
+        if not data.get("day_id") and not data.get("date") and (data.get("starts_at") or data.get("ends_at")):
+            self.add_error("date", "Give the new day's date.")
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The day must end after it starts.")
+        return data
+
+
+RunDayFormSet = forms.formset_factory(RunDayForm, extra=3)
+
+
+def run_day_formset(run, data=None):
+    initial = [
+        {"day_id": day.pk, "date": day.date, "starts_at": day.starts_at, "ends_at": day.ends_at}
+        for day in run.days.all()
+    ]
+    return RunDayFormSet(data, initial=initial, prefix="days")
+
+
+def day_inputs(formset, run):
+    """The formset's rows as DayInput for services.change_run_days."""
+    days = {day.pk: day for day in run.days.all()}
+    inputs = []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data:
+            continue
+        day = days.get(data.get("day_id")) if data.get("day_id") else None
+        inputs.append(
+            DayInput(
+                day=day,
+                date=data.get("date"),
+                starts_at=data.get("starts_at"),
+                ends_at=data.get("ends_at"),
+                remove=bool(data.get("remove")),
+            )
+        )
+    return inputs
 
 
 class AttendanceGridForm(forms.Form):
@@ -208,7 +279,6 @@ class AttendanceGridForm(forms.Form):
         self.days, self.enrolments, self.trainers = days, enrolments, trainers
         today = timezone.localdate()
         self.open_days = [day for day in days if day.date <= today]
-        prefill_trainers = not trainer_days
         for enrolment in enrolments:
             for day in days:
                 label = f"{enrolment.trainee} present on {day}"
@@ -221,12 +291,14 @@ class AttendanceGridForm(forms.Form):
                 )
         for run_trainer in trainers:
             for day in days:
-                initial = trainer_days.get((run_trainer.pk, day.pk), run_trainer.role if prefill_trainers else "")
+                # Recorded only when marked: an empty cell records nothing, a future day
+                # cannot be marked yet.
                 label = f"{run_trainer.trainer}'s role on {day}"
                 self.fields[f"trainer_{run_trainer.pk}_{day.pk}"] = forms.ChoiceField(
                     required=False,
                     choices=[("", "—"), *TrainerRole.choices],
-                    initial=initial,
+                    initial=trainer_days.get((run_trainer.pk, day.pk), ""),
+                    disabled=day.date > today,
                     label=label,
                     widget=forms.Select(attrs={"aria-label": label}),
                 )
@@ -251,5 +323,5 @@ class AttendanceGridForm(forms.Form):
         return {
             (rt.pk, day.pk): self.cleaned_data[f"trainer_{rt.pk}_{day.pk}"] or ""
             for rt in self.trainers
-            for day in self.days
+            for day in self.open_days
         }

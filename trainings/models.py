@@ -21,6 +21,8 @@ from .enums import (
     EvidenceRule,
     RunStatus,
     TrainerRole,
+    enrolment_actions,
+    enrolment_can,
 )
 
 
@@ -47,6 +49,11 @@ class Course(models.Model):
         default=100,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Share of a run's days a trainee must attend to complete it (100: every day).",
+    )
+    payment_instructions = models.TextField(
+        "how to pay",
+        blank=True,
+        help_text="Shown to trainees once they have a place, with the fee (Markdown). Empty: the site-wide text.",
     )
     is_published = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=100, help_text="Order in the catalogue.")
@@ -110,6 +117,12 @@ class EntryRequirement(models.Model):
     credential_kind = models.CharField(
         max_length=20, choices=CredentialKind.choices, blank=True, help_text="For credentials: the one required."
     )
+    case_by_case = models.BooleanField(
+        "coordinators may accept case by case",
+        default=False,
+        help_text="An applicant who does not meet it is not refused: the application goes to the coordinators "
+        "with the reason (e.g. a registration body not in the list).",
+    )
     evidence = models.CharField(max_length=10, choices=EvidenceRule.choices, default=EvidenceRule.NONE)
     evidence_hint = models.CharField(
         max_length=200, blank=True, help_text="What to upload, e.g. “your certificate or transcript”."
@@ -172,6 +185,13 @@ class CourseRun(models.Model):
         help_text="When a place frees, the first on the waiting list has this long to accept it.",
     )
     notes = models.TextField(blank=True, help_text="Shown on the run's page (Markdown).")
+    joining_details = models.TextField(
+        blank=True,
+        help_text="For online runs: the meeting link and how to join (Markdown). Shown only to trainees with a place.",
+    )
+    cancellation_reason = models.TextField(
+        blank=True, editable=False, help_text="Why the run was cancelled; shown on its page."
+    )
     run_by_centre = models.BooleanField(
         "run by the Centre",
         default=True,
@@ -184,6 +204,7 @@ class CourseRun(models.Model):
     class Meta:
         ordering = ["-application_deadline", "id"]
         verbose_name = "course run"
+        indexes = [models.Index(fields=["-application_deadline", "id"], name="run_latest_deadline_first")]
 
     def __str__(self):
         return f"{self.course.title}: {self.label}"
@@ -198,6 +219,18 @@ class CourseRun(models.Model):
     @property
     def deadline_passed(self):
         return timezone.localdate() > self.application_deadline
+
+    @property
+    def is_full(self):
+        return self.status == RunStatus.FULL
+
+    @property
+    def is_online(self):
+        return self.mode == DeliveryMode.ONLINE
+
+    @property
+    def is_cancelled(self):
+        return self.status == RunStatus.CANCELLED
 
 
 class RunDay(models.Model):
@@ -234,8 +267,10 @@ class RunTrainer(models.Model):
 class TrainerDay(models.Model):
     """The role a trainer actually held on one day of a run, for the trainer pathway."""
 
-    run_trainer = models.ForeignKey(RunTrainer, on_delete=models.CASCADE, related_name="days")
-    day = models.ForeignKey(RunDay, on_delete=models.CASCADE, related_name="trainer_days")
+    # Recorded days are the trainer pathway's evidence: they are not deleted with a trainer.
+    run_trainer = models.ForeignKey(RunTrainer, on_delete=models.PROTECT, related_name="days")
+    # A day with trainer days recorded cannot be deleted (services.change_run_days says why).
+    day = models.ForeignKey(RunDay, on_delete=models.PROTECT, related_name="trainer_days")
     role = models.CharField(max_length=20, choices=TrainerRole.choices)
 
     class Meta:
@@ -249,7 +284,7 @@ class TrainerDay(models.Model):
 class Enrolment(models.Model):
     """A person's application for a run and everything that follows from it."""
 
-    PERSONAL_FIELDS = ("applicant_note",)
+    PERSONAL_FIELDS = ("applicant_note", "case_by_case_reasons")
 
     run = models.ForeignKey(CourseRun, on_delete=models.PROTECT, related_name="enrolments")
     trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
@@ -270,10 +305,20 @@ class Enrolment(models.Model):
         null=True, blank=True, help_text="When it was withdrawn, declined, expired or completed."
     )
     staff_notes = models.TextField("internal notes", blank=True, help_text="Never shown to the applicant.")
+    case_by_case_reasons = models.TextField(
+        "for the coordinators to judge",
+        blank=True,
+        editable=False,
+        help_text="Entry criteria the applicant does not meet that coordinators may accept case by case.",
+    )
 
     class Meta:
         ordering = ["-applied_at", "-id"]
+        verbose_name = "application"
         indexes = [
+            # The admin list's default ordering, alone and under its status filter.
+            models.Index(fields=["-applied_at", "-id"], name="application_newest_first"),
+            models.Index(fields=["status", "-applied_at", "-id"], name="application_status_newest"),
             models.Index(fields=["run", "status"]),
             models.Index(fields=["status", "offer_expires_at"]),
         ]
@@ -282,7 +327,12 @@ class Enrolment(models.Model):
                 fields=["run", "trainee"],
                 condition=~Q(status__in=ENDED_WITHOUT_PLACE_STATES),
                 name="one_standing_application_per_run",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["run", "waitlist_position"],
+                condition=Q(waitlist_position__isnull=False),
+                name="one_application_per_waitlist_position",
+            ),
         ]
 
     def __str__(self):
@@ -290,6 +340,14 @@ class Enrolment(models.Model):
 
     def get_absolute_url(self):
         return reverse("trainings:enrolment_detail", kwargs={"pk": self.pk})
+
+    def can(self, action):
+        """Whether the transition table lets this application go through `action` now."""
+        return enrolment_can(self.status, action)
+
+    @property
+    def open_actions(self):
+        return enrolment_actions(self.status)
 
 
 class EnrolmentAnswer(models.Model):
@@ -314,6 +372,7 @@ class EnrolmentAnswer(models.Model):
 
     class Meta:
         ordering = ["requirement__position", "id"]
+        verbose_name = "answer"
         constraints = [models.UniqueConstraint(fields=["enrolment", "requirement"], name="one_answer_per_requirement")]
 
     def __str__(self):
@@ -337,7 +396,8 @@ class Attendance(models.Model):
     """Whether an accepted trainee attended one day of their run."""
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
-    day = models.ForeignKey(RunDay, on_delete=models.CASCADE, related_name="attendance")
+    # A day with attendance recorded cannot be deleted (services.change_run_days says why).
+    day = models.ForeignKey(RunDay, on_delete=models.PROTECT, related_name="attendance")
     present = models.BooleanField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
@@ -349,3 +409,18 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.enrolment.trainee} on {self.day}: {'present' if self.present else 'absent'}"
+
+
+class ApplicationDigest(models.Model):
+    """One row per day the coordinators' digest of new applications ran: claims the day so
+    it is sent at most once, however often the job runs."""
+
+    day = models.DateField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applications = models.PositiveIntegerField(default=0, help_text="How many applications it listed (0: none sent).")
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"Digest of {self.day:%-d %B %Y}: {self.applications} application(s)"

@@ -1,6 +1,8 @@
 """Reads that several views, the admin and services share. Counts come from subqueries so
 a list costs the same number of queries whatever its length."""
 
+from decimal import Decimal
+
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,7 +19,7 @@ from .enums import (
 from .models import Course, CourseRun, Enrolment, EnrolmentAnswer, RunDay, RunTrainer, TrainerDay
 
 
-def _count(queryset, group_by):
+def count_of(queryset, group_by):
     """A correlated COUNT(*) over `queryset`, grouped by the column that points outwards."""
     counted = queryset.order_by().values(group_by).annotate(count=Count("pk")).values("count")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
@@ -29,9 +31,11 @@ def with_run_facts(queryset):
     return queryset.annotate(
         starts_on=Subquery(days.order_by("date").values("date")[:1]),
         ends_on=Subquery(days.order_by("-date").values("date")[:1]),
-        day_count=_count(days, "run"),
-        places_taken=_count(Enrolment.objects.filter(run=OuterRef("pk"), status__in=PLACE_HOLDING_STATES), "run"),
-        waitlist_length=_count(Enrolment.objects.filter(run=OuterRef("pk"), status=EnrolmentStatus.WAITLISTED), "run"),
+        day_count=count_of(days, "run"),
+        places_taken=count_of(Enrolment.objects.filter(run=OuterRef("pk"), status__in=PLACE_HOLDING_STATES), "run"),
+        waitlist_length=count_of(
+            Enrolment.objects.filter(run=OuterRef("pk"), status=EnrolmentStatus.WAITLISTED), "run"
+        ),
     )
 
 
@@ -71,7 +75,7 @@ def catalogue():
     upcoming = CourseRun.objects.filter(pk__in=listed_runs().values("pk"), course=OuterRef("pk"))
     return (
         Course.objects.filter(is_published=True)
-        .annotate(upcoming_runs=_count(upcoming, "course"))
+        .annotate(upcoming_runs=count_of(upcoming, "course"))
         .prefetch_related("fees", "requirements")
     )
 
@@ -112,7 +116,7 @@ def my_enrolments(user):
     runs = with_run_facts(CourseRun.objects.select_related("course"))
     return (
         Enrolment.objects.filter(trainee=user)
-        .annotate(waitlist_ahead=_count(ahead, "run"))
+        .annotate(waitlist_ahead=count_of(ahead, "run"))
         .prefetch_related(Prefetch("run", queryset=runs), Prefetch("run__days"))
         .order_by("-applied_at", "-pk")
     )
@@ -137,3 +141,30 @@ def trainer_day_counts(user, *, course=None, until=None):
         days = days.filter(run_trainer__run__course=course)
     counts = dict(days.order_by().values_list("role").annotate(count=Count("pk")))
     return {role: counts.get(role, 0) for role in TrainerRole.values}
+
+
+# Shown when a course has no payment instructions of its own.
+DEFAULT_PAYMENT_INSTRUCTIONS = (
+    "The Centre's coordinators send you an invoice for the fee, with the ways to pay it. If your "
+    "employer or NHS Talking Therapies service is paying, please tell the coordinators through the "
+    "[contact page](/contact/) who should receive the invoice."
+)
+
+
+def fee_for(run):
+    """The fee of a run: its own price, or the total of its course's fee lines (None if neither)."""
+    if run.price is not None:
+        return run.price
+    fees = list(run.course.fees.all())
+    if not fees:
+        return None
+    return sum((fee.amount for fee in fees), Decimal("0.00"))
+
+
+def payment_instructions(course):
+    return course.payment_instructions or DEFAULT_PAYMENT_INSTRUCTIONS
+
+
+def next_live_runs(limit=3):
+    """The next trainings open for applications, soonest first (the home page)."""
+    return listed_runs()[:limit]

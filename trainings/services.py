@@ -8,7 +8,7 @@ for the person who asked.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -21,23 +21,33 @@ from django.utils import timezone
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 from dit_portal.files import check_storage_quota, prepare_upload, private_storage
+from members.services import coordinator_addresses
 
 from . import selectors
-from .eligibility import eligibility_failures, missing_evidence
+from .eligibility import eligibility_failures, missing_evidence, split_failures
 from .enums import (
-    ACTIVE_STATES,
     ATTENDING_STATES,
-    DECIDABLE_STATES,
     DECIDING_RUN_STATES,
     ENDED_WITHOUT_PLACE_STATES,
     PLACE_HOLDING_STATES,
     RUN_STATUS_CHANGES,
+    EnrolmentAction,
     EnrolmentStatus,
     EvidenceRule,
     RunStatus,
     TrainerRole,
+    states_that_can,
 )
-from .models import Attendance, CourseRun, Enrolment, EnrolmentAnswer, EntryRequirement, TrainerDay
+from .models import (
+    ApplicationDigest,
+    Attendance,
+    CourseRun,
+    Enrolment,
+    EnrolmentAnswer,
+    EntryRequirement,
+    RunDay,
+    TrainerDay,
+)
 
 
 class TrainingError(Exception):
@@ -49,6 +59,18 @@ class TrainingError(Exception):
             message = f"{message} {' '.join(str(failure) for failure in self.failures)}"
         super().__init__(message)
         self.message = message
+
+
+@dataclass
+class DayInput:
+    """One teaching day as a coordinator wants it: `day` is the existing RunDay (None for a
+    new day); `remove` takes an existing day off the run."""
+
+    day: RunDay | None
+    date: date | None
+    starts_at: time | None = None
+    ends_at: time | None = None
+    remove: bool = False
 
 
 @dataclass
@@ -86,9 +108,10 @@ def _state_label(enrolment):
     return enrolment.get_status_display().lower()
 
 
-def _require_state(enrolment, states, doing):
-    if enrolment.status not in states:
-        raise TrainingError(f"This application cannot be {doing}: it is {_state_label(enrolment)}.")
+def _require(enrolment, action):
+    """Refuse unless the transition table lets `enrolment` go through `action` now."""
+    if not enrolment.can(action):
+        raise TrainingError(f"This application cannot be {action.label}: it is {_state_label(enrolment)}.")
 
 
 def _require_deciding_run(run):
@@ -109,8 +132,12 @@ def _answers_by_requirement(enrolment):
 
 
 def _check_eligible(enrolment, run):
+    """Refuse a place when a rule is not met; rules coordinators accept case by case do not
+    refuse (the coordinators saw them with the application)."""
     requirements = list(run.course.requirements.all())
-    failures = eligibility_failures(requirements, _answers_by_requirement(enrolment), enrolment.trainee)
+    failures, _case_by_case = split_failures(
+        eligibility_failures(requirements, _answers_by_requirement(enrolment), enrolment.trainee)
+    )
     if failures:
         raise TrainingError(
             f"{enrolment.trainee} does not meet the entry requirements of {run.course}:", failures=failures
@@ -143,6 +170,7 @@ def _notify(enrolment, template, **extra):
     send_templated_email(
         f"trainings/emails/{template}",
         {
+            **_place_details(enrolment),
             "enrolment": enrolment,
             "run": run,
             "course": run.course,
@@ -151,10 +179,30 @@ def _notify(enrolment, template, **extra):
             "dashboard_url": reverse("trainings:my_trainings"),
             "run_url": reverse("trainings:run_detail", kwargs={"pk": run.pk}),
             "run_list_url": reverse("trainings:run_list"),
+            "contact_url": reverse("contact"),
             **extra,
         },
         to=enrolment.trainee.email,
     )
+
+
+def _place_details(enrolment):
+    """What a trainee with a place needs: fee, how to pay, joining details, calendar file."""
+    if enrolment.status != EnrolmentStatus.ACCEPTED:
+        return {}
+    return {
+        "fee": selectors.fee_for(enrolment.run),
+        "payment_instructions": selectors.payment_instructions(enrolment.run.course),
+        "joining_details": enrolment.run.joining_details,
+        "calendar_url": reverse("trainings:enrolment_calendar", kwargs={"pk": enrolment.pk}),
+    }
+
+
+def _notify_coordinators(template, context):
+    recipients = coordinator_addresses()
+    if recipients:
+        send_templated_email(f"trainings/emails/{template}", context, to=recipients)
+    return recipients
 
 
 def _offer_locked(run, enrolment, *, by):
@@ -204,16 +252,21 @@ def _end(enrolment, status, action, *, by, data=None):
 
 
 def _check_open_for_applications(run):
-    if run.status == RunStatus.FULL:
-        raise TrainingError("This run is full: it is not taking applications.")
+    """Refuse when the training takes no application; True when applying joins its waiting
+    list (every place taken: the next applicants are waitlisted, in order)."""
     if run.status == RunStatus.CANCELLED:
-        raise TrainingError("This run has been cancelled.")
-    if run.status != RunStatus.OPEN:
-        raise TrainingError("Applications for this run are closed.")
+        raise TrainingError("This training has been cancelled.")
+    if run.status not in (RunStatus.OPEN, RunStatus.FULL):
+        raise TrainingError("Applications for this training are closed.")
     if run.deadline_passed:
-        raise TrainingError(f"The application deadline for this run ({run.application_deadline:%-d %B %Y}) has passed.")
-    if selectors.places_taken(run) >= run.capacity:
-        raise TrainingError("This run is full: it is not taking applications.")
+        raise TrainingError(
+            f"The application deadline for this training ({run.application_deadline:%-d %B %Y}) has passed."
+        )
+    if run.status == RunStatus.FULL:
+        return True
+    # A run read for a page carries its places taken (selectors.with_run_facts); a locked one does not.
+    taken = run.places_taken if hasattr(run, "places_taken") else selectors.places_taken(run)
+    return taken >= run.capacity
 
 
 def application_refusal(run):
@@ -223,6 +276,14 @@ def application_refusal(run):
     except TrainingError as error:
         return error.message
     return None
+
+
+def joins_waiting_list(run):
+    """Whether an application made now goes onto the waiting list (the run is full)."""
+    try:
+        return _check_open_for_applications(run)
+    except TrainingError:
+        return False
 
 
 def _validated_upload(requirement, upload):
@@ -239,11 +300,11 @@ def apply_for_run(run, *, trainee, answers, note=""):
     try:
         with transaction.atomic():
             run = _lock_run(run.pk)
-            _check_open_for_applications(run)
+            waitlist = _check_open_for_applications(run)
             standing = run.enrolments.filter(trainee=trainee).exclude(status__in=ENDED_WITHOUT_PLACE_STATES)
             if standing.exists():
                 raise TrainingError(
-                    "You have already applied for this run; see your trainings page for where it stands."
+                    "You have already applied for this training; see your trainings page for where it stands."
                 )
 
             requirements = list(run.course.requirements.all())
@@ -268,7 +329,9 @@ def apply_for_run(run, *, trainee, answers, note=""):
                 )
                 for pk, given in inputs.items()
             }
-            failures = eligibility_failures(requirements, records, trainee) + missing_evidence(requirements, uploads)
+            failures, case_by_case = split_failures(
+                eligibility_failures(requirements, records, trainee) + missing_evidence(requirements, uploads)
+            )
             if failures:
                 raise TrainingError("Your application does not meet the entry requirements.", failures=failures)
             try:
@@ -276,13 +339,22 @@ def apply_for_run(run, *, trainee, answers, note=""):
             except ValidationError as error:
                 raise TrainingError(" ".join(error.messages)) from error
 
+            position = None
+            if waitlist:
+                last = run.enrolments.filter(status=EnrolmentStatus.WAITLISTED).aggregate(last=Max("waitlist_position"))
+                position = (last["last"] or 0) + 1
             try:
                 with transaction.atomic():
                     enrolment = Enrolment.objects.create(
-                        run=run, trainee=trainee, applicant_note=note.strip(), status=EnrolmentStatus.APPLIED
+                        run=run,
+                        trainee=trainee,
+                        applicant_note=note.strip(),
+                        status=EnrolmentStatus.WAITLISTED if waitlist else EnrolmentStatus.APPLIED,
+                        waitlist_position=position,
+                        case_by_case_reasons="\n".join(str(failure) for failure in case_by_case),
                     )
             except IntegrityError as error:
-                raise TrainingError("You have already applied for this run.") from error
+                raise TrainingError("You have already applied for this training.") from error
             enrolment.run = run
             for pk, record in records.items():
                 record.enrolment = enrolment
@@ -297,9 +369,30 @@ def apply_for_run(run, *, trainee, answers, note=""):
                 enrolment,
                 "trainings.enrolment.applied",
                 user=trainee,
-                data={"run": run.pk, "answers": {record.question: record.display_value for record in records.values()}},
+                data={
+                    "run": run.pk,
+                    "answers": {record.question: record.display_value for record in records.values()},
+                    "waitlist_position": position,
+                    "case_by_case": [str(failure) for failure in case_by_case],
+                },
             )
-            _notify(enrolment, "application_received")
+            if waitlist:
+                places_ahead = selectors.waiting_list(run).filter(waitlist_position__lt=position).count()
+                _notify(enrolment, "enrolment_waitlisted", position=places_ahead + 1, on_applying=True)
+            else:
+                _notify(enrolment, "application_received")
+            if case_by_case:
+                _notify_coordinators(
+                    "case_by_case_application",
+                    {
+                        "enrolment": enrolment,
+                        "run": run,
+                        "course": run.course,
+                        "trainee": trainee,
+                        "reasons": [str(failure) for failure in case_by_case],
+                        "admin_url": reverse("admin:trainings_enrolment_change", args=[enrolment.pk]),
+                    },
+                )
     except BaseException:
         storage = private_storage()
         for name in stored_files:
@@ -311,7 +404,7 @@ def apply_for_run(run, *, trainee, answers, note=""):
 def withdraw_enrolment(enrolment, *, by):
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, ACTIVE_STATES, "withdrawn")
+        _require(enrolment, EnrolmentAction.WITHDRAW)
         if enrolment.status == EnrolmentStatus.ACCEPTED:
             first_day = _first_day(run)
             if first_day and first_day <= timezone.localdate():
@@ -319,6 +412,7 @@ def withdraw_enrolment(enrolment, *, by):
                     "The training has started, so your place cannot be withdrawn here; please contact the coordinators."
                 )
         previous = _end(enrolment, EnrolmentStatus.WITHDRAWN, "trainings.enrolment.withdrawn", by=by)
+        _notify(enrolment, "enrolment_withdrawn", held_place=previous in PLACE_HOLDING_STATES)
         if previous in PLACE_HOLDING_STATES:
             _fill_free_places(run, by=None)
         _sync_fullness(run, by=None)
@@ -351,7 +445,11 @@ def change_run_status(run, status, *, by, reason=""):
             raise TrainingError(f"{run}: give a reason for cancelling; every applicant is sent it.")
         _set_run_status(run, target, by=by, reason=reason)
         if status == RunStatus.CANCELLED:
-            in_play = run.enrolments.filter(status__in=ACTIVE_STATES).select_for_update(of=("self",))
+            run.cancellation_reason = reason
+            run.save(update_fields=["cancellation_reason", "updated_at"])
+            in_play = run.enrolments.filter(status__in=states_that_can(EnrolmentAction.CANCEL_RUN)).select_for_update(
+                of=("self",)
+            )
             for enrolment in in_play.select_related("trainee"):
                 enrolment.run = run
                 _end(
@@ -365,6 +463,124 @@ def change_run_status(run, status, *, by, reason=""):
     return run
 
 
+def change_capacity(run, capacity, *, by):
+    """Set a run's number of places. Fewer than the places already taken is refused; more
+    places on a run with a waiting list are offered to it in order, and a full run with
+    places left over opens again."""
+    if capacity is None or capacity < 1:
+        raise TrainingError("A run needs at least one place.")
+    with transaction.atomic():
+        run = _lock_run(run.pk)
+        if run.status == RunStatus.CANCELLED:
+            raise TrainingError(f"{run} is cancelled; its places cannot change.")
+        taken = selectors.places_taken(run)
+        if capacity < taken:
+            raise TrainingError(
+                f"{run}: {taken} places are taken (accepted or offered), so it cannot have fewer than {taken}."
+            )
+        previous = run.capacity
+        if capacity == previous:
+            return run, []
+        run.capacity = capacity
+        run.save(update_fields=["capacity", "updated_at"])
+        log_action(run, "trainings.run.capacity_changed", user=by, data={"from": previous, "to": capacity})
+        offered = _fill_free_places(run, by=by) if capacity > previous else []
+        _sync_fullness(run, by=by)
+    return run, offered
+
+
+def _schedule(days):
+    return [
+        {
+            "date": day.date.isoformat(),
+            "starts_at": day.starts_at.strftime("%H:%M") if day.starts_at else "",
+            "ends_at": day.ends_at.strftime("%H:%M") if day.ends_at else "",
+        }
+        for day in sorted(days, key=lambda day: day.date)
+    ]
+
+
+def change_run_days(run, *, days, by):
+    """Add, move and remove a run's teaching days (`days`: DayInput). A day with attendance or
+    trainer days recorded cannot be moved or removed. Everyone holding a place is e-mailed
+    the new dates. Returns the number of days added, moved and removed."""
+    with transaction.atomic():
+        run = _lock_run(run.pk)
+        if run.status == RunStatus.CANCELLED:
+            raise TrainingError(f"{run} is cancelled; its days cannot change.")
+        current = {day.pk: day for day in run.days.all()}
+        recorded = set(Attendance.objects.filter(day__run=run).values_list("day_id", flat=True).distinct()) | set(
+            TrainerDay.objects.filter(day__run=run).values_list("day_id", flat=True).distinct()
+        )
+        kept, added, moved, removed = dict(current), [], [], []
+        for given in days:
+            if given.day is not None and given.day.pk not in current:
+                raise TrainingError(f"{given.day} is not a day of {run}.")
+            existing = current.get(given.day.pk) if given.day is not None else None
+            if existing is None:
+                if given.remove or given.date is None:
+                    continue
+                added.append(RunDay(run=run, date=given.date, starts_at=given.starts_at, ends_at=given.ends_at))
+                continue
+            unchanged = (existing.date, existing.starts_at, existing.ends_at) == (
+                given.date,
+                given.starts_at,
+                given.ends_at,
+            )
+            if not given.remove and unchanged:
+                continue
+            if existing.pk in recorded and (given.remove or given.date != existing.date):
+                raise TrainingError(
+                    f"{existing} has attendance or trainer days recorded, so it cannot be "
+                    f"{'removed' if given.remove else 'moved'}. Change its times only, or leave it."
+                )
+            if given.remove:
+                removed.append(existing)
+                del kept[existing.pk]
+            else:
+                if given.date is None:
+                    raise TrainingError(f"{existing}: give the day's date, or mark it for removal.")
+                moved.append(
+                    RunDay(pk=existing.pk, run=run, date=given.date, starts_at=given.starts_at, ends_at=given.ends_at)
+                )
+                kept[existing.pk] = moved[-1]
+        for day in [*moved, *added]:
+            if day.starts_at and day.ends_at and day.ends_at <= day.starts_at:
+                raise TrainingError(f"{day}: the day must end after it starts.")
+        new_days = [*kept.values(), *added]
+        dates = [day.date for day in new_days]
+        if len(dates) != len(set(dates)):
+            twice = sorted({d for d in dates if dates.count(d) > 1})
+            raise TrainingError(f"{run} would have two days on {twice[0]:%-d %B %Y}; each date once.")
+        if not new_days and run.status != RunStatus.DRAFT:
+            raise TrainingError(f"{run} is {run.get_status_display().lower()}: it needs at least one day.")
+        if not (added or moved or removed):
+            return 0
+        before = _schedule(current.values())
+        # A day that changes date has nothing recorded on it (refused above): it is taken off
+        # and put back under its id, so two days may swap dates without a clash on the way.
+        redated = [day for day in moved if day.date != current[day.pk].date]
+        retimed = [day for day in moved if day.date == current[day.pk].date]
+        RunDay.objects.filter(pk__in=[day.pk for day in [*removed, *redated]]).delete()
+        RunDay.objects.bulk_create([*redated, *added])
+        RunDay.objects.bulk_update(retimed, ["starts_at", "ends_at"])
+        after = _schedule(new_days)
+        log_action(
+            run,
+            "trainings.run.days_changed",
+            user=by,
+            data={"from": before, "to": after, "added": len(added), "moved": len(moved), "removed": len(removed)},
+        )
+        holders = run.enrolments.filter(status__in=PLACE_HOLDING_STATES).exclude(
+            status__in=(EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)
+        )
+        schedule = sorted(new_days, key=lambda day: day.date)
+        for enrolment in holders.select_related("trainee"):
+            enrolment.run = run
+            _notify(enrolment, "run_days_changed", days=schedule, previous_days=before)
+    return len(added) + len(moved) + len(removed)
+
+
 # Coordinators' decisions ---------------------------------------------------------------
 
 
@@ -372,7 +588,7 @@ def accept_enrolment(enrolment, *, by):
     """Give the applicant a place, if one is free and they still meet the requirements."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, DECIDABLE_STATES, "accepted")
+        _require(enrolment, EnrolmentAction.ACCEPT)
         _require_deciding_run(run)
         taken = selectors.places_taken(run)
         if taken >= run.capacity:
@@ -404,7 +620,7 @@ def reject_enrolment(enrolment, *, by, reason):
         raise TrainingError("Give a reason for not accepting the application: the applicant will see it.")
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, DECIDABLE_STATES, "rejected")
+        _require(enrolment, EnrolmentAction.REJECT)
         previous = enrolment.status
         enrolment.status = EnrolmentStatus.REJECTED
         enrolment.rejection_reason = reason
@@ -423,7 +639,7 @@ def waitlist_enrolment(enrolment, *, by):
     """Put an application on the run's waiting list, behind everyone already on it."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.APPLIED,), "put on the waiting list")
+        _require(enrolment, EnrolmentAction.WAITLIST)
         _require_deciding_run(run)
         free = run.capacity - selectors.places_taken(run)
         if free > 0:
@@ -450,7 +666,7 @@ def offer_place(enrolment, *, by):
     """Offer a free place to this waitlisted applicant, ahead of the list order."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.WAITLISTED,), "offered a place")
+        _require(enrolment, EnrolmentAction.OFFER)
         _require_deciding_run(run)
         taken = selectors.places_taken(run)
         if taken >= run.capacity:
@@ -473,7 +689,7 @@ def accept_offer(enrolment, *, by):
     """The applicant takes up the place offered to them, before the offer expires."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.OFFERED,), "accepted")
+        _require(enrolment, EnrolmentAction.ACCEPT_OFFER)
         if enrolment.offer_expires_at <= timezone.now():
             raise TrainingError(
                 f"This offer expired on {timezone.localtime(enrolment.offer_expires_at):%-d %B %Y at %H:%M}."
@@ -489,7 +705,7 @@ def accept_offer(enrolment, *, by):
 def decline_offer(enrolment, *, by):
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.OFFERED,), "declined")
+        _require(enrolment, EnrolmentAction.DECLINE_OFFER)
         _end(enrolment, EnrolmentStatus.DECLINED, "trainings.enrolment.offer_declined", by=by)
         _fill_free_places(run, by=None)
         _sync_fullness(run, by=None)
@@ -501,7 +717,7 @@ def expire_offer(enrolment, *, now=None):
     now = now or timezone.now()
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, (EnrolmentStatus.OFFERED,), "expired")
+        _require(enrolment, EnrolmentAction.EXPIRE_OFFER)
         if enrolment.offer_expires_at > now:
             raise TrainingError("This offer has not expired yet.")
         _end(
@@ -555,6 +771,8 @@ def record_attendance(run, *, marks, by):
             if days[key[1]].date > today:
                 continue
             row = existing.get(key)
+            if row is None and not present:
+                continue  # nothing recorded yet reads as absent already: not a change
             if row is None:
                 created.append(Attendance(enrolment_id=key[0], day_id=key[1], present=present, recorded_by=by))
             elif row.present != present:
@@ -574,7 +792,9 @@ def record_attendance(run, *, marks, by):
 
 
 def record_trainer_days(run, *, roles, by):
-    """Record each trainer's role per day: `roles` maps (run trainer id, day id) to a role or ""."""
+    """Record each trainer's role per day: `roles` maps (run trainer id, day id) to a role or ""
+    (nothing recorded). Only days up to today can be marked."""
+    today = timezone.localdate()
     with transaction.atomic():
         run = _lock_run(run.pk)
         days = {day.pk: day for day in run.days.all()}
@@ -584,6 +804,8 @@ def record_trainer_days(run, *, roles, by):
                 raise TrainingError("Trainer days can only be recorded for this run's trainers and days.")
             if role and role not in TrainerRole.values:
                 raise TrainingError(f"Unknown trainer role: {role}.")
+            if role and days[day_id].date > today:
+                raise TrainingError(f"{days[day_id]} has not happened yet: trainer days cannot be recorded for it.")
         existing = {(row.run_trainer_id, row.day_id): row for row in TrainerDay.objects.filter(run_trainer__run=run)}
         changes = []
         for key, role in roles.items():
@@ -610,7 +832,7 @@ def complete_enrolment(enrolment, *, by):
     """Completed or not, from the days attended and the course's attendance rule."""
     with transaction.atomic():
         run, enrolment = _lock(enrolment)
-        _require_state(enrolment, ATTENDING_STATES, "completed")
+        _require(enrolment, EnrolmentAction.COMPLETE)
         last_day = _last_day(run)
         if last_day is None or last_day > timezone.localdate():
             raise TrainingError(
@@ -642,3 +864,46 @@ def complete_run(run, *, by):
             enrolment = complete_enrolment(enrolment, by=by)
             results[enrolment.status] += 1
     return results
+
+
+# The coordinators' daily digest -----------------------------------------------------------
+
+
+def send_application_digest(*, day=None):
+    """E-mail the coordinators, once for `day` (default today), the applications made since
+    the previous digest that still await a decision. The day is claimed by a unique row,
+    so a second run the same day, or two workers at once, send nothing; no applications,
+    no e-mail. Returns how many applications were listed."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        previous = ApplicationDigest.objects.filter(day__lt=day).order_by("-day").first()
+        try:
+            with transaction.atomic():
+                digest = ApplicationDigest.objects.create(day=day)
+        except IntegrityError:
+            return 0  # already sent (or being sent) today
+        awaiting = Enrolment.objects.filter(status=EnrolmentStatus.APPLIED).select_related("run__course", "trainee")
+        if previous is not None:
+            awaiting = awaiting.filter(applied_at__gte=previous.created_at)
+        applications = list(awaiting.order_by("applied_at", "pk"))
+        digest.applications = len(applications)
+        digest.save(update_fields=["applications"])
+        if not applications:
+            return 0
+        recipients = _notify_coordinators(
+            "application_digest",
+            {
+                "day": day,
+                "applications": [
+                    (enrolment, reverse("admin:trainings_enrolment_change", args=[enrolment.pk]))
+                    for enrolment in applications
+                ],
+                "admin_url": reverse("admin:trainings_enrolment_changelist") + "?status__exact=applied",
+            },
+        )
+        log_action(
+            digest,
+            "trainings.digest.sent",
+            data={"applications": [enrolment.pk for enrolment in applications], "to": recipients},
+        )
+    return len(applications)

@@ -1,17 +1,18 @@
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dit_portal.files import private_file_response
 from members.roles import can_use_admin
 
 from . import selectors, services
-from .eligibility import requirement_failure
-from .enums import ACTIVE_STATES, ATTENDING_STATES, ENDED_WITHOUT_PLACE_STATES, AnswerType, EnrolmentStatus
+from .calendar import enrolment_calendar as build_calendar
+from .eligibility import credential_checks
+from .enums import ATTENDING_STATES, ENDED_WITHOUT_PLACE_STATES, EnrolmentAction, EnrolmentStatus
 from .forms import ApplicationForm, RunFilterForm
 from .models import CourseRun, Enrolment, EnrolmentAnswer
 
@@ -53,8 +54,18 @@ def _standing_enrolment(run, user):
     return enrolment if enrolment and enrolment.status not in ENDED_WITHOUT_PLACE_STATES else None
 
 
+def _eligibility(run, user):
+    """The credential checks the portal can make before `user` applies, and those that refuse."""
+    if not user.is_authenticated:
+        return [], []
+    checks = credential_checks(run.course.requirements.all(), user)
+    hard = [requirement for requirement, problem in checks if problem and not requirement.case_by_case]
+    return checks, hard
+
+
 def run_detail(request, pk):
     run = _public_run(request, pk)
+    checks, hard = _eligibility(run, request.user)
     return render(
         request,
         "trainings/run_detail.html",
@@ -63,6 +74,9 @@ def run_detail(request, pk):
             "course": run.course,
             "enrolment": _standing_enrolment(run, request.user),
             "refusal": services.application_refusal(run),
+            "waitlist": services.joins_waiting_list(run),
+            "credential_checks": checks,
+            "hard_failures": hard,
         },
     )
 
@@ -72,13 +86,15 @@ def apply(request, pk):
     run = _public_run(request, pk)
     enrolment = _standing_enrolment(run, request.user)
     if enrolment:
-        messages.info(request, "You have already applied for this run; here is where your application stands.")
+        messages.info(request, "You have already applied for this training; here is where your application stands.")
         return redirect(enrolment)
     if request.method == "GET" and (refusal := services.application_refusal(run)):
         messages.info(request, refusal)
         return redirect(run)
     requirements = list(run.course.requirements.all())
+    checks, hard = _eligibility(run, request.user)
     form = ApplicationForm(request.POST or None, request.FILES or None, requirements=requirements)
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
             enrolment = services.apply_for_run(
@@ -86,24 +102,36 @@ def apply(request, pk):
             )
         except services.TrainingError as error:
             form.add_failures(error)
+            if error.failures and not all(failure.about_evidence for failure in error.failures):
+                refused = error  # a rule not met: sending the same form again cannot help
         else:
-            messages.success(
-                request, f"Thank you: your application for {run} has been received. We have sent you a confirmation."
-            )
+            if enrolment.status == EnrolmentStatus.WAITLISTED:
+                messages.success(
+                    request,
+                    f"Thank you: {run} is full, so you have joined its waiting list. We have sent you a confirmation.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Thank you: your application for {run} has been received. We have sent you a confirmation.",
+                )
             return redirect(enrolment)
     if request.method == "POST" and form.errors and request.FILES:
         messages.warning(
             request, "Nothing was saved. Please correct the answers marked below and choose your files again."
         )
-    credential_checks = [
-        (requirement, requirement_failure(requirement, None, request.user))
-        for requirement in requirements
-        if requirement.answer_type == AnswerType.CREDENTIAL
-    ]
     return render(
         request,
         "trainings/apply.html",
-        {"run": run, "course": run.course, "form": form, "credential_checks": credential_checks},
+        {
+            "run": run,
+            "course": run.course,
+            "form": form,
+            "credential_checks": checks,
+            "hard_failures": hard,
+            "refused": refused,
+            "waitlist": services.joins_waiting_list(run),
+        },
     )
 
 
@@ -137,9 +165,25 @@ def enrolment_detail(request, pk):
             "enrolment": enrolment,
             "run": enrolment.run,
             "answers": answers,
-            "can_withdraw": enrolment.status in ACTIVE_STATES,
+            "has_place": enrolment.status == EnrolmentStatus.ACCEPTED,
+            "fee": selectors.fee_for(enrolment.run),
+            "payment_instructions": selectors.payment_instructions(enrolment.run.course),
         },
     )
+
+
+@login_required
+@require_safe
+def enrolment_calendar(request, pk):
+    """The accepted training's days as an iCalendar file, for the trainee's own calendar."""
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("run__course").filter(status__in=ATTENDING_STATES),
+        pk=pk,
+        trainee=request.user,
+    )
+    response = HttpResponse(build_calendar(enrolment, request=request), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dit-training-{enrolment.run_id}.ics"'
+    return response
 
 
 @login_required
@@ -151,9 +195,11 @@ def withdraw(request, pk):
         except services.TrainingError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Your application for {enrolment.run} has been withdrawn.")
+            messages.success(
+                request, f"Your application for {enrolment.run} has been withdrawn. We have sent you a confirmation."
+            )
         return redirect(enrolment)
-    if enrolment.status not in ACTIVE_STATES:
+    if not enrolment.can(EnrolmentAction.WITHDRAW):
         messages.info(request, "This application has already ended.")
         return redirect(enrolment)
     return render(
@@ -195,8 +241,8 @@ def decline_offer(request, pk):
         else:
             messages.success(request, "You have declined the place. Thank you for letting us know.")
         return redirect(enrolment)
-    if enrolment.status != EnrolmentStatus.OFFERED:
-        messages.info(request, "There is no place offered to you on this run.")
+    if not enrolment.can(EnrolmentAction.DECLINE_OFFER):
+        messages.info(request, "There is no place offered to you on this training.")
         return redirect(enrolment)
     return render(
         request,

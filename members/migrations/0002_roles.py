@@ -1,16 +1,16 @@
+"""The role groups, from members/seeds.py (shared with the tests)."""
+
 from django.db import migrations
 
-ROLES = ["Coordinator", "Programme Director", "Supervisor", "Provider user"]
+from members.seeds import seed_roles, unseed_roles
 
 
 def create_roles(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    for name in ROLES:
-        Group.objects.get_or_create(name=name)
+    seed_roles(apps)
 
 
 def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+    unseed_roles(apps)
 
 
 class Migration(migrations.Migration):

@@ -217,6 +217,6 @@ def test_thresholds_are_audit_logged_when_changed_in_the_admin(client, coordinat
         {"label": threshold.label, "value": "18", "unit": "hours", "help_text": ""},
     )
     assert response.status_code == 302
-    entry = AuditEntry.objects.get(action="accreditation.threshold.changed")
+    entry = AuditEntry.objects.get(action="accreditation.threshold.changed_in_admin")  # by the admin site
     assert entry.data["changed"] == {"value": {"old": "16.00", "new": "18"}}
     assert entry.actor == coordinator

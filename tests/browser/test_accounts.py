@@ -28,7 +28,7 @@ def log_in_with_password(page, shot, email, password):
     field(page, "Email").fill(email)
     field(page, "Password").fill(password)
     shot(page, "login-filled")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_sign_up_confirm_email_and_reach_members_area(page, shot, mailbox):
@@ -36,15 +36,15 @@ def test_sign_up_confirm_email_and_reach_members_area(page, shot, mailbox):
     page.goto("/")
     shot(page, "home")
 
-    navbar(page).get_by_role("link", name="Sign up").click()
-    expect(page.get_by_role("heading", name="Sign Up")).to_be_visible()
+    navbar(page).get_by_role("link", name="Create account").click()
+    expect(page.get_by_role("heading", name="Create account")).to_be_visible()
     shot(page, "signup")
     field(page, "Email").fill(email)
     field(page, "Full name").fill("Ada Lovelace-Byron")
     field(page, "Password").fill("Tavistock-river-1984!")
     field(page, "Password (again)").fill("Tavistock-river-1984!")
     shot(page, "signup-filled")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create account").click()
 
     expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
     expect(page.get_by_text("We have sent an email to you for verification")).to_be_visible()
@@ -64,7 +64,7 @@ def test_sign_up_confirm_email_and_reach_members_area(page, shot, mailbox):
     expect(page).to_have_url(re.compile(r"/members/$"))
     expect(page.get_by_role("heading", name="Members area")).to_be_visible()
     expect(page.get_by_text("Welcome, Ada Lovelace-Byron.")).to_be_visible()
-    expect(navbar(page).get_by_role("button", name="Log out")).to_be_visible()
+    expect(navbar(page).get_by_role("button", name="Sign out")).to_be_visible()
     shot(page, "members-area")
 
     address = EmailAddress.objects.get(email=email)
@@ -78,8 +78,8 @@ def test_log_in_with_password_and_log_out(page, shot):
     page.goto("/")
     shot(page, "home")
 
-    navbar(page).get_by_role("link", name="Log in").click()
-    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
+    navbar(page).get_by_role("link", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     shot(page, "login")
     log_in_with_password(page, shot, user.email, PASSWORD)
 
@@ -87,16 +87,16 @@ def test_log_in_with_password_and_log_out(page, shot):
     expect(page.get_by_text("Welcome, Grace Hopper.")).to_be_visible()
     shot(page, "members-area")
 
-    navbar(page).get_by_role("button", name="Log out").click()
-    expect(navbar(page).get_by_role("link", name="Log in")).to_be_visible()
-    expect(navbar(page).get_by_role("button", name="Log out")).to_have_count(0)
+    navbar(page).get_by_role("button", name="Sign out").click()
+    expect(navbar(page).get_by_role("link", name="Sign in")).to_be_visible()
+    expect(navbar(page).get_by_role("button", name="Sign out")).to_have_count(0)
     expect(page.get_by_role("alert").filter(has_text="You have signed out.")).to_be_visible()
     shot(page, "logged-out")
 
     # The members area is closed again.
     page.goto("/members/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/members/$"))
-    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     shot(page, "members-area-needs-login")
 
 
@@ -111,7 +111,7 @@ def test_log_in_with_emailed_code(page, shot, mailbox):
     field(page, "Email").fill(user.email)
     page.get_by_role("button", name="Request Code").click()
 
-    expect(page.get_by_role("heading", name="Enter Sign-In Code")).to_be_visible()
+    expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
     expect(page.get_by_role("link", name=user.email)).to_be_visible()
     shot(page, "enter-code")
     code = mailbox.login_code(user.email)
@@ -120,7 +120,7 @@ def test_log_in_with_emailed_code(page, shot, mailbox):
 
     expect(page).to_have_url(re.compile(r"/members/$"))
     expect(page.get_by_text("Welcome, Donald Winnicott.")).to_be_visible()
-    expect(navbar(page).get_by_role("button", name="Log out")).to_be_visible()
+    expect(navbar(page).get_by_role("button", name="Sign out")).to_be_visible()
     shot(page, "members-area")
 
 
@@ -132,8 +132,8 @@ def test_wrong_password_shows_an_error(page, shot):
 
     expect(page.get_by_text("The email address and/or password you specified are not correct.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
-    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
-    expect(navbar(page).get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(navbar(page).get_by_role("link", name="Sign in")).to_be_visible()
     shot(page, "login-error")
 
 
@@ -144,14 +144,14 @@ def test_coordinator_reaches_admin_through_authenticator_code(page, shot):
 
     page.goto("/admin/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2Fadmin%2F$"))
-    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     shot(page, "admin-sends-to-login")
     log_in_with_password(page, shot, coordinator.email, PASSWORD)
 
     expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
     shot(page, "authenticator-code")
     field(page, "Code").fill(current_totp_code(secret))
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
 
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.get_by_role("heading", name="Coordination")).to_be_visible()

@@ -26,7 +26,7 @@ def test_send_me_my_access_again_signs_a_member_in(page, shot, mailbox):
     shot(page, "request")
     page.get_by_role("button", name="Send me a sign-in code").click()
 
-    expect(page.get_by_role("heading", name="Enter Sign-In Code")).to_be_visible()
+    expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
     expect(page.get_by_text(f"A sign-in code has been sent to {member.email}.")).to_be_visible()
     shot(page, "enter-code")
     field(page, "Code").fill(mailbox.login_code(member.email))
@@ -35,7 +35,7 @@ def test_send_me_my_access_again_signs_a_member_in(page, shot, mailbox):
     expect(page).to_have_url(re.compile(r"/members/$"))
     expect(page.get_by_text("Welcome, Melanie Klein.")).to_be_visible()
     expect(page.get_by_role("heading", name="For members")).to_be_visible()
-    expect(navbar(page).get_by_role("button", name="Log out")).to_be_visible()
+    expect(navbar(page).get_by_role("button", name="Sign out")).to_be_visible()
     shot(page, "members-area")
 
 
@@ -43,7 +43,7 @@ def test_an_unknown_address_gets_the_same_answer(page, shot, mailbox):
     page.goto("/members/access/")
     field(page, "Email").fill("nobody.here@example.org")
     page.get_by_role("button", name="Send me a sign-in code").click()
-    expect(page.get_by_role("heading", name="Enter Sign-In Code")).to_be_visible()
+    expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
     expect(page.get_by_text("A sign-in code has been sent to nobody.here@example.org.")).to_be_visible()
     shot(page, "same-answer")
     assert "/accounts/signup/" in mailbox.last_to("nobody.here@example.org").body

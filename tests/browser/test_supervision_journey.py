@@ -14,7 +14,7 @@ from .test_training_journey import log_in
 
 
 def log_out(page):
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out").click()
 
 
 def test_practitioner_logs_a_session_and_the_supervisor_confirms_it(page, live_server, shot, mailbox):

@@ -25,10 +25,10 @@ def textbox(page, label):
 
 
 def log_in(page, email, password=PASSWORD):
-    expect(page.get_by_role("heading", name="Sign In")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     textbox(page, "Email").fill(email)
     textbox(page, "Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server, shot, mailbox, tmp_path):
@@ -57,7 +57,7 @@ def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server
     shot(page, "run-page")
 
     # Apply: log in on the way, answer the entry questions, upload the certificate.
-    page.get_by_role("link", name="Log in to apply").click()
+    page.get_by_role("link", name="Sign in to apply").click()
     log_in(page, trainee.email)
     expect(page.get_by_role("heading", name="Apply for 20-Day DIT Programme")).to_be_visible()
     shot(page, "apply-form")
@@ -84,8 +84,8 @@ def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server
     staff.goto("/admin/trainings/enrolment/")
     log_in(staff, coordinator.email)
     textbox(staff, "Code").fill(current_totp_code(secret))
-    staff.get_by_role("button", name="Sign In").click()
-    expect(staff.get_by_role("heading", name="Select enrolment to change")).to_be_visible()
+    staff.get_by_role("button", name="Sign in").click()
+    expect(staff.get_by_role("heading", name="Select application to change")).to_be_visible()
     staff.get_by_role("link", name="Tamsin Trainee").click()
     expect(staff.get_by_role("link", name="diploma.pdf")).to_be_visible()
     shot(staff, "admin-application")
@@ -109,7 +109,14 @@ def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server
     expect(applications.get_by_text("Accepted", exact=True)).to_be_visible()
     expect(applications.get_by_text("You have a place on this training.")).to_be_visible()
     expect(
-        page.get_by_role("region", name="Upcoming trainings").get_by_role("link", name=re.compile("Spring 2027"))
+        page.get_by_role("region", name="Upcoming trainings").get_by_role(
+            "link", name="20-Day DIT Programme: Spring 2027, online"
+        )
+    ).to_be_visible()
+    expect(
+        page.get_by_role("region", name="Upcoming trainings").get_by_role(
+            "link", name=re.compile("^Add to calendar.*Spring 2027")
+        )
     ).to_be_visible()
     expect(
         page.get_by_role("region", name="Documents you uploaded").get_by_role("link", name="diploma.pdf")

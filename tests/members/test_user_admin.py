@@ -85,4 +85,4 @@ def test_a_superuser_may_change_them_and_the_change_is_audit_logged(client):
     entry = entries_for(person).get(action="members.user.changed_in_admin")
     assert entry.actor == superuser
     assert entry.data["changed"]["email"] == {"old": "person@example.org", "new": "mine@example.org"}
-    assert entry.data["changed"]["is_active"] == {"old": "True", "new": "False"}
+    assert entry.data["changed"]["is_active"] == {"old": True, "new": False}

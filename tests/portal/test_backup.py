@@ -20,9 +20,10 @@ from dit_portal.audit import log_action
 from dit_portal.backup import BackupError, _read_archive, create_backup, private_files, restore_backup, row_counts
 from dit_portal.files import private_storage
 from tests.factories import UserFactory
+from tests.files import PDF_BYTES
 
 BASE_DIR = Path(settings.BASE_DIR)
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PDF = PDF_BYTES  # a real PDF: uploads are read with pypdf
 
 
 def _checksums(root):

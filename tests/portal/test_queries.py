@@ -36,3 +36,31 @@ def test_members_area_credentials(client, held, django_assert_num_queries):
     with django_assert_num_queries(7):
         response = client.get("/members/")
     assert response.text.count('class="list-group-item') == held
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_audit_log_changelist(client, rows, django_assert_num_queries):
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    from dit_portal.audit import log_action
+    from members import roles
+    from tests.factories import staff_with_totp
+
+    staff = staff_with_totp(roles.COORDINATOR)
+    page = Page.objects.get(slug="home")
+    for n in range(rows):
+        log_action(page, f"portal.page.checked_{n}", user=UserFactory())
+    client.force_login(staff)
+    ContentType.objects.clear_cache()
+    url = reverse("admin:portal_auditentry_changelist")
+    client.get(url)
+    # session, user, roles, two-factor, user and group permissions, record types, one
+    # capped count, two-factor again (admin_view), the page with its actors
+    with django_assert_num_queries(10):
+        response = client.get(url)
+    assert len(response.context["cl"].result_list) == rows
+    assert response.context["cl"].full_result_count is None  # no second, unfiltered count
+    with django_assert_num_queries(10):
+        response = client.get(url, {"q": "portal.page."})
+    assert len(response.context["cl"].result_list) == rows

@@ -50,7 +50,7 @@ def test_session_status_is_read_only_in_the_admin(client, staff):
     assert session.note == "Corrected by phone"
     [entry] = entries_for(session)
     assert entry.action == "supervision.supervisionsession.changed_in_admin"
-    assert entry.data == {"note": {"from": "", "to": "Corrected by phone"}}
+    assert entry.data == {"changed": {"note": {"old": "", "new": "Corrected by phone"}}}
 
 
 def test_confirm_action_goes_through_the_service(client, staff, django_capture_on_commit_callbacks):
@@ -115,7 +115,7 @@ def test_case_confirmation_action_and_audited_edits(client, staff):
     response = client.post(url, {**data, "code": "A-02"})
     assert response.status_code == 302
     entry = entries_for(case).get(action="supervision.case.changed_in_admin")
-    assert entry.data == {"code": {"from": "A-01", "to": "A-02"}}
+    assert entry.data == {"changed": {"code": {"old": "A-01", "new": "A-02"}}}
 
 
 def test_cpd_edit_is_audited(client, staff):
@@ -132,7 +132,7 @@ def test_cpd_edit_is_audited(client, staff):
         },
     )
     entry = entries_for(record).get()
-    assert entry.data == {"title": {"from": "CPD Day", "to": "CPD Day 2026"}}
+    assert entry.data == {"changed": {"title": {"old": "CPD Day", "new": "CPD Day 2026"}}}
 
 
 def test_changelists_search_and_filter(client, staff):

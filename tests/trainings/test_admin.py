@@ -3,6 +3,7 @@ export, the attendance register, and that each goes through the services."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -56,6 +57,27 @@ def test_changelist_filters_by_run_and_state(client, staff):
     content = response.content.decode()
     for action in ("Accept selected applications", "Reject selected applications", "Export selected as CSV"):
         assert action in content
+
+
+@pytest.mark.parametrize("id_limit", [1000, 0])  # the ids first, or (a broad term) the subqueries
+def test_changelist_search_by_prefix(client, staff, monkeypatch, id_limit):
+    from django.contrib.admin import site
+
+    from trainings.models import Enrolment
+
+    monkeypatch.setattr(site._registry[Enrolment], "SEARCH_ID_LIMIT", id_limit)
+    alice = EnrolmentFactory(trainee=UserFactory(email="alice.jones@example.org", full_name="Alice Jones"))
+    spring = EnrolmentFactory(run=make_run(label="Spring cohort"))
+    EnrolmentFactory(trainee=UserFactory(email="malice@example.org", full_name="Bob Malice"))
+
+    def found(term):
+        response = client.get(reverse(CHANGELIST), {"q": term})
+        return set(response.context["cl"].result_list)
+
+    assert found("ALICE.J") == {alice}  # e-mail prefix, any case
+    assert found("alice") == {alice}  # not "malice": a prefix, never %q%
+    assert found("Spring") == {spring}  # run label
+    assert found("nobody") == set()
 
 
 def test_bulk_accept_stops_at_capacity_and_says_why(client, staff):
@@ -121,6 +143,44 @@ def test_decide_from_the_application_page(client, staff):
     assert f"The application by {enrolment.trainee} was accepted." in messages_of(response)
 
 
+def test_the_decision_page_puts_each_answer_against_its_requirement_before_the_decisions(client, staff):
+    course = Course.objects.get(slug="20-day-dit-programme")
+    run = make_run(course=course)
+    enrolment = services.apply_for_run(run, trainee=UserFactory(), answers=yes_to_all(course))
+    # The registration body was since dropped from the accepted list: no longer met.
+    requirement = course.requirements.get(title="Professional registration")
+    requirement.choices = "HCPC"
+    requirement.save()
+
+    page = client.get(reverse("admin:trainings_enrolment_change", args=[enrolment.pk])).content.decode()
+    assert "<h1>Change application</h1>" in page
+    answers_at, decision_at = page.index("answers against the entry requirements"), page.index("<h2>Decision</h2>")
+    assert answers_at < decision_at < page.index('value="accept"')
+    table = page[answers_at:decision_at]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    assert [re.search(r'<th scope="row">([^<]+)', row).group(1) for row in rows] == [
+        "Qualification",
+        "Professional registration",
+        "NHS Talking Therapies employer",
+    ]
+    assert 'class="met">Met' in rows[0] and "certificate.pdf" in rows[0]
+    # The 20-day programme accepts other registration bodies case by case (D17).
+    assert "BACP REG-12345" in rows[1] and (
+        'class="not-met">For you to judge, case by case</span>: registered with BACP, not HCPC; '
+        "the coordinators consider other bodies case by case." in rows[1]
+    )
+    assert 'class="met">Met' in rows[2] and "Camden and Islington Talking Therapies" in rows[2]
+
+
+def test_the_decision_page_offers_only_the_open_decisions(client, staff):
+    waitlisted = EnrolmentFactory(status=EnrolmentStatus.WAITLISTED, waitlist_position=1)
+    page = client.get(reverse("admin:trainings_enrolment_change", args=[waitlisted.pk])).content.decode()
+    assert 'value="offer"' in page and 'value="accept"' in page and 'value="waitlist"' not in page
+    accepted = EnrolmentFactory(status=EnrolmentStatus.ACCEPTED)
+    page = client.get(reverse("admin:trainings_enrolment_change", args=[accepted.pk])).content.decode()
+    assert 'name="decision"' not in page and "No decision is open on this application." in page
+
+
 def test_status_is_not_editable_by_hand(client, staff):
     enrolment = EnrolmentFactory()
     url = reverse("admin:trainings_enrolment_change", args=[enrolment.pk])
@@ -149,7 +209,8 @@ def test_applications_cannot_be_added_or_deleted_by_coordinators(client, staff):
 def parse_csv(response):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment; filename=")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.streaming  # rows are sent as they are read, never built in memory
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def test_csv_export_of_a_runs_list(client, staff):
@@ -168,6 +229,18 @@ def test_csv_export_of_a_runs_list(client, staff):
     assert rows[1][1] == "'-2+3"  # a formula-looking cell is defused
     assert rows[1][2] == applicant.email
     assert rows[1][12:] == ["Yes", "BACP REG-12345", "Camden and Islington Talking Therapies"]
+
+
+def test_csv_cells_cannot_start_a_formula(client, staff):
+    enrolment = EnrolmentFactory(applicant_note='=HYPERLINK("http://evil.example")')
+    enrolment.trainee.full_name = "@SUM(1+1)"
+    enrolment.trainee.save()
+    EnrolmentFactory(run=enrolment.run, applicant_note="+1", status=EnrolmentStatus.REJECTED, rejection_reason="-2")
+    rows = parse_csv(client.get(reverse("admin:trainings_courserun_applications_csv", args=[enrolment.run_id])))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert '\'=HYPERLINK("http://evil.example")' in cells and "'@SUM(1+1)" in cells
+    assert "'+1" in cells and "'-2" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
 
 
 def test_csv_export_action(client, staff):
@@ -202,8 +275,9 @@ def test_attendance_register_is_a_grid(client, staff, register_run):
     form = response.context["form"]
     assert len(form.attendance_rows()) == 2  # the applicant without a place is not on it
     assert form.fields[f"present_{trainees[0].pk}_{days[2].pk}"].disabled  # a future day
-    # Trainers start with their run role on every day, until the register is first saved.
-    assert form.fields[f"trainer_{shadow.pk}_{days[0].pk}"].initial == TrainerRole.SHADOWING
+    # Trainer days are recorded only when marked, and only up to today.
+    assert form.fields[f"trainer_{shadow.pk}_{days[0].pk}"].initial == ""
+    assert form.fields[f"trainer_{lead.pk}_{days[2].pk}"].disabled
 
     data = {f"present_{trainees[0].pk}_{days[0].pk}": "on", f"present_{trainees[0].pk}_{days[1].pk}": "on"}
     data |= {f"present_{trainees[1].pk}_{days[0].pk}": "on"}
@@ -214,11 +288,40 @@ def test_attendance_register_is_a_grid(client, staff, register_run):
     }
     response = client.post(url, data, follow=True)
 
-    assert messages_of(response) == ["Register saved (9 changes)."]
+    # 3 present marks, 2 lead days and 2 shadow days up to today; the future day is not saved.
+    assert messages_of(response) == ["Register saved (7 changes)."]
     assert Attendance.objects.filter(present=True).count() == 3
-    assert Attendance.objects.filter(present=False).count() == 1
+    assert Attendance.objects.filter(present=False).count() == 0
     assert TrainerDay.objects.filter(run_trainer=shadow).count() == 2
+    assert TrainerDay.objects.filter(run_trainer=lead).count() == 2
     assert entries_for(run).filter(action="trainings.run.attendance_recorded", actor=staff).exists()
+
+
+def test_one_click_on_the_register_is_one_change(client, staff, register_run):
+    """One trainee ticked on one day: one change, and nothing recorded for the trainers,
+    least of all on the day still to come."""
+    run, days, trainees, _trainers = register_run
+    url = reverse("admin:trainings_courserun_attendance", args=[run.pk])
+    client.get(url)
+    response = client.post(url, {f"present_{trainees[0].pk}_{days[0].pk}": "on"}, follow=True)
+    assert messages_of(response) == ["Register saved (1 change)."]
+    assert list(Attendance.objects.values_list("enrolment", "day", "present")) == [(trainees[0].pk, days[0].pk, True)]
+    assert not TrainerDay.objects.exists()
+
+    # Unticking it is again one change; saving the same register again is none.
+    response = client.post(url, {}, follow=True)
+    assert messages_of(response) == ["Register saved (1 change)."]
+    response = client.post(url, {}, follow=True)
+    assert messages_of(response) == ["Register saved (0 changes)."]
+
+
+def test_a_future_day_cannot_be_marked_even_by_a_forged_post(client, staff, register_run):
+    run, days, trainees, (lead, _shadow) = register_run
+    url = reverse("admin:trainings_courserun_attendance", args=[run.pk])
+    client.post(url, {f"present_{trainees[0].pk}_{days[2].pk}": "on", f"trainer_{lead.pk}_{days[2].pk}": "lead"})
+    assert not Attendance.objects.exists() and not TrainerDay.objects.exists()
+    with pytest.raises(services.TrainingError, match="has not happened yet: trainer days cannot be recorded"):
+        services.record_trainer_days(run, roles={(lead.pk, days[2].pk): TrainerRole.LEAD}, by=staff)
 
 
 def test_completion_from_the_register_waits_for_the_last_day(client, staff, register_run):
@@ -295,3 +398,12 @@ def test_admin_views_are_closed_to_others(client, who):
     response = client.post(reverse("admin:trainings_enrolment_decide", args=[enrolment.pk]), {"decision": "accept"})
     assert response.status_code in (302, 403)
     assert statuses(enrolment) == [EnrolmentStatus.APPLIED]
+
+
+def test_applications_are_called_applications_in_the_admin(client, staff):
+    from django.contrib.auth.models import Permission
+
+    index = client.get(reverse("admin:index")).content.decode()
+    text = re.sub(r"<[^>]+>", " ", index)  # what a coordinator reads, not URLs or classes
+    assert "Applications" in text and "nrolment" not in text
+    assert Permission.objects.get(codename="change_enrolment").name == "Can change application"

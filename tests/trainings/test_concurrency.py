@@ -9,7 +9,7 @@ from members import roles
 from tests.factories import UserFactory
 from trainings import selectors, services
 from trainings.enums import EnrolmentStatus, RunStatus
-from trainings.models import Enrolment
+from trainings.models import ApplicationDigest, Enrolment
 
 from .factories import EnrolmentFactory, make_run
 
@@ -66,20 +66,62 @@ def test_two_coordinators_accepting_the_last_place_at_the_same_moment():
 
 @pytest.mark.needs_postgres
 @pytest.mark.django_db(transaction=True)
-def test_an_offer_and_an_acceptance_racing_for_one_freed_place():
-    """A withdrawal offers the freed place to the waiting list while a coordinator accepts
-    another applicant: only one of them gets it."""
-    coordinator = UserFactory(role=roles.COORDINATOR)
+def test_two_coordinators_waitlisting_at_the_same_moment():
+    """Each waitlisting reads the last position and puts the application behind it: without
+    the run's lock both read the same last position and the list loses its order."""
+    first_coordinator = UserFactory(role=roles.COORDINATOR)
+    second_coordinator = UserFactory(role=roles.COORDINATOR)
     for _ in range(ROUNDS):
-        run = make_run(capacity=1)
-        holder = EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
+        run = make_run(capacity=1, status=RunStatus.FULL)
+        EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
         EnrolmentFactory(run=run, status=EnrolmentStatus.WAITLISTED, waitlist_position=1)
-        applicant = EnrolmentFactory(run=run)
+        one, other = EnrolmentFactory(run=run), EnrolmentFactory(run=run)
 
         outcomes = at_once(
-            lambda holder=holder: services.withdraw_enrolment(holder, by=holder.trainee),
-            lambda applicant=applicant: services.accept_enrolment(applicant, by=coordinator),
+            lambda one=one: services.waitlist_enrolment(one, by=first_coordinator),
+            lambda other=other: services.waitlist_enrolment(other, by=second_coordinator),
         )
 
-        assert outcomes[0] == "done"
-        assert selectors.places_taken(run) == 1, outcomes
+        assert outcomes == ["done", "done"], outcomes
+        positions = list(selectors.waiting_list(run).values_list("waitlist_position", flat=True))
+        assert positions == [1, 2, 3]
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_people_joining_a_full_runs_waiting_list_at_once_get_their_own_places():
+    """Applying to a full run takes the next waiting-list position under the run's lock, so
+    two applicants at the same moment are numbered 1 and 2, never both 1."""
+    for _ in range(ROUNDS):
+        run = make_run(capacity=1, status=RunStatus.FULL)
+        EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
+        first, second = UserFactory(), UserFactory()
+
+        outcomes = at_once(
+            lambda run=run, first=first: services.apply_for_run(run, trainee=first, answers=[]),
+            lambda run=run, second=second: services.apply_for_run(run, trainee=second, answers=[]),
+        )
+
+        assert outcomes == ["done", "done"], outcomes
+        positions = sorted(
+            Enrolment.objects.filter(run=run, status=EnrolmentStatus.WAITLISTED).values_list(
+                "waitlist_position", flat=True
+            )
+        )
+        assert positions == [1, 2]
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sending_the_days_digest_at_once_send_it_once():
+    """The day is claimed by a unique row: a second worker (or beat run) sends nothing."""
+    UserFactory(role=roles.COORDINATOR)
+    EnrolmentFactory()
+    listed = []
+    outcomes = at_once(
+        lambda: listed.append(services.send_application_digest()),
+        lambda: listed.append(services.send_application_digest()),
+    )
+    assert outcomes == ["done", "done"], outcomes
+    assert sorted(listed) == [0, 1]
+    assert ApplicationDigest.objects.count() == 1

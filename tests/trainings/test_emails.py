@@ -13,12 +13,15 @@ from .factories import EnrolmentFactory, make_run
 pytestmark = pytest.mark.django_db
 
 
-def sent_by(action, django_capture_on_commit_callbacks):
+def sent_by(action, django_capture_on_commit_callbacks, *, to=None, count=1):
+    """The one message `action` sends (or, when it sends `count`, the one to `to`)."""
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         action()
-    assert len(mail.outbox) == 1
-    return mail.outbox[0]
+    assert len(mail.outbox) == count
+    if to is None:
+        return mail.outbox[0]
+    return next(message for message in mail.outbox if message.to == [to])
 
 
 @pytest.fixture
@@ -38,7 +41,10 @@ def test_every_training_email_has_text_and_html(run, coordinator, django_capture
             lambda: services.waitlist_enrolment(waiting, by=coordinator), django_capture_on_commit_callbacks
         ),
         "offered": sent_by(
-            lambda: services.withdraw_enrolment(holder, by=holder.trainee), django_capture_on_commit_callbacks
+            lambda: services.withdraw_enrolment(holder, by=holder.trainee),
+            django_capture_on_commit_callbacks,
+            to=waiting.trainee.email,
+            count=2,  # the withdrawal's confirmation, and the offer to the next in line
         ),
         "expired": sent_by(
             lambda: services.expire_overdue_offers(now=timezone.now() + datetime.timedelta(days=8)),

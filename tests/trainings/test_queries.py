@@ -7,6 +7,7 @@ from django.urls import reverse
 from members import roles
 from tests.factories import UserFactory, staff_with_totp
 from trainings import services
+from trainings.admin import RecentRunFilter
 from trainings.enums import EnrolmentStatus, EvidenceRule, TrainerRole
 from trainings.models import CourseFee, RunDay
 
@@ -69,9 +70,9 @@ def test_run_page(client, rows, django_assert_num_queries):
         RequirementFactory(course=course)
         EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
     client.force_login(UserFactory())
-    # session, user, run with facts, days, fees, requirements, trainers, my application,
-    # places taken (can I apply?), menu pages, roles (admin link; draft preview)
-    with django_assert_num_queries(11):
+    # session, user, run with facts (places taken among them), days, fees, requirements,
+    # trainers, my application, menu pages, roles (admin link; draft preview)
+    with django_assert_num_queries(10):
         response = client.get(run.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["run"].public_trainers) == rows
@@ -100,13 +101,20 @@ def test_dashboard(client, rows, django_assert_num_queries):
 def test_admin_application_changelist(client, rows, django_assert_num_queries):
     client.force_login(staff_with_totp(roles.COORDINATOR))
     for _ in range(rows):
-        EnrolmentFactory(run=make_run())  # each on its own run: the run filter lists them all
+        EnrolmentFactory(run=make_run())  # each on its own run
     url = reverse("admin:trainings_enrolment_changelist")
-    # session, user, roles, two-factor, user and group permissions, filters (runs,
-    # courses), two counts, two-factor again (admin_view), the page of applications
-    with django_assert_num_queries(12):
+    # session, user, roles, two-factor, user and group permissions, filters (recent runs,
+    # courses), one capped count, two-factor again (admin_view), the page of applications
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == rows
+    if rows > RecentRunFilter.LIMIT:
+        (run_filter,) = [spec for spec in response.context["cl"].filter_specs if isinstance(spec, RecentRunFilter)]
+        assert len(run_filter.lookup_choices) == RecentRunFilter.LIMIT  # not one per run
+    # Searching by the start of an e-mail address: the matching people and runs first.
+    with django_assert_num_queries(13):
+        response = client.get(url, {"q": "person"})
     assert len(response.context["cl"].result_list) == rows
 
 
@@ -116,7 +124,8 @@ def test_admin_run_changelist(client, rows, django_assert_num_queries):
     for _ in range(rows):
         run = make_run(day_count=3)
         EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
-    with django_assert_num_queries(11):
+    # one capped count, no second, unfiltered one
+    with django_assert_num_queries(10):
         response = client.get(reverse("admin:trainings_courserun_changelist"))
     assert response.status_code == 200
     assert RunDay.objects.count() == rows * 3

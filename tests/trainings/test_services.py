@@ -75,13 +75,16 @@ def test_apply_stores_answers_evidence_audit_and_mails_the_applicant(
 @pytest.mark.parametrize(
     ("run_fields", "message"),
     [
-        ({"status": RunStatus.FULL}, "This run is full"),
-        ({"status": RunStatus.CLOSED}, "Applications for this run are closed"),
-        ({"status": RunStatus.CANCELLED}, "This run has been cancelled"),
-        ({"status": RunStatus.DRAFT}, "Applications for this run are closed"),
+        ({"status": RunStatus.CLOSED}, "Applications for this training are closed"),
+        ({"status": RunStatus.CANCELLED}, "This training has been cancelled"),
+        ({"status": RunStatus.DRAFT}, "Applications for this training are closed"),
         (
             {"application_deadline": datetime.date(2020, 1, 1)},
-            "The application deadline for this run (1 January 2020) has passed",
+            "The application deadline for this training (1 January 2020) has passed",
+        ),
+        (
+            {"status": RunStatus.FULL, "application_deadline": datetime.date(2020, 1, 1)},
+            "The application deadline for this training (1 January 2020) has passed",
         ),
     ],
 )
@@ -99,12 +102,45 @@ def test_apply_refused_on_a_run_not_taking_applications(run_fields, message, tra
     assert not AuditEntry.objects.filter(action__startswith="trainings.").exists()
 
 
-def test_apply_refused_when_every_place_is_taken_even_if_status_still_open(trainee):
+def test_applying_to_a_full_run_joins_its_waiting_list(trainee, django_capture_on_commit_callbacks):
+    run = make_run(capacity=1, status=RunStatus.FULL)
+    accepted(run, 1)
+    already_waiting = EnrolmentFactory(run=run, status=EnrolmentStatus.WAITLISTED, waitlist_position=4)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment = services.apply_for_run(run, trainee=trainee, answers=[])
+
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.WAITLISTED
+    assert enrolment.waitlist_position == 5  # behind everyone already waiting
+    assert list(selectors.waiting_list(run)) == [already_waiting, enrolment]
+    ahead = selectors.my_enrolments(trainee).get(pk=enrolment.pk).waitlist_ahead
+    assert ahead == 1
+    assert [m.subject for m in mail.outbox] == [f"On the waiting list: {run.course.title}, {run.label}"]
+    assert "joined the waiting list, at number 2" in mail.outbox[0].body
+    assert AuditEntry.objects.get(action="trainings.enrolment.applied").data["waitlist_position"] == 5
+
+
+def test_every_place_taken_joins_the_waiting_list_even_if_status_still_open(trainee):
     run = make_run(capacity=1)
     accepted(run, 1)
-    with pytest.raises(TrainingError, match="This run is full"):
-        services.apply_for_run(run, trainee=trainee, answers=[])
-    assert run.enrolments.count() == 1
+    enrolment = services.apply_for_run(run, trainee=trainee, answers=[])
+    assert enrolment.status == EnrolmentStatus.WAITLISTED
+    assert enrolment.waitlist_position == 1
+
+
+def test_a_waitlisted_applicant_is_offered_the_freed_place_and_takes_it(trainee, django_capture_on_commit_callbacks):
+    run = make_run(capacity=1)
+    (holder,) = accepted(run, 1)
+    waiting = services.apply_for_run(run, trainee=trainee, answers=[])
+
+    services.withdraw_enrolment(holder, by=holder.trainee)
+    waiting.refresh_from_db()
+    assert waiting.status == EnrolmentStatus.OFFERED
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept_offer(waiting, by=trainee)
+    waiting.refresh_from_db()
+    assert waiting.status == EnrolmentStatus.ACCEPTED
 
 
 def test_second_application_to_the_same_run_is_refused(trainee, private_files):
@@ -114,7 +150,7 @@ def test_second_application_to_the_same_run_is_refused(trainee, private_files):
     services.apply_for_run(run, trainee=trainee, answers=yes_to_all(course))
     stored = private_files()
 
-    with pytest.raises(TrainingError, match="You have already applied for this run"):
+    with pytest.raises(TrainingError, match="You have already applied for this training"):
         services.apply_for_run(run, trainee=trainee, answers=yes_to_all(course))
 
     assert run.enrolments.count() == 1
@@ -139,7 +175,7 @@ def test_may_apply_again_after_withdrawing(trainee):
             {"number": Decimal("120")},
             "Supervised psychodynamic work: at least 150 hours needed; you gave 120.",
         ),
-        ("Personal therapy", {"number": Decimal("0.5")}, "Personal therapy: at least 1 years needed; you gave 0.5."),
+        ("Personal therapy", {"number": Decimal("0.5")}, "Personal therapy: at least 1 year needed; you gave 0.5."),
         (
             "Professional registration",
             {"registration_body": "GMC"},
@@ -292,6 +328,24 @@ def test_eligibility_is_checked_again_at_acceptance(coordinator, trainee):
     assert enrolment.status == EnrolmentStatus.APPLIED
 
 
+def test_eligibility_is_checked_again_when_an_offered_place_is_taken_up(coordinator, trainee):
+    course = Course.objects.get(slug="dit-for-complex-care")
+    run = make_run(course=course, capacity=1)
+    set_credential_status(trainee, CredentialKind.PRACTITIONER, CredentialStatus.ACCREDITED)
+    enrolment = services.apply_for_run(run, trainee=trainee, answers=[])
+    holder = EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
+    services.waitlist_enrolment(enrolment, by=coordinator)
+    services.withdraw_enrolment(holder, by=holder.trainee)
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.OFFERED
+    set_credential_status(trainee, CredentialKind.PRACTITIONER, CredentialStatus.SUSPENDED)
+
+    with pytest.raises(TrainingError, match="does not meet the entry requirements of DIT for Complex Care"):
+        services.accept_offer(enrolment, by=trainee)
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.OFFERED
+
+
 def test_a_requirement_added_after_applying_is_checked_at_acceptance(coordinator, trainee):
     course = CourseFactory()
     enrolment = services.apply_for_run(make_run(course=course), trainee=trainee, answers=[])
@@ -382,8 +436,11 @@ def test_a_freed_place_is_offered_to_the_first_waiting(full_run_with_queue, djan
     assert before + datetime.timedelta(days=3) <= first.offer_expires_at <= timezone.now() + datetime.timedelta(days=3)
     assert second.status == EnrolmentStatus.WAITLISTED
     assert run.status == RunStatus.FULL  # the offered place is held
-    assert [m.subject for m in mail.outbox] == [f"A place is offered to you: {run.course.title}, {run.label}"]
-    assert mail.outbox[0].to == [first.trainee.email]
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        ([holder.trainee.email], f"Withdrawn: {run.course.title}, {run.label}"),
+        ([first.trainee.email], f"A place is offered to you: {run.course.title}, {run.label}"),
+    ]
+    assert "Your place will be offered to the next person on the waiting list." in mail.outbox[0].body
     assert actions_on(first)[0] == "trainings.enrolment.place_offered"
 
 
@@ -508,7 +565,8 @@ def marks_for(enrolments, days, absent=()):
 def test_attendance_is_recorded_per_day_with_one_audit_entry(finished_run, coordinator):
     run, days, enrolments = finished_run
     absent = {(enrolments[1].pk, days[2].pk)}
-    assert services.record_attendance(run, marks=marks_for(enrolments, days, absent), by=coordinator) == 10
+    # Nine present marks; the one absence has nothing recorded before it, so it changes nothing.
+    assert services.record_attendance(run, marks=marks_for(enrolments, days, absent), by=coordinator) == 9
     assert Attendance.objects.filter(present=True).count() == 9
     # Saving the same register again changes nothing and logs nothing.
     assert services.record_attendance(run, marks=marks_for(enrolments, days, absent), by=coordinator) == 0
@@ -595,13 +653,34 @@ def test_trainer_days_refuse_another_runs_trainer(finished_run, coordinator):
         services.record_trainer_days(run, roles={(stranger.pk, days[0].pk): TrainerRole.LEAD}, by=coordinator)
 
 
-def test_future_trainer_days_do_not_count_yet(coordinator):
+def test_future_trainer_days_cannot_be_recorded_yet(coordinator):
     run = make_run(dates=[in_days(-1), in_days(10)])
     lead = RunTrainerFactory(run=run)
-    services.record_trainer_days(
-        run, roles={(lead.pk, day.pk): TrainerRole.LEAD for day in run.days.all()}, by=coordinator
-    )
+    past, future = run.days.all()
+    with pytest.raises(TrainingError, match="has not happened yet: trainer days cannot be recorded for it"):
+        services.record_trainer_days(
+            run, roles={(lead.pk, day.pk): TrainerRole.LEAD for day in (past, future)}, by=coordinator
+        )
+    assert not TrainerDay.objects.exists()
+    services.record_trainer_days(run, roles={(lead.pk, past.pk): TrainerRole.LEAD}, by=coordinator)
     assert selectors.trainer_day_counts(lead.trainer)["lead"] == 1
+
+
+def test_trainer_days_on_a_cancelled_run_do_not_count(coordinator):
+    held = make_run(dates=[in_days(-3), in_days(-2)])
+    cancelled = make_run(dates=[in_days(-5), in_days(-4)])
+    trainer = RunTrainerFactory(run=held, role=TrainerRole.SHADOWING).trainer
+    on_cancelled = RunTrainerFactory(run=cancelled, trainer=trainer, role=TrainerRole.SHADOWING)
+    for run_trainer in (held.trainers.get(), on_cancelled):
+        services.record_trainer_days(
+            run_trainer.run,
+            roles={(run_trainer.pk, day.pk): TrainerRole.SHADOWING for day in run_trainer.run.days.all()},
+            by=coordinator,
+        )
+    assert selectors.trainer_day_counts(trainer)["shadowing"] == 4
+    services.change_run_status(cancelled, RunStatus.CANCELLED, by=coordinator, reason="Trainer unwell.")
+    assert selectors.trainer_day_counts(trainer)["shadowing"] == 2
+    assert selectors.trainer_day_counts(trainer, course=cancelled.course)["shadowing"] == 0
 
 
 # The seeded catalogue --------------------------------------------------------------------

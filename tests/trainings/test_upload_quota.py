@@ -49,3 +49,23 @@ def test_a_picture_of_evidence_is_stored_re_encoded(five_day, trainee):
         assert b"appended payload" not in stored.read()
     assert answer.evidence_name == "certificate.png"
     assert answer.evidence_size == answer.evidence.size
+
+
+def test_the_applicant_is_told_about_the_quota_on_the_form(client, trainee, settings, private_files):
+    from django.urls import reverse
+
+    from .factories import CourseFactory, RequirementFactory, pdf_upload
+
+    settings.PRIVATE_STORAGE_QUOTA = 100  # less than one real PDF
+    course = CourseFactory(title="Evidence course")
+    requirement = RequirementFactory(course=course, title="Training", question="Trained?", evidence="required")
+    run = make_run(course=course)
+    client.force_login(trainee)
+    response = client.post(
+        reverse("trainings:apply", args=[run.pk]),
+        {f"answer_{requirement.pk}": "yes", f"evidence_{requirement.pk}": pdf_upload()},
+    )
+    assert response.status_code == 200
+    assert "would take your uploads past the 100\xa0bytes each person may store" in response.text
+    assert "Nothing was saved" in response.text
+    assert not Enrolment.objects.exists() and private_files() == []

@@ -122,7 +122,7 @@ def test_run_page(client, trainee):
     content = response.content.decode()
     assert "Lena Lead" in content and "Sam Shadow" not in content
     assert "11 of 12 free" in content
-    assert "Log in to apply" in content
+    assert "Sign in to apply" in content
 
     client.force_login(trainee)
     assert "Apply for this training" in client.get(run.get_absolute_url()).content.decode()
@@ -132,7 +132,7 @@ def test_run_page_tells_why_no_application_is_taken(client, trainee):
     run = make_run(status=RunStatus.CLOSED)
     client.force_login(trainee)
     content = client.get(run.get_absolute_url()).content.decode()
-    assert "Applications for this run are closed." in content
+    assert "Applications for this training are closed." in content
     assert "Apply for this training" not in content
 
 
@@ -216,20 +216,29 @@ def test_apply_shows_the_failed_rule_next_to_its_question(client, trainee, evide
     assert not Enrolment.objects.exists()
 
 
-def test_apply_to_a_run_that_filled_meanwhile(client, trainee, evidence_course):
+def test_apply_to_a_run_that_filled_meanwhile_joins_its_waiting_list(client, trainee, evidence_course):
     run = make_run(course=evidence_course)
     client.force_login(trainee)
     url = reverse("trainings:apply", args=[run.pk])
-    client.get(url)
+    assert "Send application" in client.get(url).content.decode()
     run.status = RunStatus.FULL
     run.save()
-    response = client.post(url, form_data(evidence_course))
-    assert "This run is full: it is not taking applications." in response.content.decode()
-    assert not Enrolment.objects.exists()
-    # Opening the form again sends the trainee back to the run's page with the reason.
-    response = client.get(url, follow=True)
+    response = client.post(url, form_data(evidence_course), follow=True)
+    enrolment = Enrolment.objects.get()
+    assert enrolment.status == EnrolmentStatus.WAITLISTED
+    assert response.redirect_chain[-1][0] == enrolment.get_absolute_url()
+    content = response.content.decode()
+    assert "you have joined its waiting list" in content
+    assert "you are on the waiting list, number 1." in content
+
+
+def test_applying_after_the_deadline_sends_the_trainee_back_with_the_reason(client, trainee, evidence_course):
+    run = make_run(course=evidence_course, status=RunStatus.FULL, application_deadline=datetime.date(2020, 1, 1))
+    client.force_login(trainee)
+    response = client.get(reverse("trainings:apply", args=[run.pk]), follow=True)
     assert response.redirect_chain[-1][0] == run.get_absolute_url()
-    assert "This run is full" in response.content.decode()
+    assert "The application deadline for this training (1 January 2020) has passed." in response.content.decode()
+    assert not Enrolment.objects.exists()
 
 
 def test_a_second_application_goes_to_the_first(client, trainee):

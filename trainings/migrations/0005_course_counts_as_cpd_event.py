@@ -2,10 +2,12 @@
 
 from django.db import migrations, models
 
+from trainings.seeds import flag_cpd_events
+
 
 def flag_cpd_day(apps, schema_editor):
-    """D1: the seeded CPD Day counts as the yearly CPD event for trainers."""
-    apps.get_model("trainings", "Course").objects.filter(slug="cpd-day").update(counts_as_cpd_event=True)
+    """D1: the seeded CPD Day counts as the yearly CPD event for trainers (trainings/seeds.py)."""
+    flag_cpd_events(apps)
 
 
 class Migration(migrations.Migration):

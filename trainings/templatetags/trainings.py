@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 
+from .. import selectors
 from ..enums import EnrolmentStatus, RunStatus
 
 register = template.Library()
@@ -41,6 +42,13 @@ def status_badge(status):
 
 
 @register.filter
+def can(enrolment, action):
+    """`{% if enrolment|can:"withdraw" %}`: asks the transition table, so templates name
+    actions, never states."""
+    return enrolment.can(action)
+
+
+@register.filter
 def places_left(run):
     """Free places of a run annotated by selectors.with_run_facts."""
     return max(run.capacity - run.places_taken, 0)
@@ -64,3 +72,24 @@ def date_range(run):
     if start.year == end.year:
         return f"{start:%-d %B} – {end:%-d %B %Y}"
     return f"{start:%-d %B %Y} – {end:%-d %B %Y}"
+
+
+@register.filter
+def fee(run):
+    """A run's fee: its own price or its course's fee lines in all (None if neither)."""
+    return selectors.fee_for(run)
+
+
+@register.simple_tag
+def amount_with_unit(value, unit):
+    """“1 year”, “2 years”, “150 hours”: units are stored in the plural."""
+    number = Decimal(value).normalize()
+    if unit and number == 1 and unit.endswith("s"):
+        unit = unit[:-1]
+    return f"{number:f} {unit}".strip()
+
+
+@register.simple_tag
+def next_live_trainings(limit=3):
+    """The next trainings open for applications, for the home page."""
+    return list(selectors.next_live_runs(limit))

@@ -1,5 +1,6 @@
-"""Fictional demo people, one per role, for local runs. Their logins are printed once,
-when they are created; running the command again changes nothing."""
+"""Fictional demo people, one per role, for local runs. Their logins are printed when they
+are created; running the command again changes nothing, and `--show-logins` prints them
+again (with new passwords: only their hashes are stored)."""
 
 import secrets
 
@@ -31,14 +32,28 @@ DEMO_PEOPLE = [
     ("director@demo.dit-portal.example", "Dev Director", roles.PROGRAMME_DIRECTOR, False, []),
     ("provider@demo.dit-portal.example", "Paulo Provider", roles.PROVIDER_USER, False, []),
     ("admin@demo.dit-portal.example", "Ada Admin", None, True, []),
+    # Trainees on the demo trainings: one waiting for a place, one who attended a past course.
+    ("waiting@demo.dit-portal.example", "Wren Waiting", None, False, []),
+    ("attendee@demo.dit-portal.example", "Ari Attendee", None, False, []),
 ]
 
 
 class Command(BaseCommand):
     help = "Create fictional demo users, one per role, and print their logins once."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--show-logins",
+            action="store_true",
+            help="Print the demo logins again: each demo person gets a new password, printed "
+            "with the TOTP secret staff need (only demo addresses are touched).",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
+        if options["show_logins"]:
+            self.show_logins()
+            return
         created = []
         for email, name, role, superuser, credentials in DEMO_PEOPLE:
             if User.objects.filter(email=email).exists():
@@ -59,9 +74,16 @@ class Command(BaseCommand):
             created.append((name, role or ("superuser" if superuser else "trainee/member"), email, password, secret))
         self.load_app_demos()
         if not created:
-            self.stdout.write("Demo users already exist; their logins were printed when they were created.")
+            self.stdout.write(
+                "Demo users already exist; `manage.py seed_demo --show-logins` prints their logins again."
+            )
             return
-        self.stdout.write(self.style.SUCCESS("Demo logins (shown once; note them now):"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo logins (print them again with `manage.py seed_demo --show-logins`):")
+        )
+        self.print_logins(created)
+
+    def print_logins(self, created):
         for _name, role, email, password, secret in created:
             line = f"  {role:<20} {email:<40} password: {password}"
             if secret:
@@ -69,6 +91,27 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if any(row[4] for row in created):
             self.stdout.write("Staff need a two-factor code: add the TOTP secret to an authenticator app.")
+
+    def show_logins(self):
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.utils import decrypt
+
+        rows = []
+        for email, name, role, superuser, _credentials in DEMO_PEOPLE:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                continue
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+            secret = decrypt(totp.data["secret"]) if totp else ""
+            rows.append((name, role or ("superuser" if superuser else "trainee/member"), email, password, secret))
+        if not rows:
+            self.stdout.write("No demo people yet: run `manage.py seed_demo` first.")
+            return
+        self.stdout.write(self.style.SUCCESS("Demo logins (new passwords; the TOTP secrets are unchanged):"))
+        self.print_logins(rows)
 
     def load_app_demos(self):
         """Each app may add its own demo rows in `<app>/demo.py` with `load_demo(stdout)`,

