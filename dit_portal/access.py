@@ -5,6 +5,8 @@ about people. Roles are Django groups; the staff roles named here reach the admi
 COORDINATOR = "Coordinator"
 PROGRAMME_DIRECTOR = "Programme Director"
 ADMIN_ROLES = {COORDINATOR, PROGRAMME_DIRECTOR}
+# The menu links provider users to their organisation (members.roles declares the same role).
+PROVIDER_USER = "Provider user"
 
 
 def has_role(user, role):

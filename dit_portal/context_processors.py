@@ -1,6 +1,4 @@
-from members.roles import PROVIDER_USER
-
-from .access import can_use_admin, has_role
+from .access import PROVIDER_USER, can_use_admin, has_role
 from .models import Page
 
 
