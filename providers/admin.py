@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from dit_portal.audit import log_action
+from dit_portal.admin_audit import AuditedAdminMixin
 from members import roles
 
 from . import selectors, services
@@ -35,22 +35,8 @@ from .models import (
 )
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Logs every admin edit with the changed fields, old and new."""
-
-    def save_model(self, request, obj, form, change):
-        before = {}
-        if change:
-            old = type(obj).objects.get(pk=obj.pk)
-            before = {name: str(getattr(old, name, "")) for name in form.changed_data}
-        super().save_model(request, obj, form, change)
-        model = obj._meta.model_name
-        changes = {
-            name: {"from": before.get(name, ""), "to": str(getattr(obj, name, ""))} for name in form.changed_data
-        }
-        log_action(
-            obj, f"providers.{model}.{'edited' if change else 'added'}", user=request.user, data={"changes": changes}
-        )
+class AuditedAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Every admin edit is logged with the changed fields, old and new (dit_portal.admin_audit)."""
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -170,8 +170,8 @@ def test_fee_schedule_edits_are_logged_with_old_and_new_values(client):
     fee.refresh_from_db()
     assert fee.amount == Decimal("1100.00")
     entry = entries_for(fee).get()
-    assert entry.action == "providers.feescheduleentry.edited"
-    assert entry.data["changes"]["amount"] == {"from": "1000.00", "to": "1100.00"}
+    assert entry.action == "providers.feescheduleentry.changed_in_admin"
+    assert entry.data["changed"]["amount"] == {"old": "1000.00", "new": "1100.00"}
 
 
 def test_a_coordinator_invites_a_provider_user(client, provider, django_capture_on_commit_callbacks):
