@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from dit_portal.admin_audit import AuditedAdminMixin
 from members import roles
 
 from . import selectors, services
@@ -34,9 +35,8 @@ from .models import (
 )
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Plain edits: the admin site's shared audit (dit_portal/admin_audit.py) logs each one
-    with its changed fields, old and new."""
+class AuditedAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Every admin edit is logged with the changed fields, old and new (dit_portal.admin_audit)."""
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
