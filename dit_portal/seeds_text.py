@@ -94,8 +94,10 @@ coordinators through the [contact page](/contact/).
 
 TRAINER_OLD = """The portal records the days you shadowed and delivered, so you and the coordinators can see how
 far along the route you are."""
-TRAINER_NEW = """The coordinators record the days you shadow and deliver on each training run by the Centre.
-To start on the route, or to ask where you stand, [contact the coordinators](/contact/)."""
+TRAINER_NEW = """The coordinators record the days you shadow and deliver on each training run by the Centre;
+you see them, and how they count for each step, on [your trainer days](/pathway/trainer-days/), and every
+step of the route on [My pathway](/pathway/). To start on the route, or to ask where you stand,
+[contact the coordinators](/contact/)."""
 
 # D1, D7, D8, D14: the yearly CPD event is required of trainers; for practitioners it is
 # recorded, never a failing check.

@@ -128,3 +128,15 @@ def test_the_yearly_cpd_event_is_required_of_trainers_only(client):
     trainer = Page.objects.get(slug="becoming-a-trainer").body
     assert "Trainer status is reviewed every calendar year." in trainer
     assert "Trainer and practitioner status are reviewed" not in trainer
+
+
+def test_becoming_a_trainer_links_to_the_trainer_pathway_pages_that_work(client):
+    """The page promises the days shadowed and delivered: it links to where a person sees them."""
+    from tests.factories import UserFactory
+
+    body = Page.objects.get(slug="becoming-a-trainer").body
+    assert "[your trainer days](/pathway/trainer-days/)" in body
+    assert "[My pathway](/pathway/)" in body
+    client.force_login(UserFactory())
+    assert client.get("/pathway/trainer-days/").status_code == 200
+    assert client.get("/pathway/").status_code == 200
