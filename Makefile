@@ -40,7 +40,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: install
+# Locust (the load generator) is only needed by `make bench`, so it has its own requirements file.
+BENCH_STAMP := $(VENV)/.bench-$(shell cat requirements/bench.txt | cksum | cut -d' ' -f1)
+$(BENCH_STAMP): requirements/bench.txt $(STAMP)
+	$(BIN)/pip install --quiet -r requirements/bench.txt
+	rm -f $(VENV)/.bench-*
+	touch $@
+
+bench: install $(BENCH_STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest benchmarks -p no:randomly --benchmark-columns=min,median,max,rounds $(ARGS)
 
 # Backups use the environment's DATABASE_URL (SQLite under var/ when unset), see README.
