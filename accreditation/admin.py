@@ -115,6 +115,8 @@ class CaseStudySubmissionAdmin(admin.ModelAdmin):
 
     @admin.display(description="File")
     def file_link(self, submission):
+        if not submission.file:
+            return f"{submission.file_name} (deleted after its retention period)"
         return format_html('<a href="{}">{}</a>', submission.get_file_url(), submission.file_name)
 
     @admin.display(description="Audit log")
@@ -214,6 +216,8 @@ class SupportLetterAdmin(admin.ModelAdmin):
 
     @admin.display(description="File")
     def file_link(self, letter):
+        if not letter.file:
+            return f"{letter.file_name} (deleted after its retention period)"
         return format_html('<a href="{}">{}</a>', letter.get_file_url(), letter.file_name)
 
 

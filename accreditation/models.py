@@ -55,11 +55,15 @@ class RolePlayResult(models.Model):
 
 class CaseStudySubmission(models.Model):
     """One case study a trainee uploaded, and the decision on it. Each submission is kept;
-    a decision is final (CASE_STUDY_TRANSITIONS): a referral is followed by a new one."""
+    a decision is final (CASE_STUDY_TRANSITIONS): a referral is followed by a new one.
+    The file is assessed work: it is deleted once the retention period has passed since the
+    decision (dit_portal.retention); the row and its decision stay."""
+
+    RETAINED_FILES = {"file": ("decided_at", "assessed_work")}
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="case_studies")
     number = models.PositiveSmallIntegerField(help_text="1 for the first submission, 2 and 3 for resubmissions.")
-    file = PrivateFileField(upload_to=GeneratedName("case-studies"), max_length=200)
+    file = PrivateFileField(upload_to=GeneratedName("case-studies"), max_length=200, blank=True)
     file_name = models.CharField("original file name", max_length=255)
     submitted_at = models.DateTimeField(auto_now_add=True)
     assessor = models.ForeignKey(
@@ -96,12 +100,15 @@ class CaseStudySubmission(models.Model):
 
 class SupportLetter(models.Model):
     """A letter of support for the supervisor route (D11): one from an accredited DIT
-    supervisor, one from the line manager. A new upload of the same kind replaces it."""
+    supervisor, one from the line manager. A new upload of the same kind replaces it.
+    A letter is application evidence, deleted after the evidence retention period."""
+
+    RETAINED_FILES = {"file": ("uploaded_at", "evidence")}
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_letters")
     writer = models.CharField(max_length=20, choices=LetterWriter.choices)
     writer_name = models.CharField("written by", max_length=200)
-    file = PrivateFileField(upload_to=GeneratedName("support-letters"), max_length=200)
+    file = PrivateFileField(upload_to=GeneratedName("support-letters"), max_length=200, blank=True)
     file_name = models.CharField("original file name", max_length=255)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

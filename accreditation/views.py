@@ -81,7 +81,7 @@ def _staff_may_read(request, permission):
 @require_GET
 def case_study_file(request, pk):
     """The trainee, the assigned assessor and coordinators; everyone else gets 404."""
-    submissions = CaseStudySubmission.objects.all()
+    submissions = CaseStudySubmission.objects.exclude(file="")
     if not _staff_may_read(request, "accreditation.view_casestudysubmission"):
         submissions = submissions.filter(Q(person=request.user) | Q(assessor=request.user))
     submission = get_object_or_404(submissions, pk=pk)
@@ -91,7 +91,7 @@ def case_study_file(request, pk):
 @login_required
 @require_GET
 def letter_file(request, pk):
-    letters = SupportLetter.objects.all()
+    letters = SupportLetter.objects.exclude(file="")
     if not _staff_may_read(request, "accreditation.view_supportletter"):
         letters = letters.filter(person=request.user)
     letter = get_object_or_404(letters, pk=pk)

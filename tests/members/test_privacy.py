@@ -230,3 +230,42 @@ class TestRetention:
         assert delete_expired_files() == 1
         answer.refresh_from_db()
         assert not answer.evidence
+
+    def test_assessed_case_studies_and_letters_are_deleted_after_their_periods(
+        self, settings, client, django_capture_on_commit_callbacks
+    ):
+        from accreditation.enums import CaseStudyStatus
+        from tests.accreditation.helpers import case_study, letter
+
+        settings.FILE_RETENTION_DAYS = {**settings.FILE_RETENTION_DAYS, "evidence": 730, "assessed_work": 2190}
+        person = UserFactory()
+        decided_long_ago = case_study(person, CaseStudyStatus.PASSED, number=1)
+        awaiting = case_study(person, CaseStudyStatus.SUBMITTED, number=2)
+        old_letter = letter(person)
+        long_ago = timezone.now() - datetime.timedelta(days=2191)
+        type(decided_long_ago).objects.filter(pk=decided_long_ago.pk).update(decided_at=long_ago)
+        # Counted from the decision: an undecided study is never deleted, however old.
+        type(awaiting).objects.filter(pk=awaiting.pk).update(submitted_at=long_ago)
+        type(old_letter).objects.filter(pk=old_letter.pk).update(uploaded_at=long_ago)
+        stored = [decided_long_ago.file.name, old_letter.file.name]
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert delete_expired_files() == 2
+
+        decided_long_ago.refresh_from_db()
+        awaiting.refresh_from_db()
+        old_letter.refresh_from_db()
+        assert not decided_long_ago.file and not old_letter.file and awaiting.file
+        assert decided_long_ago.status == CaseStudyStatus.PASSED  # the decision stays
+        assert not any(awaiting.file.storage.exists(name) for name in stored)
+        assert set(
+            AuditEntry.objects.filter(action="portal.file.retention_deleted").values_list(
+                "data__retention_class", flat=True
+            )
+        ) == {"assessed_work", "evidence"}
+
+        client.force_login(person)
+        assert client.get(decided_long_ago.get_file_url()).status_code == 404
+        page = client.get(reverse("accreditation:my_pathway")).text
+        assert "study.pdf, file deleted after its retention period" in page
+        assert "letter.pdf, file deleted after its retention period" in page
