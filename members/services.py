@@ -145,6 +145,12 @@ def holds_credential(user, kind):
     return HeldCredential.objects.filter(holder=user, kind=kind, status=CredentialStatus.ACCREDITED).exists()
 
 
+def has_credential_on_record(user, kind):
+    """Whether `user` holds `kind` in any status but revoked: what "DIT practitioner" means
+    in the eligibility of CPD courses (D13)."""
+    return HeldCredential.objects.filter(holder=user, kind=kind).exclude(status=CredentialStatus.REVOKED).exists()
+
+
 def credential_timelines(holder_ids, kind):
     """{holder id: [(effective_on, status), ...] oldest first} for the holders of `kind`,
     in one query; read with `status_in_timeline`."""

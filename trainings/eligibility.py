@@ -6,10 +6,11 @@ offered place) accepts, so a rule changed in between, or a credential lapsed, is
 
 from dataclasses import dataclass
 
-from members.services import holds_credential
+from members.enums import CredentialKind
+from members.services import has_credential_on_record, holds_credential
 
-from .enums import AnswerType, EvidenceRule
-from .models import EntryRequirement
+from .enums import READ_FROM_PORTAL, AnswerType, EnrolmentStatus, EvidenceRule
+from .models import Enrolment, EntryRequirement
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,28 @@ def _amount(value, unit):
     return f"{_number(value)} {unit}".strip()
 
 
+def is_dit_practitioner(person):
+    """D13: holds the practitioner credential in any status but revoked, or completed a run
+    of a course leading to it (the 5-day or the 20-day training)."""
+    return has_credential_on_record(person, CredentialKind.PRACTITIONER) or (
+        Enrolment.objects.filter(
+            trainee=person,
+            status=EnrolmentStatus.COMPLETED,
+            run__course__leads_to_credential=CredentialKind.PRACTITIONER,
+        ).exists()
+    )
+
+
 def requirement_failure(requirement, answer, trainee):
     """Why `answer` (an EnrolmentAnswer, saved or not, or None) fails `requirement`, or None."""
     kind = requirement.answer_type
+    if kind == AnswerType.DIT_PRACTITIONER:
+        if is_dit_practitioner(trainee):
+            return None
+        return (
+            "this course is for DIT practitioners, and the portal records neither a DIT practitioner credential "
+            "nor a completed 5-day or 20-day DIT training for you."
+        )
     if kind == AnswerType.CREDENTIAL:
         if holds_credential(trainee, requirement.credential_kind):
             return None
@@ -88,7 +108,7 @@ def _for_coordinators(requirement, answer):
     (a registration body not in the list, say); an empty answer is still refused."""
     if not requirement.case_by_case:
         return False
-    if requirement.answer_type == AnswerType.CREDENTIAL:
+    if requirement.answer_type in READ_FROM_PORTAL:
         return True
     if answer is None:
         return False
@@ -111,7 +131,7 @@ def credential_checks(requirements, person):
     return [
         (requirement, requirement_failure(requirement, None, person))
         for requirement in requirements
-        if requirement.answer_type == AnswerType.CREDENTIAL
+        if requirement.answer_type in READ_FROM_PORTAL
     ]
 
 

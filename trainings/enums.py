@@ -47,10 +47,16 @@ class AnswerType(models.TextChoices):
     TEXT = "text", "Text (must not be empty)"
     REGISTRATION = "registration", "Registration body and number"
     CREDENTIAL = "credential", "Credential held (read from the portal, no question asked)"
+    DIT_PRACTITIONER = (
+        "dit_practitioner",
+        "DIT practitioner: the practitioner credential in any status but revoked, or a completed 5-day or "
+        "20-day training (read from the portal)",
+    )
 
 
 # Requirements the applicant answers in the form; the others are read from the portal.
 ASKED_ANSWER_TYPES = (AnswerType.YES_NO, AnswerType.NUMBER, AnswerType.TEXT, AnswerType.REGISTRATION)
+READ_FROM_PORTAL = (AnswerType.CREDENTIAL, AnswerType.DIT_PRACTITIONER)
 
 
 class EvidenceRule(models.TextChoices):

@@ -153,11 +153,10 @@ class EntryRequirement(models.Model):
             errors["minimum"] = "A number requirement needs a minimum."
         if self.answer_type == AnswerType.REGISTRATION and not self.choice_list:
             errors["choices"] = "List the registration bodies accepted, one per line."
-        if self.answer_type == AnswerType.CREDENTIAL:
-            if not self.credential_kind:
-                errors["credential_kind"] = "Choose the credential required."
-            if self.evidence != EvidenceRule.NONE:
-                errors["evidence"] = "A credential is read from the portal; no upload is asked for."
+        if self.answer_type == AnswerType.CREDENTIAL and not self.credential_kind:
+            errors["credential_kind"] = "Choose the credential required."
+        if not self.is_asked and self.evidence != EvidenceRule.NONE:
+            errors["evidence"] = "A credential is read from the portal; no upload is asked for."
         if errors:
             raise ValidationError(errors)
 

@@ -185,7 +185,7 @@ COURSES = [
         "leads_to": "CPD (counts as the trainers' and supervisors' yearly CPD event)",
         "leads_to_credential": "",
         "requirements": [
-            {"title": "Accredited DIT practitioner", "answer_type": "credential", "credential_kind": "practitioner"},
+            {"title": "DIT practitioner", "answer_type": "dit_practitioner"},
         ],
     },
     {
@@ -201,7 +201,7 @@ COURSES = [
         "leads_to": "CPD",
         "leads_to_credential": "",
         "requirements": [
-            {"title": "Accredited DIT practitioner", "answer_type": "credential", "credential_kind": "practitioner"},
+            {"title": "DIT practitioner", "answer_type": "dit_practitioner"},
         ],
     },
     {

@@ -13,6 +13,7 @@ from dit_portal.audit import entries_for
 from dit_portal.models import AuditEntry
 from members.enums import CredentialKind, CredentialStatus
 from members.services import set_credential_status
+from tests.factories import UserFactory
 from trainings import selectors, services
 from trainings.enums import AnswerType, EnrolmentStatus, EvidenceRule, RunStatus, TrainerRole
 from trainings.models import Attendance, Course, Enrolment, EnrolmentAnswer, TrainerDay
@@ -223,6 +224,48 @@ def test_complex_care_reads_the_practitioner_credential(trainee):
 
     set_credential_status(trainee, CredentialKind.PRACTITIONER, CredentialStatus.ACCREDITED)
     assert services.apply_for_run(run, trainee=trainee, answers=[]).status == EnrolmentStatus.APPLIED
+
+
+@pytest.mark.parametrize("slug", ["cpd-day", "dit-and-mentalization"])
+def test_cpd_courses_are_for_dit_practitioners_in_any_status_but_revoked_or_trained(slug):
+    """D13: a practitioner credential in any status but revoked, or a completed 5-day or
+    20-day training; Complex Care (above) still needs the credential accredited."""
+    run = make_run(course=Course.objects.get(slug=slug))
+
+    def applies(person):
+        try:
+            return services.apply_for_run(run, trainee=person, answers=[]).status == EnrolmentStatus.APPLIED
+        except TrainingError as refused:
+            assert "is for DIT practitioners" in str(refused)
+            return False
+
+    nobody, lapsed, revoked, in_training, trained, trained_elsewhere = UserFactory.create_batch(6)
+    for person, statuses in [
+        (lapsed, [CredentialStatus.ACCREDITED, CredentialStatus.LAPSED]),
+        (revoked, [CredentialStatus.ACCREDITED, CredentialStatus.REVOKED]),
+        (in_training, [CredentialStatus.IN_PROGRESS]),
+    ]:
+        for status in statuses:
+            set_credential_status(person, CredentialKind.PRACTITIONER, status)
+    EnrolmentFactory(
+        trainee=trained,
+        run=make_run(course=Course.objects.get(slug="20-day-dit-programme")),
+        status=EnrolmentStatus.COMPLETED,
+    )
+    EnrolmentFactory(
+        trainee=trained_elsewhere,
+        run=make_run(course=Course.objects.get(slug="dit-refresher")),
+        status=EnrolmentStatus.COMPLETED,
+    )
+
+    assert [applies(person) for person in (nobody, lapsed, revoked, in_training, trained, trained_elsewhere)] == [
+        False,
+        True,
+        False,
+        True,
+        True,
+        False,
+    ]
 
 
 def test_refresher_asks_whether_trained_before(trainee):
