@@ -50,7 +50,7 @@ COORDINATION_PERMISSIONS = {
     # Certificates are issued and revoked, never deleted; batches are only watched.
     "certificates": {"certificate": ["view", "add", "change"], "issuebatch": ["view"]},
     # Reminders sent are a record to read; pausing a person is adding (and lifting, deleting) a pause.
-    "reminders": {"reminder": ["view"], "reminderpause": ["view", "add", "delete"]},
+    "reminders": {"reminder": ["view", "release"], "reminderpause": ["view", "add", "delete"]},
     # Providers: records change through services (admin actions and views); coordinators
     # edit the fee schedule and provider details, and add a provider known from before.
     "providers": {"*": ["view"], "provider": ["view", "add", "change"], "feescheduleentry": ["view", "change"]},

@@ -27,9 +27,28 @@ class ReminderAdmin(admin.ModelAdmin):
         "last_error",
     ]
     fields = readonly_fields
+    actions = ["send_again"]
 
     def has_add_permission(self, request):
         return False
+
+    def has_release_permission(self, request):
+        return request.user.has_perm("reminders.release_reminder")
+
+    @admin.action(
+        description="Send again on the next run (left being sent by a run that stopped)", permissions=["release"]
+    )
+    def send_again(self, request, queryset):
+        try:
+            released = services.release_stale_claims(list(queryset), by=request.user)
+        except services.ReminderError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        skipped = queryset.count() - released
+        note = f" {skipped} other{'s' if skipped != 1 else ''} left as they are." if skipped else ""
+        self.message_user(
+            request, f"{released} reminder{'s' if released != 1 else ''} will be sent on the next run.{note}"
+        )
 
     def has_change_permission(self, request, obj=None):
         return False

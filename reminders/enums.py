@@ -8,11 +8,10 @@ class ReminderStatus(models.TextChoices):
 
 
 # The one transition table of a reminder. A claimed reminder is sent or fails; a failed one is
-# claimed again by a later run; a sent one is final.
+# claimed again by a later run; a sent one is final. A claimed one left by a run that stopped
+# becomes failed only when a coordinator releases it (services.release_stale_claims).
 REMINDER_TRANSITIONS = {
     ReminderStatus.CLAIMED: (ReminderStatus.SENT, ReminderStatus.FAILED),
     ReminderStatus.FAILED: (ReminderStatus.CLAIMED,),
     ReminderStatus.SENT: (),
 }
-# States a later run may claim again: failed, or claimed by a run that died before sending.
-RETRYABLE_STATES = (ReminderStatus.FAILED, ReminderStatus.CLAIMED)

@@ -29,6 +29,7 @@ class Reminder(models.Model):
 
     class Meta:
         ordering = ["-claimed_at", "-id"]
+        permissions = [("release_reminder", "Can have a reminder left being sent sent again")]
         constraints = [
             models.UniqueConstraint(fields=["person", "kind", "period_key"], name="one_reminder_per_person_kind_period")
         ]

@@ -10,6 +10,7 @@ failed send is claimed again by a later run; a claimed row is never sent by anyo
 reminder goes out at most once. A batch costs the same few queries whatever its size.
 """
 
+import datetime
 import logging
 import uuid
 from collections import Counter
@@ -28,6 +29,9 @@ from .models import Reminder, ReminderOptOut, ReminderPause
 from .rules import RULES, optional_rules
 
 BATCH_SIZE = 500
+# A batch is sent within seconds of its claim: a row still being sent an hour later belongs
+# to a run that stopped. Only a coordinator may release it (see release_stale_claims).
+STALE_CLAIM = datetime.timedelta(hours=1)
 logger = logging.getLogger(__name__)
 
 
@@ -165,6 +169,43 @@ def _deliver(token, messages):
     outcome["sent"] += len(sent_ids)
     outcome["failed"] += len(failed)
     return outcome
+
+
+def release_stale_claims(reminders, *, by, now=None):
+    """Let the next run send reminders left *being sent* by a run that stopped.
+
+    The portal cannot tell whether such a reminder went out before the run stopped, so it
+    never re-sends one by itself; a coordinator who has checked (with the person, or the mail
+    server's log) releases it here. Each becomes failed, which the next run claims again.
+    Returns how many were released; refuses when none of `reminders` is stale."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stale = list(
+            Reminder.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .filter(
+                pk__in=[reminder.pk for reminder in reminders],
+                status=ReminderStatus.CLAIMED,
+                claimed_at__lt=now - STALE_CLAIM,
+            )
+        )
+        if not stale:
+            raise ReminderError(
+                "Only a reminder left being sent for over an hour can be sent again; "
+                "sent and failed reminders, and those being sent now, are left as they are."
+            )
+        Reminder.objects.filter(pk__in=[reminder.pk for reminder in stale]).update(
+            status=ReminderStatus.FAILED,
+            last_error="Released by a coordinator: the run that claimed it stopped before marking it sent.",
+        )
+        for reminder in stale:
+            log_action(
+                reminder.person,
+                "reminders.reminder.released",
+                user=by,
+                data={"kind": reminder.kind, "period_key": reminder.period_key, "claimed_at": reminder.claimed_at},
+            )
+    return len(stale)
 
 
 # Pausing and preferences --------------------------------------------------------------

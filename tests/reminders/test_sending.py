@@ -1,9 +1,15 @@
 """Exactly once: recorded, never sent twice, retried after a failure, held back when paused or
 turned off, and nothing at all when the transaction rolls back."""
 
+import datetime
+
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from dit_portal.audit import entries_for
 from members import roles
@@ -11,7 +17,7 @@ from reminders import services
 from reminders.enums import ReminderStatus
 from reminders.models import Reminder
 from reminders.rules import TrainingStartsSoon
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_with_totp
 from tests.trainings.factories import EnrolmentFactory, make_run
 from trainings.enums import EnrolmentStatus
 
@@ -33,6 +39,18 @@ def sweep(django_capture_on_commit_callbacks):
 def starting_soon(people=1, **trainee):
     run = make_run(starts_in=5)
     return [EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED, **trainee) for _ in range(people)]
+
+
+def left_claimed(enrolment, claimed_at):
+    """The row a run leaves when it stops after claiming a reminder, before sending it."""
+    return Reminder.objects.create(
+        person=enrolment.trainee,
+        kind=RULE.kind,
+        period_key=f"run-{enrolment.run_id}",
+        subject="…",
+        claim_token="00000000-0000-0000-0000-000000000000",
+        claimed_at=claimed_at,
+    )
 
 
 def test_a_reminder_is_recorded_and_sent_once_however_often_the_job_runs(sweep):
@@ -76,16 +94,50 @@ def test_a_claim_left_by_a_run_that_died_is_not_sent_again(sweep):
     """A row claimed by a run that stopped before sending is never sent by another run: it
     may already have gone out, and a duplicate is worse than a reminder shown as stuck."""
     [enrolment] = starting_soon()
-    Reminder.objects.create(
-        person=enrolment.trainee,
-        kind=RULE.kind,
-        period_key=f"run-{enrolment.run_id}",
-        subject="…",
-        claim_token="00000000-0000-0000-0000-000000000000",
-        claimed_at="2026-01-01T07:00Z",
-    )
+    left_claimed(enrolment, "2026-01-01T07:00Z")
     sweep()
     assert mail.outbox == []
+
+
+def test_a_coordinator_releases_a_stale_claim_in_the_admin_and_the_next_run_sends_it_once(sweep, client):
+    """A coordinator who checked it did not arrive releases the stuck row; reminders being
+    sent now, or already sent, are not touched."""
+
+    [stuck], [recent] = starting_soon(), starting_soon()
+    now = timezone.now()
+    rows = {stuck.pk: left_claimed(stuck, now - datetime.timedelta(hours=2)), recent.pk: left_claimed(recent, now)}
+    coordinator = staff_with_totp(roles.COORDINATOR)
+    client.force_login(coordinator)
+    changelist = reverse("admin:reminders_reminder_changelist")
+    response = client.post(
+        changelist,
+        {"action": "send_again", ACTION_CHECKBOX_NAME: [row.pk for row in rows.values()]},
+        follow=True,
+    )
+    assert "1 reminder will be sent on the next run. 1 other left as they are." in response.text
+    released, still_claimed = (Reminder.objects.get(pk=rows[e.pk].pk) for e in (stuck, recent))
+    assert (released.status, still_claimed.status) == (ReminderStatus.FAILED, ReminderStatus.CLAIMED)
+    [entry] = entries_for(stuck.trainee).filter(action="reminders.reminder.released")
+    assert entry.actor == coordinator and entry.data["kind"] == RULE.kind
+
+    assert sweep()["sent"] == 1
+    assert [message.to for message in mail.outbox] == [[stuck.trainee.email]]
+    response = client.post(changelist, {"action": "send_again", ACTION_CHECKBOX_NAME: [released.pk]}, follow=True)
+    assert "Only a reminder left being sent for over an hour can be sent again" in response.text
+    assert Reminder.objects.get(pk=released.pk).status == ReminderStatus.SENT
+    assert sweep()["sent"] == 0 and len(mail.outbox) == 1
+
+
+def test_releasing_needs_the_right(client):
+
+    [stuck] = starting_soon()
+    row = left_claimed(stuck, timezone.now() - datetime.timedelta(hours=2))
+    Group.objects.get(name=roles.COORDINATOR).permissions.remove(Permission.objects.get(codename="release_reminder"))
+    client.force_login(staff_with_totp(roles.COORDINATOR))
+    changelist = reverse("admin:reminders_reminder_changelist")
+    assert "send_again" not in client.get(changelist).text
+    client.post(changelist, {"action": "send_again", ACTION_CHECKBOX_NAME: [row.pk]})
+    assert Reminder.objects.get(pk=row.pk).status == ReminderStatus.CLAIMED
 
 
 def test_a_rolled_back_run_records_and_sends_nothing(django_capture_on_commit_callbacks):
