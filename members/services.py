@@ -12,6 +12,7 @@ Regional network memberships and meeting attendance change here too (see their s
 import datetime
 
 from django.db import transaction
+from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -163,6 +164,17 @@ def credential_timelines(holder_ids, kind):
     for holder_id, effective_on, status in events:
         timelines.setdefault(holder_id, []).append((effective_on, status))
     return timelines
+
+
+def status_on_day(holder, kind, day):
+    """The SQL form of `status_in_timeline`: an expression for the status of `holder`'s `kind`
+    on `day` (both expressions, e.g. OuterRef("supervisor") and OuterRef("date")); NULL when
+    not yet held."""
+    return Subquery(
+        CredentialEvent.objects.filter(credential__holder=holder, credential__kind=kind, effective_on__lte=day)
+        .order_by("-effective_on", "-created_at", "-id")
+        .values("to_status")[:1]
+    )
 
 
 def status_in_timeline(timeline, day):

@@ -32,6 +32,7 @@ from accreditation.models import CaseStudySubmission, MaintenanceResult, RolePla
 from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, User
 from members.roles import COORDINATOR
+from members.services import status_on_day
 from supervision.enums import CpdKind, SessionStatus, SupervisionKind
 from supervision.models import CpdRecord, SupervisionSession, TherapyHours
 from trainings.enums import EnrolmentStatus, RunStatus
@@ -167,7 +168,8 @@ class NoPatientThisYear(Rule):
 
 class FirstYearSupervisionShort(Rule):
     """In the last 60 days of a practitioner's first year (D7: 365 days from accreditation),
-    formal confirmed supervision x 12 is below the DIT therapy hours (D8)."""
+    formal confirmed supervision x 12 is below the DIT therapy hours (D8), counting only
+    sessions with a supervisor accredited on the session's date, as the yearly check does."""
 
     kind = "first_year_supervision_short"
     label = "First year: supervision below 1 hour for every 12 hours of therapy"
@@ -187,6 +189,7 @@ class FirstYearSupervisionShort(Rule):
             .annotate(total=Sum("hours"))
             .values("total")
         )
+        # Only sessions with a supervisor accredited on the session's date count (D5, D15).
         supervision = (
             SupervisionSession.objects.filter(
                 practitioner=OuterRef("holder"),
@@ -195,6 +198,10 @@ class FirstYearSupervisionShort(Rule):
                 date__gte=OuterRef("accredited_on"),
                 date__lte=today,
             )
+            .annotate(
+                supervisor_then=status_on_day(OuterRef("supervisor"), CredentialKind.SUPERVISOR, OuterRef("date"))
+            )
+            .filter(supervisor_then=CredentialStatus.ACCREDITED)
             .order_by()
             .values("practitioner")
             .annotate(total=Sum("hours"))

@@ -13,6 +13,7 @@ from members import roles
 from members.enums import CredentialKind, CredentialStatus
 from members.services import set_credential_status
 from reminders import services
+from reminders.models import Reminder
 from reminders.rules import (
     CaseStudyResubmissionDue,
     FirstYearSupervisionShort,
@@ -161,6 +162,29 @@ def test_first_year_ratio_reminder_in_the_last_sixty_days(sweep, days_left, remi
 def test_first_year_ratio_at_one_to_twelve(sweep, therapy, reminded):
     person = first_year_practitioner(30, therapy=therapy, supervision="1")
     assert sweep(FirstYearSupervisionShort()) == ([person.email] if reminded else [])
+
+
+def test_supervision_counts_only_while_the_supervisor_was_accredited(sweep):
+    """D5, D15: a session counts if the supervisor was accredited on its date; a later
+    suspension leaves the earlier sessions counted."""
+    person = first_year_practitioner(30, therapy="24", supervision="1")
+    sup = SupervisionSession.objects.get(practitioner=person).supervisor
+    SupervisionSession.objects.create(
+        practitioner=person,
+        supervisor=sup,
+        date=TODAY - datetime.timedelta(days=20),
+        hours=Decimal("1"),
+        kind=SupervisionKind.FORMAL,
+        status=SessionStatus.CONFIRMED,
+    )
+    assert sweep(FirstYearSupervisionShort()) == []  # 2 h for 24 h of therapy
+
+    set_credential_status(
+        sup, CredentialKind.SUPERVISOR, CredentialStatus.SUSPENDED, effective_on=TODAY - datetime.timedelta(days=10)
+    )
+    Reminder.objects.all().delete()
+    assert sweep(FirstYearSupervisionShort()) == [person.email]
+    assert "1 h of formal DIT supervision for 24 h of DIT therapy" in mail.outbox[0].body
 
 
 def test_unconfirmed_supervision_does_not_count(sweep):
