@@ -1,44 +1,19 @@
 """A case study is decided once, even when two coordinators decide at the same moment:
 the submission row is locked while its state is checked."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accreditation import services
 from accreditation.enums import CaseStudyStatus
 from accreditation.models import CaseStudySubmission
 from dit_portal.models import AuditEntry
 from members import roles
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 
 from .helpers import case_study
 
 ROUNDS = 5
-
-
-def at_once(*calls):
-    """Run each call in its own thread and database connection, released together."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            call()
-            outcomes[index] = "done"
-        except services.AccreditationError as error:
-            outcomes[index] = error.message
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.needs_postgres
@@ -54,6 +29,7 @@ def test_two_coordinators_deciding_one_case_study_at_the_same_moment():
             lambda s=submission: services.decide_case_study(
                 s, decision=CaseStudyStatus.FAILED, feedback="Below the standard.", by=second
             ),
+            refusal=services.AccreditationError,
         )
 
         assert outcomes.count("done") == 1, outcomes

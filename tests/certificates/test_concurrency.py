@@ -1,47 +1,20 @@
 """Certificate numbers have no gaps and no repeats when coordinators issue at the same moment."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from certificates import services
 from certificates.enums import CertificateKind
 from certificates.models import Certificate
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 from tests.trainings.factories import EnrolmentFactory
 from trainings.enums import EnrolmentStatus
 
 ROUNDS = 5
 AT_ONCE = 4
-
-
-def at_once(*calls):
-    """Run each call in its own thread and database connection, released together; each
-    outcome is "done" or the error it raised."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            call()
-            outcomes[index] = "done"
-        except services.CertificateError as error:
-            outcomes[index] = error.message
-        except Exception as error:
-            outcomes[index] = f"{type(error).__name__}: {error}"
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def _issue(holder, title, source=None):
@@ -59,7 +32,9 @@ def _issue(holder, title, source=None):
 def test_certificates_issued_at_once_get_consecutive_numbers(settings):
     holders = [UserFactory(full_name=f"Holder {n}") for n in range(AT_ONCE)]
     for round_number in range(ROUNDS):
-        outcomes = at_once(*[_issue(holder, f"Round {round_number}") for holder in holders])
+        outcomes = at_once(
+            *[_issue(holder, f"Round {round_number}") for holder in holders], refusal=services.CertificateError
+        )
         assert outcomes == ["done"] * AT_ONCE, outcomes
     numbers = sorted(Certificate.objects.values_list("number", flat=True))
     assert numbers == list(range(numbers[0], numbers[0] + ROUNDS * AT_ONCE))
@@ -70,7 +45,10 @@ def test_certificates_issued_at_once_get_consecutive_numbers(settings):
 def test_two_coordinators_certifying_the_same_completion_at_once():
     for _ in range(ROUNDS):
         enrolment = EnrolmentFactory(status=EnrolmentStatus.COMPLETED)
-        outcomes = at_once(*[_issue(enrolment.trainee, "5-Day DIT Training", enrolment) for _ in range(2)])
+        outcomes = at_once(
+            *[_issue(enrolment.trainee, "5-Day DIT Training", enrolment) for _ in range(2)],
+            refusal=services.CertificateError,
+        )
         assert outcomes.count("done") == 1, outcomes
         refused = next(outcome for outcome in outcomes if outcome != "done")
         assert "already holds certificate" in refused, outcomes

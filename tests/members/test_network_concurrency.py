@@ -2,41 +2,15 @@
 membership is looked up, so the second request is answered, not crashed into the unique
 constraint."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from members import services
 from members.models import NetworkMembership
+from tests.concurrency import at_once
 
 from .factories import NetworkFactory, practitioner
 
 ROUNDS = 5
-
-
-def at_once(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            call()
-            outcomes[index] = "done"
-        except services.NetworkError as error:
-            outcomes[index] = error.message
-        except Exception as error:  # noqa: BLE001 - the test reports what went wrong
-            outcomes[index] = repr(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.needs_postgres
@@ -49,6 +23,7 @@ def test_two_join_requests_of_one_person_at_the_same_moment():
         outcomes = at_once(
             lambda network=network, person=person: services.join_network(network, person),
             lambda network=network, person=person: services.join_network(network, person),
+            refusal=services.NetworkError,
         )
 
         assert sorted(outcomes) == ["You are already a member of this network.", "done"], outcomes

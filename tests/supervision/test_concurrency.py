@@ -1,42 +1,17 @@
 """A session is decided once, even when a confirm and a dispute arrive at the same moment:
 the session row is locked while its state is checked."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from dit_portal.models import AuditEntry
 from supervision import services
 from supervision.enums import SessionStatus
 from supervision.models import SupervisionSession
+from tests.concurrency import at_once
 
 from .factories import SessionFactory, make_supervisor
 
 ROUNDS = 5
-
-
-def at_once(*calls):
-    """Run each call in its own thread and database connection, released together."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            call()
-            outcomes[index] = "done"
-        except services.SupervisionError as error:
-            outcomes[index] = error.message
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.needs_postgres
@@ -49,6 +24,7 @@ def test_a_confirm_and_a_dispute_at_the_same_moment_decide_once():
         outcomes = at_once(
             lambda session=session: services.confirm_session(session, by=supervisor),
             lambda session=session: services.dispute_session(session, by=supervisor, reason="Not as logged."),
+            refusal=services.SupervisionError,
         )
 
         assert outcomes.count("done") == 1, outcomes
