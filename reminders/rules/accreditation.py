@@ -63,66 +63,63 @@ def _accredited(kind, today):
     return HeldCredential.objects.filter(kind=kind, status=CredentialStatus.ACCREDITED, accredited_on__lte=today)
 
 
-class RolePlayRetakeDue(Rule):
-    """A referred role-play (D16) whose retake deadline is within 14 days, and no later attempt."""
+class ReferralDeadlineDue(Rule):
+    """A referral (D16) whose deadline is within 14 days, and no later attempt yet. A subclass
+    names the model, its referred status, its deadline and attempt fields, and the message."""
 
+    model = None
+    referred = Q()  # the rows that are referrals
+    deadline = ""  # the deadline's field
+    attempt = ""  # the attempt number's field: a higher one is the later attempt
+    key = ""  # the period key's prefix
+    fix_url_name = ""
+    missing = ""  # with {deadline}
+
+    def candidates(self, today):
+        later = self.model.objects.filter(person=OuterRef("person"), **{f"{self.attempt}__gt": OuterRef(self.attempt)})
+        return (
+            self.model.objects.filter(
+                self.referred,
+                **{
+                    f"{self.deadline}__gte": today,
+                    f"{self.deadline}__lte": today + datetime.timedelta(days=DAYS_BEFORE_DEADLINE),
+                },
+            )
+            .exclude(Exists(later))
+            .select_related("person")
+        )
+
+    def build(self, rows, today):
+        return [
+            Due(
+                person=row.person,
+                period_key=f"{self.key}-{row.pk}",
+                missing=self.missing.format(deadline=_day(getattr(row, self.deadline))),
+                fix_url=reverse(self.fix_url_name),
+                context={"deadline": getattr(row, self.deadline), "feedback": row.feedback},
+            )
+            for row in rows
+        ]
+
+
+class RolePlayRetakeDue(ReferralDeadlineDue):
     kind = "role_play_retake_due"
     label = "Your role-play retake is due within two weeks"
-
-    def candidates(self, today):
-        later = RolePlayResult.objects.filter(person=OuterRef("person"), attempt__gt=OuterRef("attempt"))
-        return (
-            RolePlayResult.objects.filter(
-                outcome=RolePlayOutcome.REFER,
-                retake_by__gte=today,
-                retake_by__lte=today + datetime.timedelta(days=DAYS_BEFORE_DEADLINE),
-            )
-            .exclude(Exists(later))
-            .select_related("person")
-        )
-
-    def build(self, rows, today):
-        return [
-            Due(
-                person=result.person,
-                period_key=f"role-play-{result.pk}",
-                missing=f"Your role-play retake is due by {_day(result.retake_by)} and is not recorded yet.",
-                fix_url=reverse("accreditation:my_pathway"),
-                context={"deadline": result.retake_by, "feedback": result.feedback},
-            )
-            for result in rows
-        ]
+    model = RolePlayResult
+    referred = Q(outcome=RolePlayOutcome.REFER)
+    deadline, attempt, key = "retake_by", "attempt", "role-play"
+    fix_url_name = "accreditation:my_pathway"
+    missing = "Your role-play retake is due by {deadline} and is not recorded yet."
 
 
-class CaseStudyResubmissionDue(Rule):
-    """A referred case study whose resubmission deadline is within 14 days, not yet resubmitted."""
-
+class CaseStudyResubmissionDue(ReferralDeadlineDue):
     kind = "case_study_resubmission_due"
     label = "Your case-study resubmission is due within two weeks"
-
-    def candidates(self, today):
-        later = CaseStudySubmission.objects.filter(person=OuterRef("person"), number__gt=OuterRef("number"))
-        return (
-            CaseStudySubmission.objects.filter(
-                status=CaseStudyStatus.REFERRED,
-                resubmit_by__gte=today,
-                resubmit_by__lte=today + datetime.timedelta(days=DAYS_BEFORE_DEADLINE),
-            )
-            .exclude(Exists(later))
-            .select_related("person")
-        )
-
-    def build(self, rows, today):
-        return [
-            Due(
-                person=submission.person,
-                period_key=f"case-study-{submission.pk}",
-                missing=f"Your revised case study is due by {_day(submission.resubmit_by)} and has not been uploaded.",
-                fix_url=reverse("accreditation:case_study_upload"),
-                context={"deadline": submission.resubmit_by, "feedback": submission.feedback},
-            )
-            for submission in rows
-        ]
+    model = CaseStudySubmission
+    referred = Q(status=CaseStudyStatus.REFERRED)
+    deadline, attempt, key = "resubmit_by", "number", "case-study"
+    fix_url_name = "accreditation:case_study_upload"
+    missing = "Your revised case study is due by {deadline} and has not been uploaded."
 
 
 class NoPatientThisYear(Rule):
