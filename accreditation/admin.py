@@ -273,7 +273,10 @@ class MaintenanceResultAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description="Check selected people again for their year", permissions=["view"])
+    def has_recheck_permission(self, request):
+        return request.user.has_perm("accreditation.recheck_maintenanceresult")
+
+    @admin.action(description="Check selected people again for their year", permissions=["recheck"])
     def recheck(self, request, queryset):
         for result in queryset.select_related("person"):
             maintenance.record_check(result.person, result.year, by=request.user)

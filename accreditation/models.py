@@ -139,6 +139,8 @@ class MaintenanceResult(models.Model):
     class Meta:
         ordering = ["-year", "person"]
         verbose_name = "maintenance result"
+        # Checking again may warn the person by e-mail: a right of its own, not seeing results.
+        permissions = [("recheck_maintenanceresult", "Can check people again for their year")]
         constraints = [models.UniqueConstraint(fields=["person", "year"], name="one_maintenance_result_per_year")]
         indexes = [models.Index(fields=["year", "passed"])]
 

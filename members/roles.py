@@ -44,7 +44,7 @@ COORDINATION_PERMISSIONS = {
         "roleplayresult": ["view", "add"],
         "casestudysubmission": ["view", "change"],
         "supportletter": ["view"],
-        "maintenanceresult": ["view"],
+        "maintenanceresult": ["view", "recheck"],
         "candidate": ["view", "grant"],
     },
     # Certificates are issued and revoked, never deleted; batches are only watched.
@@ -53,7 +53,14 @@ COORDINATION_PERMISSIONS = {
     "reminders": {"reminder": ["view", "release"], "reminderpause": ["view", "add", "delete"]},
     # Providers: records change through services (admin actions and views); coordinators
     # edit the fee schedule and provider details, and add a provider known from before.
-    "providers": {"*": ["view"], "provider": ["view", "add", "change"], "feescheduleentry": ["view", "change"]},
+    "providers": {
+        "*": ["view"],
+        "provider": ["view", "add", "change"],
+        "feescheduleentry": ["view", "change"],
+        # approving or returning an upload is a decision of its own, not seeing it
+        "supervisionrecord": ["view", "review"],
+        "completerlist": ["view", "review"],
+    },
 }
 # Members area and regional networks: resources and networks are plain editing; memberships
 # change through actions (confirm, decline), attendance through its admin view.

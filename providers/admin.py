@@ -80,7 +80,7 @@ class ReviewMixin:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         obj = get_object_or_404(self.model, pk=object_id)
-        if not self.has_view_permission(request, obj):
+        if not self.has_review_permission(request):
             raise PermissionDenied
         approve = request.POST.get("decision") == "approve"
         try:
@@ -91,7 +91,10 @@ class ReviewMixin:
             self.message_user(request, f"{obj}: {'approved' if approve else 'returned'}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse(f"admin:providers_{self.model._meta.model_name}_change", args=[obj.pk]))
 
-    @admin.action(description="Approve the selected uploads", permissions=["view"])
+    def has_review_permission(self, request):
+        return request.user.has_perm(f"providers.review_{self.model._meta.model_name}")
+
+    @admin.action(description="Approve the selected uploads", permissions=["review"])
     def approve_selected(self, request, queryset):
         done, failed = 0, []
         for obj in queryset:
@@ -109,6 +112,7 @@ class ReviewMixin:
         extra_context = {
             **(extra_context or {}),
             "review_url": reverse(f"admin:providers_{self.model._meta.model_name}_review", args=[object_id]),
+            "may_review": self.has_review_permission(request),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

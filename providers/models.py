@@ -364,6 +364,7 @@ class SupervisionRecord(models.Model):
     )
 
     class Meta:
+        permissions = [("review_supervisionrecord", "Can approve or return supervision records")]
         ordering = ["-date", "-id"]
         constraints = [models.CheckConstraint(condition=Q(hours__gt=0), name="supervision_hours_positive")]
 
@@ -396,6 +397,7 @@ class CompleterList(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        permissions = [("review_completerlist", "Can approve or return lists of completers")]
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self):

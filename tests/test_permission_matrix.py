@@ -16,8 +16,11 @@ How to classify a URL (each issue classifies its own, in a block headed by its a
   The changelist, add, change, history and delete pages, and the answers to a POST of the
   add, change and delete forms, follow from those rights (see `admin_model_posts`).
 - Other admin routes (custom admin views) go into `ADMIN_ROUTES`, like `ROUTES`.
+- An admin list action goes into `ACTION_RIGHTS` with the right it needs; every role POSTs
+  it on one object and must see it run, not offered, or refused (`test_admin_actions_matrix`).
 A pattern that is in none of them fails `test_every_url_pattern_is_classified`; a route
-without a POST answer fails `test_every_route_has_a_post_answer`.
+without a POST answer fails `test_every_route_has_a_post_answer`; an unlisted action fails
+`test_every_admin_action_is_classified`.
 
 Answers: a status code, or LOGIN (a redirect to the login page) or REDIRECT (a redirect
 elsewhere). Other people's records answer 404, so existence does not leak.
@@ -35,6 +38,7 @@ change right is tried both ways.
 """
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -85,6 +89,7 @@ PARTIAL_STAFF_RIGHTS = {
     "portal.frequentlyaskedquestion": ["view", "change"],
     "trainings.course": ["view"],
     "trainings.courserun": ["view"],
+    "providers.supervisionrecord": ["view"],
 }
 
 LOGIN = "login"
@@ -883,7 +888,10 @@ def _periodic_task(world):
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
     schedule = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
-    return PeriodicTask.objects.create(name="matrix example", task="dit_portal.tasks.deliver_email", interval=schedule)
+    # A task without arguments, so a superuser's "Run selected tasks" runs it.
+    return PeriodicTask.objects.create(
+        name="matrix example", task="providers.tasks.mark_overdue_invoices", interval=schedule
+    )
 
 
 def _beat_model(model_name):
@@ -1315,4 +1323,126 @@ def test_permission_matrix(role, client):
             got = _answer(_post(client, url, _admin_post_data(world, key, spec, page, url)))
             if got != post[role]:
                 mismatches.append(f"POST {name} {url}: expected {post[role]}, got {got}")
+    assert not mismatches, f"{role}:\n" + "\n".join(mismatches)
+
+
+# Admin list actions --------------------------------------------------------------------
+# Every action of every admin changelist ("delete selected", "confirm selected", ...) is
+# POSTed by every role on one object. A staff role that has the action's rights on the model
+# runs it (the action answers, whatever it decides); one without them is not offered it, and
+# Django answers "No action selected." without running anything.
+
+RAN = "ran"
+NOT_OFFERED = "not offered"
+# The rights each action needs, as the portal promises them: Django's four, or one of its
+# own that the role groups grant (CUSTOM_ACTION_RIGHTS). "delete_selected" needs "delete".
+ACTION_RIGHTS = {
+    "account.emailaddress": {"make_verified": "change"},
+    "django_celery_beat.periodictask": {
+        "enable_tasks": "change",
+        "disable_tasks": "change",
+        "toggle_tasks": "change",
+        "run_tasks": "change",
+    },
+    "members.user": {"erase_people": "erase"},
+    "members.personprofile": {"verify_experience": "change"},
+    "members.networkmembership": {"confirm_selected": "change", "decline_selected": "change"},
+    "trainings.courserun": {
+        "open_runs": "change",
+        "close_runs": "change",
+        "cancel_runs": "change",
+        "offer_free_places": "change",
+        "record_completion": "change",
+    },
+    "trainings.enrolment": {
+        "accept_selected": "change",
+        "waitlist_selected": "change",
+        "reject_selected": "change",
+        "offer_place_selected": "change",
+        "export_csv": "view",
+    },
+    "supervision.case": {"confirm_close_supervision": "change"},
+    "supervision.supervisionsession": {"confirm_sessions": "change", "dispute_sessions": "change"},
+    "supervision.recording": {"rate_pass": "change", "rate_not_yet": "change"},
+    "accreditation.maintenanceresult": {"recheck": "recheck"},
+    "providers.provider": {
+        "suspend": "change",
+        "mark_lapsed": "change",
+        "withdraw": "change",
+        "reinstate": "change",
+        "renew_licence": "change",
+    },
+    "providers.supervisionrecord": {"approve_selected": "review"},
+    "providers.completerlist": {"approve_selected": "review"},
+    "reminders.reminder": {"send_again": "release"},
+}
+CUSTOM_ACTION_RIGHTS = {
+    "erase": {COORDINATOR, DIRECTOR, SUPERUSER},
+    "release": {COORDINATOR, DIRECTOR, SUPERUSER},
+    "review": {COORDINATOR, DIRECTOR, SUPERUSER},
+    "recheck": {COORDINATOR, DIRECTOR, SUPERUSER},
+}
+
+
+def admin_actions():
+    """(model key, spec, action name, the right it needs) for every changelist action."""
+    for model, model_admin in admin_site._registry.items():
+        key = f"{model._meta.app_label}.{model._meta.model_name}"
+        for _func, name, _description in model_admin._get_base_actions():
+            needed = "delete" if name == "delete_selected" else ACTION_RIGHTS.get(key, {}).get(name)
+            yield key, ADMIN_MODELS[key], name, needed
+
+
+def _may_run(key, spec, role, right):
+    if right in CUSTOM_ACTION_RIGHTS:
+        return role in CUSTOM_ACTION_RIGHTS[right]
+    if right == "delete" and not spec.delete_allowed or right == "change" and not spec.change_allowed:
+        return False
+    return right in rights_of(key, spec, role)
+
+
+def action_answer(key, spec, role, needed):
+    if role not in STAFF:
+        return ADMIN_DENIED[role]
+    rights = rights_of(key, spec, role)
+    if not rights & {"view", "change"}:
+        return 403
+    return RAN if _may_run(key, spec, role, needed) else NOT_OFFERED
+
+
+def _action_outcome(response):
+    """RAN, NOT_OFFERED, or the answer. An action not offered is not run: Django shows the
+    changelist again (no action at all for the role), or sends it back to it with "No action
+    selected."; an action that ran redirects, or shows its own page (a confirmation, a form)."""
+    answer = _answer(response)
+    if answer == REDIRECT:
+        told = [str(message) for message in response.wsgi_request._messages]
+        return NOT_OFFERED if any(message.startswith("No action selected") for message in told) else RAN
+    if answer == 200 and response.streaming:
+        return RAN  # an export
+    if answer == 200:
+        return NOT_OFFERED if re.search(r'<body class="[^"]*\bchange-list\b', response.text) else RAN
+    return answer
+
+
+def test_every_admin_action_is_classified():
+    unclassified = [f"{key}: {name}" for key, _spec, name, needed in admin_actions() if needed is None]
+    assert not unclassified, f"Admin actions missing from ACTION_RIGHTS: {unclassified}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_actions_matrix(role, client):
+    world = World()
+    client = _client_for(role, world, client)
+    mismatches = []
+    for key, spec, name, needed in admin_actions():
+        app_label, model_name = key.split(".")
+        url = reverse(f"admin:{app_label}_{model_name}_changelist")
+        target = world.instance(key, spec.instance)
+        data = {"action": name, "_selected_action": [target.pk], "index": 0}
+        got = _action_outcome(_post(client, url, data))
+        expected = action_answer(key, spec, role, needed)
+        if got != expected:
+            mismatches.append(f"action {name} on {key}: expected {expected}, got {got}")
     assert not mismatches, f"{role}:\n" + "\n".join(mismatches)
