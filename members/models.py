@@ -409,8 +409,10 @@ class ContactMessage(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    # Erasing the signed-in sender (members.privacy) blanks what they wrote.
+    # Erasing the sender (members.privacy) blanks what they wrote. A message sent before
+    # signing in, or without an account, is theirs too when it gave their address.
     PERSONAL_FIELDS = ("name", "email", "message")
+    FOUND_BY_EMAIL = "email"
 
     class Meta:
         ordering = ["-created_at", "-id"]

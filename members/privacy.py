@@ -6,6 +6,8 @@ the day it is added. A record "about" a person is
   the audit entries of what they did), and
 - a row of any model with a foreign key to such a row (the answers and attendance of
   their applications), one level further,
+- a row of a model that names a field holding an e-mail address (`FOUND_BY_EMAIL`), when it
+  holds the person's address (a message sent to the coordinators before signing in),
 - and the audit entries whose subject is their account.
 
 Models say what erasure does to their rows with two optional class attributes:
@@ -87,6 +89,10 @@ def personal_querysets(person):
     for relation in relations():
         by_model.setdefault(relation.model, models.Q(pk__in=[]))
         by_model[relation.model] |= models.Q(**{relation.lookup: person})
+    for model in apps.get_models():
+        if getattr(model, "FOUND_BY_EMAIL", None) and person.email:
+            by_model.setdefault(model, models.Q(pk__in=[]))
+            by_model[model] |= models.Q(**{f"{model.FOUND_BY_EMAIL}__iexact": person.email})
     querysets = {model: model._default_manager.filter(query).distinct() for model, query in by_model.items()}
     about_account = models.Q(
         content_type=ContentType.objects.get_for_model(person, for_concrete_model=False), object_id=str(person.pk)

@@ -84,6 +84,7 @@ class TestExport:
         page = client.get(reverse("members:my_data"))
         assert page.status_code == 200
         assert b"Download your data" in page.content
+        assert f'href="{reverse("contact")}">ask the Centre\'s coordinators</a>' in page.text  # to be erased
 
         response = client.post(reverse("members:my_data"))
         assert response.status_code == 200
@@ -137,6 +138,25 @@ class TestErasure:
         assert erased.actor == coordinator
         assert erased.data == {"reason": "Request by e-mail of 1 November 2026", "files_deleted": 1, "rows_blanked": 2}
         assert not client.login(email="ada@example.org", password="correct horse battery")
+
+    def test_messages_sent_before_signing_in_are_found_by_address(self):
+        from members.models import ContactMessage
+
+        person = UserFactory(email="ada@example.org")
+        theirs = ContactMessage.objects.create(
+            name="Ada", email="ADA@example.org", topic="training", message="My phone is 07700 900123."
+        )
+        other = ContactMessage.objects.create(name="Bo", email="bo@example.org", topic="other", message="Hello")
+
+        exported = zipfile.ZipFile(io.BytesIO(export_personal_data(person)))
+        records = json.loads(exported.read("data.json"))["records"]
+        assert [row["pk"] for row in records["members.contactmessage"]] == [theirs.pk]
+
+        erase_person(person, by=staff_with_totp(roles.COORDINATOR), reason="Asked by letter")
+        theirs.refresh_from_db()
+        other.refresh_from_db()
+        assert (theirs.name, theirs.email, theirs.message) == ("", "", "")
+        assert other.message == "Hello"
 
     @pytest.mark.parametrize("reason", ["", "   "])
     def test_without_a_reason_nothing_changes(self, reason):
