@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -346,6 +347,8 @@ RESOURCE_FILE_KINDS = (PDF, DOCX, XLSX, PNG, JPEG, JPEG_LONG)
 
 
 class MemberResourceForm(forms.ModelForm):
+    url = MemberResource._meta.get_field("url").formfield(assume_scheme="https")
+
     class Meta:
         model = MemberResource
         fields = ["group", "title", "description", "kind", "url", "file", "is_published"]
@@ -411,6 +414,7 @@ class AttendanceForm(forms.Form):
 
 @admin.register(NetworkMeeting)
 class NetworkMeetingAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # an address typed without one is https
     list_display = ["title", "network", "starts_at", "mode", "hours", "counts_as_yearly_cpd_event", "attendance_link"]
     list_filter = ["network", "counts_as_yearly_cpd_event", "is_cancelled"]
     search_fields = ["title", "agenda"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Reference, Topic
 
@@ -13,6 +14,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Reference)
 class ReferenceAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # an address typed without one is https
     list_display = ["title", "first_author_surname", "year_display", "reference_type", "is_about_dit"]
     list_filter = ["is_about_dit", "reference_type", "topics"]
     search_fields = ["title", "authors", "container_title", "key"]
