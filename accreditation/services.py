@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
-from dit_portal.files import DOCX, EVIDENCE_KINDS, PDF, private_storage, validate_upload
+from dit_portal.files import DOCX, EVIDENCE_KINDS, PDF, prepare_upload, private_storage, shown_name
 from members import roles
 from members.enums import CredentialKind, CredentialRoute, CredentialStatus
 from members.models import User
@@ -46,8 +46,9 @@ def _months_from(day, months):
 
 
 def _validated(upload, kinds):
+    """The file to store (pictures re-encoded), or an AccreditationError saying why not."""
     try:
-        validate_upload(upload, kinds=kinds)
+        return prepare_upload(upload, kinds)
     except ValidationError as error:
         raise AccreditationError(" ".join(error.messages)) from error
 
@@ -132,7 +133,7 @@ def case_study_refusal(person, today=None):
 def submit_case_study(person, *, upload):
     """`person` uploads their case study (PDF or Word): a first submission, or a
     resubmission after a referral."""
-    _validated(upload, CASE_STUDY_KINDS)
+    upload = _validated(upload, CASE_STUDY_KINDS)
     stored = None
     try:
         with transaction.atomic():
@@ -141,7 +142,7 @@ def submit_case_study(person, *, upload):
             if refusal:
                 raise AccreditationError(refusal)
             number = (CaseStudySubmission.objects.filter(person=person).aggregate(n=Max("number"))["n"] or 0) + 1
-            submission = CaseStudySubmission(person=person, number=number, file_name=upload.name[:255])
+            submission = CaseStudySubmission(person=person, number=number, file_name=shown_name(upload.name))
             submission.file.save(upload.name, upload, save=False)
             stored = submission.file.name
             submission.save()
@@ -149,7 +150,7 @@ def submit_case_study(person, *, upload):
                 submission,
                 "accreditation.case_study.submitted",
                 user=person,
-                data={"number": number, "file": upload.name},
+                data={"number": number, "file": submission.file_name},
             )
     except BaseException:
         if stored:
@@ -246,7 +247,7 @@ def upload_support_letter(person, *, writer, writer_name, upload):
     writer_name = (writer_name or "").strip()
     if not writer_name:
         raise AccreditationError("Give the name of the person who wrote the letter.")
-    _validated(upload, EVIDENCE_KINDS)
+    upload = _validated(upload, EVIDENCE_KINDS)
     stored, replaced = None, None
     try:
         with transaction.atomic():
@@ -257,7 +258,7 @@ def upload_support_letter(person, *, writer, writer_name, upload):
             else:
                 replaced = letter.file.name
             letter.writer_name = writer_name[:200]
-            letter.file_name = upload.name[:255]
+            letter.file_name = shown_name(upload.name)
             letter.file.save(upload.name, upload, save=False)
             stored = letter.file.name
             letter.uploaded_at = timezone.now()

@@ -28,7 +28,9 @@ def _pathway_context(request, **forms):
         "maintenance_results": MaintenanceResult.objects.filter(person=person).order_by("-year"),
         "case_study_form": forms.get("case_study_form") or CaseStudyUploadForm(),
         "letter_form": forms.get("letter_form") or SupportLetterForm(),
-        "show_letters": any(c.kind == CredentialKind.SUPERVISOR and c.items[0].met for c in checklists),
+        # A letter just sent is shown with its errors, whatever the route's state.
+        "show_letters": "letter_form" in forms
+        or any(c.kind == CredentialKind.SUPERVISOR and c.items[0].met for c in checklists),
     }
 
 

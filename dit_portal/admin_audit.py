@@ -11,6 +11,7 @@ admins are audited without doing anything.
 """
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.files import File
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
@@ -25,6 +26,8 @@ def _plain(value):
         return value.pk
     if isinstance(value, FieldFile):
         return value.name or ""
+    if isinstance(value, File):  # a file just uploaded: its name, not its bytes
+        return value.name
     if isinstance(value, models.QuerySet | list | tuple | set):
         return sorted((_plain(item) for item in value), key=str)
     return value

@@ -5,6 +5,7 @@ permission."""
 
 import io
 import os
+import unicodedata
 import uuid
 import warnings
 import zipfile
@@ -282,6 +283,19 @@ def reencoded_image(upload, kind):
 
 
 # Storing ---------------------------------------------------------------------------------
+
+
+def shown_name(name, limit=255):
+    """The name a person gave their file, fit to keep and show: no folders, no control or
+    format characters (a right-to-left override makes “invoice‮gpj.pdf” read as
+    “invoicefdp.jpg”), spaces tidied, at most `limit` characters with the extension kept."""
+    name = os.path.basename(name.replace("\\", "/"))
+    name = " ".join("".join(char for char in name if unicodedata.category(char) not in ("Cc", "Cf")).split())
+    if not name or name.startswith("."):
+        name = f"file{name}"
+    stem, extension = os.path.splitext(name)
+    extension = extension[:10]
+    return stem[: limit - len(extension)] + extension
 
 
 def prepare_upload(upload, kinds=EVIDENCE_KINDS, *, max_size=None):

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from dit_portal.admin_hooks import HookedActionsMixin
-from dit_portal.files import DOCX, JPEG, JPEG_LONG, PDF, PNG, XLSX, prepare_upload
+from dit_portal.files import DOCX, JPEG, JPEG_LONG, PDF, PNG, XLSX, prepare_upload, shown_name
 
 from . import selectors, services
 from .enums import MembershipStatus
@@ -363,7 +363,7 @@ class MemberResourceForm(forms.ModelForm):
     def save(self, commit=True):
         upload = self.cleaned_data.get("file")
         if upload and hasattr(upload, "content_type"):
-            self.instance.file_name = upload.name
+            self.instance.file_name = shown_name(upload.name, limit=200)
         return super().save(commit)
 
 

@@ -11,6 +11,7 @@ Regional network memberships and meeting attendance change here too (see their s
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Subquery
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
-from dit_portal.files import private_storage
+from dit_portal.files import EVIDENCE_KINDS, prepare_upload, private_storage, shown_name
 
 from . import roles
 from .access import network_eligibility
@@ -219,9 +220,13 @@ def update_profile(person, *, values, evidence=None, by):
                 setattr(profile, name, value)
         old_file = profile.supervision_evidence.name if profile.supervision_evidence else ""
         if evidence is not None:
-            profile.supervision_evidence_name = evidence.name[:255]
+            try:
+                evidence = prepare_upload(evidence, EVIDENCE_KINDS)  # checked again here; pictures re-encoded
+            except ValidationError as error:
+                raise CredentialError(" ".join(error.messages)) from error
+            profile.supervision_evidence_name = shown_name(evidence.name)
             profile.supervision_evidence.save(evidence.name, evidence, save=False)
-            changed["supervision_evidence"] = [old_file and "uploaded", evidence.name]
+            changed["supervision_evidence"] = [old_file and "uploaded", profile.supervision_evidence_name]
         if changed and ("supervision_years" in changed or evidence is not None) and profile.supervision_verified:
             profile.supervision_verified_at = None
             profile.supervision_verified_by = None

@@ -22,7 +22,7 @@ from .forms import ContactForm, JoinNetworkForm, PersonProfileForm, ProfileForm,
 from .models import MemberResource, Network, PersonProfile
 from .privacy import export_personal_data
 from .roles import can_use_admin
-from .services import send_contact_message, update_profile
+from .services import CredentialError, send_contact_message, update_profile
 
 RESOURCES_PER_PAGE = 25
 
@@ -54,18 +54,25 @@ def profile(request):
     form = ProfileForm(data, initial={"full_name": user.full_name})
     details = PersonProfileForm(data, request.FILES or None, instance=person_profile, prefix="details")
     if request.method == "POST" and form.is_valid() and details.is_valid():
-        with transaction.atomic():
-            old = user.full_name
-            user.full_name = form.cleaned_data["full_name"].strip()
-            if old != user.full_name:
-                user.save(update_fields=["full_name"])
-                log_action(user, "members.user.profile_changed", user=user, data={"full_name": [old, user.full_name]})
-            values = {name: details.cleaned_data[name] for name in PersonProfileForm._meta.fields}
-            update_profile(
-                user, values=values, evidence=details.cleaned_data.get("supervision_evidence_upload"), by=user
-            )
-        messages.success(request, "Your profile has been saved.")
-        return redirect("members:profile")
+        try:
+            with transaction.atomic():
+                old = user.full_name
+                user.full_name = form.cleaned_data["full_name"].strip()
+                if old != user.full_name:
+                    user.save(update_fields=["full_name"])
+                    log_action(
+                        user, "members.user.profile_changed", user=user, data={"full_name": [old, user.full_name]}
+                    )
+                values = {name: details.cleaned_data[name] for name in PersonProfileForm._meta.fields}
+                update_profile(
+                    user, values=values, evidence=details.cleaned_data.get("supervision_evidence_upload"), by=user
+                )
+        except CredentialError as error:
+            user.refresh_from_db(fields=["full_name"])
+            details.add_error("supervision_evidence_upload", str(error))
+        else:
+            messages.success(request, "Your profile has been saved.")
+            return redirect("members:profile")
     return render(request, "members/profile.html", {"form": form, "details": details, "profile": person_profile})
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
-from dit_portal.files import CSV, EVIDENCE_KINDS, PDF, validate_upload
+from dit_portal.files import CSV, EVIDENCE_KINDS, PDF, prepare_upload, shown_name
 from members import roles
 from members.enums import CredentialKind
 from members.models import User
@@ -89,8 +89,9 @@ def _refuse_unless(obj, table, new_status, what):
 
 
 def _validated(upload, kinds):
+    """The file to store (pictures re-encoded), or a ProviderError saying why not."""
     try:
-        validate_upload(upload, kinds=kinds)
+        return prepare_upload(upload, kinds)
     except ValidationError as error:
         raise ProviderError(" ".join(error.messages)) from None
 
@@ -142,8 +143,7 @@ def submit_application(data, *, applicant, evidence):
         raise ProviderError("The licence is for providers based, and training, outside the UK.")
     if not data.delivery_plan_summary.strip():
         raise ProviderError("Describe your plan for delivering training and associated services.")
-    for _criterion, upload in evidence:
-        _validated(upload, EVIDENCE_KINDS)
+    evidence = [(criterion, _validated(upload, EVIDENCE_KINDS)) for criterion, upload in evidence]
     with transaction.atomic():
         provider = Provider.objects.create(
             name=data.name,
@@ -165,14 +165,16 @@ def submit_application(data, *, applicant, evidence):
             delivery_plan_summary=data.delivery_plan_summary,
         )
         for criterion, upload in evidence:
-            document = ApplicationEvidence(application=application, criterion=criterion, original_name=upload.name)
+            document = ApplicationEvidence(
+                application=application, criterion=criterion, original_name=shown_name(upload.name)
+            )
             document.file.save(upload.name, upload, save=False)
             document.save()
         log_action(
             application,
             "providers.application.submitted",
             user=applicant,
-            data={"provider": provider.name, "evidence": [upload.name for _c, upload in evidence]},
+            data={"provider": provider.name, "evidence": [shown_name(upload.name) for _c, upload in evidence]},
         )
         send_templated_email(
             "providers/emails/application_received",
@@ -631,7 +633,7 @@ def upload_supervision_record(provider, *, afc_trainer, date, hours, upload, by)
         raise ProviderError("The supervision date cannot be in the future.")
     if not holds_credential(afc_trainer, CredentialKind.TRAINER):
         raise ProviderError(f"{afc_trainer} is not an accredited AFC (Centre) trainer.")
-    _validated(upload, (PDF,))
+    upload = _validated(upload, (PDF,))
     with transaction.atomic():
         provider = Provider.objects.select_for_update().get(pk=provider.pk)
         _require_reporting(provider)
@@ -640,7 +642,7 @@ def upload_supervision_record(provider, *, afc_trainer, date, hours, upload, by)
             afc_trainer=afc_trainer,
             date=date,
             hours=hours,
-            original_name=upload.name,
+            original_name=shown_name(upload.name),
             uploaded_by=by,
         )
         record.record.save(upload.name, upload, save=False)
@@ -701,7 +703,9 @@ def submit_completer_list(provider, *, delivery, upload, by):
         _require_reporting(provider)
         if delivery.provider_id != provider.pk:
             raise ProviderError("Choose one of your own trainings.")
-        completer_list = CompleterList(provider=provider, delivery=delivery, original_name=upload.name, uploaded_by=by)
+        completer_list = CompleterList(
+            provider=provider, delivery=delivery, original_name=shown_name(upload.name), uploaded_by=by
+        )
         upload.seek(0)
         completer_list.file.save(upload.name, upload, save=False)
         completer_list.save()

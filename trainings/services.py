@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
-from dit_portal.files import check_storage_quota, prepare_upload, private_storage
+from dit_portal.files import check_storage_quota, prepare_upload, private_storage, shown_name
 from members.services import coordinator_addresses
 
 from . import selectors
@@ -360,7 +360,7 @@ def apply_for_run(run, *, trainee, answers, note=""):
                 record.enrolment = enrolment
                 upload = uploads.get(pk)
                 if upload is not None:
-                    record.evidence_name = upload.name[:255]
+                    record.evidence_name = shown_name(upload.name)
                     record.evidence_size = upload.size
                     record.evidence.save(upload.name, upload, save=False)
                     stored_files.append(record.evidence.name)

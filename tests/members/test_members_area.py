@@ -132,6 +132,23 @@ def _resource_form(upload):
     return MemberResourceForm(data=data, files={"file": upload})
 
 
+def test_a_coordinator_adds_a_document_in_the_admin_and_the_upload_is_audit_logged(client):
+    from dit_portal.models import AuditEntry
+    from members.models import MemberResource
+    from tests.factories import staff_with_totp
+
+    client.force_login(staff_with_totp(roles.COORDINATOR))
+    group = ResourceGroupFactory()
+    upload = SimpleUploadedFile("Guide \u202efdp.exe.pdf", PDF_BYTES, content_type="application/pdf")
+    data = {"group": group.pk, "title": "Guide", "kind": ResourceKind.DOCUMENT, "is_published": "on", "file": upload}
+    response = client.post(reverse("admin:members_memberresource_add"), data)
+    assert response.status_code == 302
+    resource = MemberResource.objects.get(title="Guide")
+    assert resource.file_name == "Guide fdp.exe.pdf"  # shown without the right-to-left override
+    entry = AuditEntry.objects.get(action="members.memberresource.added_in_admin")
+    assert entry.data["fields"]["file"] == "Guide fdp.exe.pdf"  # the upload's name, not its bytes
+
+
 def test_an_uploaded_document_must_be_what_its_name_says():
     form = _resource_form(SimpleUploadedFile("guide.pdf", PDF_BYTES, content_type="application/pdf"))
     assert form.is_valid(), form.errors

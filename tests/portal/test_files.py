@@ -2,7 +2,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from dit_portal.files import CSV, EVIDENCE_KINDS, PDF, private_file_response, private_storage, validate_upload
+from dit_portal.files import (
+    CSV,
+    EVIDENCE_KINDS,
+    PDF,
+    private_file_response,
+    private_storage,
+    shown_name,
+    validate_upload,
+)
 from tests.files import PDF_BYTES
 
 
@@ -73,3 +81,20 @@ def test_private_storage_lives_outside_the_web_roots(settings):
     location = Path(private_storage().location).resolve()
     assert Path(settings.STATIC_ROOT).resolve() not in location.parents
     assert PDF.mime == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("certificate.pdf", "certificate.pdf"),
+        ("../../etc/cron.d/evil.pdf", "evil.pdf"),
+        ("C:\\Users\\ada\\My letter.pdf", "My letter.pdf"),
+        ("invoice\u202egpj.pdf", "invoicegpj.pdf"),  # the right-to-left override is gone
+        ("report\x00.pdf", "report.pdf"),
+        ("  two   spaces\t.pdf ", "two spaces.pdf"),
+        ("\u200b.pdf", "file.pdf"),
+        ("a" * 300 + ".pdf", "a" * 251 + ".pdf"),
+    ],
+)
+def test_the_shown_name_has_no_folders_control_characters_or_excess(given, shown):
+    assert shown_name(given) == shown

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-MINIMAL_PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
+from tests import files
+
+# A real, readable one-page PDF (pypdf-built): attacks carried in a name, or in a PDF's own
+# structure, reach the checks they aim at instead of failing as an unreadable file.
+REAL_PDF = files.pdf()
 
 
 @dataclass(frozen=True)
@@ -25,13 +25,6 @@ class Hostile:
     name: str
     content: bytes
     attack: str
-
-
-def _pdf(catalog_extra=b"", objects=b""):
-    return (
-        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>\nendobj\n"
-        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n" + objects + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-    )
 
 
 def _image(kind):
@@ -94,46 +87,42 @@ def hostile_files():
         Hostile(
             "html-then-pdf-polyglot",
             "form.pdf",
-            b"<html><body><script>alert(1)</script></body></html>\n" + MINIMAL_PDF,
+            b"<html><body><script>alert(1)</script></body></html>\n" + REAL_PDF,
             "HTML first, a PDF after it",
         ),
         Hostile(
             "pdf-then-html-polyglot",
             "form.pdf",
-            MINIMAL_PDF.replace(b"%%EOF", b"<html><script>alert(1)</script></html>\n%%EOF"),
+            REAL_PDF + b"<html><script>alert(1)</script></html>\n",
             "a PDF carrying an HTML page for a browser that sniffs",
         ),
         Hostile(
             "pdf-javascript",
             "cv.pdf",
-            _pdf(b"/OpenAction 3 0 R", b"3 0 obj\n<< /S /JavaScript /JS (app.alert(1)) >>\nendobj\n"),
+            files.pdf(javascript="app.alert(1)"),
             "PDF running JavaScript when opened",
         ),
         Hostile(
             "pdf-javascript-hex-name",
             "cv.pdf",
-            _pdf(b"/OpenAction 3 0 R", b"3 0 obj\n<< /S /J#61vaScript /JS (app.alert(1)) >>\nendobj\n"),
+            files.pdf(javascript="app.alert(1)").replace(b"/JavaScript", b"/J#61vaScript"),
             "PDF JavaScript with its name hex-escaped to dodge a byte search",
         ),
         Hostile(
             "pdf-launch",
             "cv.pdf",
-            _pdf(b"/OpenAction 3 0 R", b"3 0 obj\n<< /S /Launch /F (cmd.exe) >>\nendobj\n"),
+            files.pdf(launch="cmd.exe"),
             "PDF launching a program",
         ),
         Hostile(
             "pdf-embedded-file",
             "cv.pdf",
-            _pdf(
-                b"/Names << /EmbeddedFiles << /Names [(a.exe) 3 0 R] >> >>",
-                b"3 0 obj\n<< /Type /Filespec /F (a.exe) /EF << /F 4 0 R >> >>\nendobj\n"
-                b"4 0 obj\n<< /Type /EmbeddedFile /Length 4 >>\nstream\nMZ\x90\x00\nendstream\nendobj\n",
-            ),
+            files.pdf(attachment=("a.exe", b"MZ\x90\x00")),
             "PDF carrying an executable",
         ),
         Hostile("png-appended-payload", "photo.png", png + payload, "image with a payload after its end"),
         Hostile("jpeg-appended-payload", "photo.jpg", jpeg + payload, "JPEG with a payload after its end"),
-        Hostile("oversized-pdf", "huge.pdf", MINIMAL_PDF + b"%" + b"0" * (11 * 1024 * 1024), "over the size limit"),
+        Hostile("oversized-pdf", "huge.pdf", REAL_PDF + b"%" + b"0" * (11 * 1024 * 1024), "over the size limit"),
         Hostile("empty", "nothing.pdf", b"", "empty file"),
         Hostile(
             "docx-zip-bomb",
@@ -161,11 +150,11 @@ def hostile_files():
             ),
             "macro-enabled Word document renamed .docx",
         ),
-        Hostile("dot-dot-name", "../../../etc/cron.d/evil.pdf", MINIMAL_PDF, "a name climbing out of the folder"),
+        Hostile("dot-dot-name", "../../../etc/cron.d/evil.pdf", REAL_PDF, "a name climbing out of the folder"),
         Hostile("rtl-override-name", "report\u202efdp.exe", b"MZ\x90\x00" + b"\x00" * 60, "right-to-left override"),
-        Hostile("rtl-override-pdf", "invoice\u202egpj.pdf", MINIMAL_PDF, "a PDF whose shown name reads .jpg"),
-        Hostile("null-byte-name", "report.pdf\x00.exe", MINIMAL_PDF, "a NUL byte in the name"),
-        Hostile("long-name", "a" * 300 + ".pdf", MINIMAL_PDF, "a 300-character name"),
+        Hostile("rtl-override-pdf", "invoice\u202egpj.pdf", REAL_PDF, "a PDF whose shown name reads .jpg"),
+        Hostile("null-byte-name", "report.pdf\x00.exe", REAL_PDF, "a NUL byte in the name"),
+        Hostile("long-name", "a" * 300 + ".pdf", REAL_PDF, "a 300-character name"),
         Hostile(
             "csv-formula-equals",
             "completers.csv",
