@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils import timezone
 
@@ -49,3 +51,11 @@ class VerificationForm(forms.Form):
     code = forms.CharField(
         max_length=64, label="Verification code", help_text="As printed under the certificate's QR code."
     )
+
+    def clean_code(self):
+        # Codes are URL-safe base64 (certificates.models.new_verification_code); anything else
+        # cannot be one, and could not go into the verification address either.
+        code = self.cleaned_data["code"].strip()
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", code):
+            raise forms.ValidationError("A verification code has only letters, digits, - and _; check what you typed.")
+        return code

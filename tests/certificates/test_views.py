@@ -99,6 +99,14 @@ def test_the_verification_form_leads_to_the_answer(client, issue, holder):
     assert "This field is required" in blank.text
 
 
+@pytest.mark.parametrize("typed", ["/", "abc/def", "code with spaces", "ab\u202ecd"])
+def test_a_code_that_cannot_be_one_is_explained_not_a_server_error(client, typed):
+    """Found by fuzzing: a "/" went into the verification address and broke it."""
+    response = client.get(reverse("certificates:verify_form"), {"code": typed})
+    assert response.status_code == 200
+    assert "A verification code has only letters, digits, - and _" in response.text
+
+
 def test_verification_is_rate_limited_per_address(client, settings, issue, holder):
     settings.CERTIFICATE_VERIFICATION_RATE = "3/m"
     certificate = issue(holder)
