@@ -1,8 +1,18 @@
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from .models import FrequentlyAskedQuestion, Page
+
+
+@require_safe
+@never_cache
+def health(request):
+    """Liveness for the load balancer or docker-compose: the process answers. It touches no
+    database and no session, which also makes it the trivial page `make bench` compares with."""
+    return HttpResponse("ok\n", content_type="text/plain")
 
 
 def home(request):
