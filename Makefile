@@ -47,8 +47,11 @@ $(BENCH_STAMP): requirements/bench.txt $(STAMP)
 	rm -f $(VENV)/.bench-*
 	touch $@
 
+# `make bench BENCH_SCALE=0.1 BENCH_SECONDS=30` for a quicker load run (see benchmarks/load/run.py).
 bench: install $(BENCH_STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest benchmarks -p no:randomly --benchmark-columns=min,median,max,rounds $(ARGS)
+	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(BIN)/python -m benchmarks.load.run \
+		$(if $(BENCH_SCALE),--scale $(BENCH_SCALE)) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS))
 
 # Backups use the environment's DATABASE_URL (SQLite under var/ when unset), see README.
 backup: install

@@ -1,0 +1,76 @@
+"""Run once per database by run.py, with DATABASE_URL set: make a session for each fixed
+account (server-side, as a completed sign-in with its second factor would), fill in the
+page paths, count each page's queries with the test client, and time one reminder sweep
+(rolled back, so every run measures the same work). Prints one JSON object."""
+
+import json
+import os
+import sys
+import time
+
+import django
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dit_portal.settings")
+    django.setup()
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from benchmarks.load.pages import PAGES, SWEEP
+    from certificates.models import Certificate
+    from dit_portal.management.commands.generate_scale_data import ROLES, fixed_email
+    from members.models import User
+    from providers.models import ProviderMembership
+    from reminders.services import send_due_reminders
+    from tests.clients import PortalClient
+    from trainings.models import CourseRun
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test client's host
+    people = {role: User.objects.get(email=fixed_email(role)) for role in ROLES}
+    values = {
+        "run": CourseRun.objects.filter(status="open").order_by("pk").values_list("pk", flat=True).first(),
+        "code": Certificate.objects.order_by("pk").values_list("verification_code", flat=True).first(),
+        "provider": ProviderMembership.objects.get(user=people["provider"]).provider_id,
+    }
+    clients = {"visitor": PortalClient()}
+    for role, person in people.items():
+        clients[role] = PortalClient()
+        clients[role].force_login(person)
+    pages, queries = {}, {}
+    for name, (kind, role, template) in PAGES.items():
+        path = template.format(**values)
+        clients[role].get(path)  # warm: the first request fills caches
+        with CaptureQueriesContext(connection) as captured:
+            response = clients[role].get(path)
+        if response.status_code != 200:
+            sys.exit(f"{name}: {path} answered {response.status_code} for {role}")
+        pages[name] = {"kind": kind, "role": role, "path": path}
+        queries[name] = len(captured)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    started = time.perf_counter()
+    with transaction.atomic():
+        outcome = send_due_reminders()
+        sweep = time.perf_counter() - started
+        transaction.set_rollback(True)
+    print(
+        json.dumps(
+            {
+                "cookie_name": settings.SESSION_COOKIE_NAME,
+                "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
+                "sessions": {
+                    role: client.cookies[settings.SESSION_COOKIE_NAME].value
+                    for role, client in clients.items()
+                    if role != "visitor"
+                },
+                "pages": pages,
+                "queries": queries,
+                "sweep": {"name": SWEEP, "seconds": sweep, "outcome": dict(outcome)},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""The load benchmark of `make bench`: the portal served by gunicorn on a dataset the size of
+real use, driven by locust (headless) over the key pages as their real users, and the same on
+a 100-row dataset. Prints one table and checks the goals; exits 1 when one is missed.
+
+  python -m benchmarks.load.run [--scale 1] [--seconds 60] [--rebuild]
+
+Each dataset lives in its own PostgreSQL database (dit_bench_<scale>), built once with
+`manage.py generate_scale_data` and reused by later runs (--rebuild builds it again).
+DATABASE_URL says which server to use (its database name is replaced); REDIS_URL, when set,
+is the cache the served portal uses, as in production.
+"""
+
+import argparse
+import csv
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from benchmarks.load.pages import ADMIN, EXPORT, PAGES, SWEEP, TRIVIAL
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+SMALL_SCALE = 0.002  # about 100 rows of each kind
+GOALS = {"public_median": 5.0, "admin_growth": 2.0, "p95_over_median": 3.0}
+
+
+def database_url(name):
+    parts = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
+    if not parts.scheme.startswith("postgres"):
+        sys.exit("make bench needs PostgreSQL: set DATABASE_URL to a postgres:// address.")
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def environment(url, port, static_root):
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-secret-key",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "STATIC_ROOT": str(static_root),
+        "PRIVATE_MEDIA_ROOT": str(Path(tempfile.gettempdir()) / f"dit-bench-private-{urlsplit(url).path[1:]}"),
+        "CERTIFICATE_VERIFICATION_RATE": "100000/m",  # the load is one address; the limit is for people
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def manage(env, *args, capture=False):
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True, capture_output=capture
+    ).stdout
+
+
+def _server():
+    """A connection to the PostgreSQL server itself, to make databases."""
+    import psycopg2
+
+    connection = psycopg2.connect(database_url("postgres"))
+    connection.autocommit = True
+    return connection
+
+
+def ensure_dataset(scale, rebuild, env):
+    """The database for `scale`, built when missing (or when --rebuild asks)."""
+    from psycopg2 import sql
+
+    name = "dit_bench_" + f"{scale:g}".replace(".", "_")
+    env = {**env, "DATABASE_URL": database_url(name)}
+    server = _server()  # not as a context manager: that would open a transaction
+    try:
+        cursor = server.cursor()
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() and not rebuild:
+            print(f"Dataset at scale {scale:g}: reusing database {name} (--rebuild builds it again)")
+            return env
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        server.close()
+    print(f"Dataset at scale {scale:g}: building database {name}")
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "generate_scale_data", "--scale", str(scale))
+    return env
+
+
+def serve(env, port):
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "dit_portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "--workers",
+            os.environ.get("BENCH_WORKERS", "3"),
+            "--threads",
+            "4",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=1)  # noqa: S310 - our own server
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    sys.exit("gunicorn did not answer on /health/")
+
+
+def stop(server):
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def load(env, port, context, seconds):
+    """Run locust; {page name: (requests, failures, median ms, p95 ms)}."""
+    with tempfile.TemporaryDirectory() as folder:
+        prefix = Path(folder) / "bench"
+        users = 6  # one per role, and one exporting
+        subprocess.run(
+            [
+                PYTHON,
+                "-m",
+                "locust",
+                "-f",
+                str(ROOT / "benchmarks/load/locustfile.py"),
+                "--headless",
+                "-u",
+                str(users),
+                "-r",
+                str(users),
+                "-t",
+                f"{seconds}s",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env={**env, "BENCH_CONTEXT": json.dumps(context)},
+            check=False,
+        )
+        with open(f"{prefix}_stats.csv", newline="") as stats:
+            return {
+                row["Name"]: (
+                    int(row["Request Count"]),
+                    int(row["Failure Count"]),
+                    float(row["Median Response Time"]),
+                    float(row["95%"]),
+                )
+                for row in csv.DictReader(stats)
+                if row["Name"] != "Aggregated"
+            }
+
+
+def measure(env, port, seconds):
+    prepared = subprocess.run(
+        [PYTHON, "-m", "benchmarks.load.prepare"], cwd=ROOT, env=env, text=True, capture_output=True
+    )
+    if prepared.returncode:
+        sys.exit(f"Preparing the pages failed:\n{prepared.stderr[-3000:]}")
+    context = json.loads(prepared.stdout)
+    server = serve(env, port)
+    try:
+        stats = load(env, port, context, seconds)
+    finally:
+        stop(server)
+    return context, stats
+
+
+def machine():
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    memory = next(
+        (
+            int(line.split()[1]) // 1024 // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    return f"{os.cpu_count()} CPUs ({cpu}), {memory} GB memory, Python {platform.python_version()}, PostgreSQL"
+
+
+def report(full, small, scale, seconds):
+    """Print the table; return the goals missed."""
+    context, stats = full
+    small_context, small_stats = small
+    trivial = stats[TRIVIAL][2]
+    missed = []
+    header = (
+        f"{'page':<30} {'median':>8} {'x trivial':>9} {'p95':>8} {'p95/med':>8} {'queries':>7} {'errors':>6}"
+        f" {'100-row median':>14} {'x 100-row':>9}"
+    )
+    print(f"\nLoad benchmark: scale {scale:g} against 100 rows, {seconds}s each, on {machine()}")
+    print(header)
+    print("-" * len(header))
+    for name in [*PAGES, EXPORT]:
+        requests, failures, median, p95 = stats.get(name, (0, 0, 0.0, 0.0))
+        small_median = small_stats.get(name, (0, 0, 0.0, 0.0))[2]
+        kind = PAGES[name][0] if name in PAGES else ADMIN
+        queries = context["queries"].get(name, "")
+        ratio = median / trivial if trivial else 0
+        growth = median / small_median if small_median else 0
+        print(
+            f"{name:<30} {median:>6.0f}ms {ratio:>8.1f}x {p95:>6.0f}ms {p95 / median if median else 0:>7.1f}x"
+            f" {queries!s:>7} {failures:>6} {small_median:>12.0f}ms {growth:>8.1f}x"
+        )
+        if not requests:
+            missed.append(f"{name}: no request measured")
+        if failures:
+            missed.append(f"{name}: {failures} errors")
+        if name in (TRIVIAL, EXPORT):
+            continue
+        if kind != ADMIN and ratio > GOALS["public_median"]:
+            missed.append(f"{name}: median {ratio:.1f}x the trivial page (goal {GOALS['public_median']:g}x)")
+        if kind == ADMIN and growth > GOALS["admin_growth"]:
+            missed.append(f"{name}: {growth:.1f}x its 100-row time (goal {GOALS['admin_growth']:g}x)")
+        if median and p95 / median > GOALS["p95_over_median"]:
+            missed.append(f"{name}: p95 {p95 / median:.1f}x its median (goal {GOALS['p95_over_median']:g}x)")
+    for label, sweep in (("", context["sweep"]), (" at 100 rows", small_context["sweep"])):
+        print(
+            f"{SWEEP}{label}: {sweep['seconds'] * 1000:.0f} ms ({', '.join(f'{k} {v}' for k, v in sweep['outcome'].items()) or 'nothing due'})"
+        )
+    print("\nGoals: public and member pages' median within 5x the trivial page; admin pages within 2x their")
+    print("100-row time; each page's p95 within 3x its median; no errors.")
+    for line in missed:
+        print(f"MISSED: {line}")
+    if not missed:
+        print("All goals met.")
+    return missed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")))
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "60")))
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--port", type=int, default=8765)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as static_root:
+        env = environment(database_url("postgres"), options.port, static_root)
+        manage(env, "collectstatic", "--no-input", "-v", "0")
+        results = {}
+        for scale in (SMALL_SCALE, options.scale):
+            scaled = ensure_dataset(scale, options.rebuild, env)
+            results[scale] = measure(
+                environment(scaled["DATABASE_URL"], options.port, static_root), options.port, options.seconds
+            )
+    missed = report(results[options.scale], results[SMALL_SCALE], options.scale, options.seconds)
+    sys.exit(1 if missed else 0)
+
+
+if __name__ == "__main__":
+    main()
