@@ -479,6 +479,7 @@ class Command(BaseCommand):
                     vat_total=Decimal("0.00"),
                     total=amount,
                     paid_on=self.days_ago(365 * (invoices_each - 1 - year)) if year < invoices_each - 1 else None,
+                    issued_by=self.fixed["coordinator"],
                 )
                 for n, p in enumerate(providers)
                 for year in range(invoices_each)
@@ -545,6 +546,7 @@ class Command(BaseCommand):
                 revocation_reason="Issued in error." if n % 500 == 499 else "",
                 source_type=enrolment_type,
                 source_id=str(pk),
+                issued_by=self.fixed["coordinator"],
             )
             for n, (pk, holder, name, title, run) in enumerate(completed)
         ]
