@@ -114,7 +114,8 @@ class SupervisionSessionAdmin(AuditedAdmin):
     list_filter = ["status", "kind", "format", "date"]
     list_select_related = ["practitioner", "supervisor"]
     search_fields = ["practitioner__email", "practitioner__full_name", "supervisor__email", "supervisor__full_name"]
-    date_hierarchy = "date"
+    # No date_hierarchy: its list of months reads every session's date on each page; the
+    # date filter (past 7 days, this month, this year) answers the same need from the index.
     fields = [
         "practitioner",
         "supervisor",

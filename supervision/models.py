@@ -148,6 +148,8 @@ class SupervisionSession(models.Model):
         indexes = [
             models.Index(fields=["practitioner", "status", "date"]),
             models.Index(fields=["supervisor", "status"]),
+            # The admin's list, newest first, over every session logged.
+            models.Index(fields=["-date", "-id"], name="session_newest_first"),
         ]
         constraints = [
             models.CheckConstraint(

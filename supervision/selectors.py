@@ -136,8 +136,10 @@ def cpd_records(person, year=None):
 
 def supervisees(supervisor):
     user_model = get_user_model()
-    named = Q(Exists(Case.objects.filter(practitioner=OuterRef("pk"), supervisor=supervisor))) | Q(
-        Exists(SupervisionSession.objects.filter(practitioner=OuterRef("pk"), supervisor=supervisor))
+    # People named on the supervisor's cases or sessions, found from those rows (by their
+    # supervisor index), not by testing every account.
+    named = Q(pk__in=Case.objects.filter(supervisor=supervisor).values("practitioner")) | Q(
+        pk__in=SupervisionSession.objects.filter(supervisor=supervisor).values("practitioner")
     )
     sessions = SupervisionSession.objects.filter(practitioner=OuterRef("pk"), supervisor=supervisor).order_by()
     hours = (

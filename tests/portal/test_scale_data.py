@@ -36,7 +36,8 @@ def test_it_builds_the_sizes_asked_for_in_shapes_the_models_accept(generated):
     assert User.objects.count() == 100
     assert CourseRun.objects.count() == 6 and Enrolment.objects.count() == 200
     assert TherapyHours.objects.count() + SupervisionSession.objects.count() == 400
-    assert Provider.objects.count() == 3 and Invoice.objects.count() == 15
+    assert Provider.objects.count() == 20 and Invoice.objects.count() == 100  # a full admin page
+    assert CaseStudySubmission.objects.count() == 100
     assert Certificate.objects.count() == 40
     assert AuditEntry.objects.filter(data__bench=True).count() == 400
     for model in (User, HeldCredential, CourseRun, Enrolment, SupervisionSession, Invoice, Certificate):

@@ -37,10 +37,13 @@ FULL = {
     "applications": 100_000,
     "ledger_rows": 200_000,
     "providers": 300,
+    "case_studies": 500,
     "certificates": 20_000,
     "audit_entries": 200_000,
 }
-MINIMUM = {"people": 60, "runs": 6, "applications": 100, "ledger_rows": 100, "providers": 3, "certificates": 20}
+# Even the smallest dataset fills an admin page (100 rows) of each list `make bench` measures.
+MINIMUM = {"people": 60, "runs": 6, "applications": 100, "ledger_rows": 100, "providers": 20, "case_studies": 100}
+SUPERVISEES = 12  # the fixed supervisor's, at every scale: a page's cost must not grow with the data
 BATCH = 5_000
 UNUSABLE_PASSWORD = "!"  # noqa: S105 - what set_unusable_password stores, without hashing 50,000 times
 FIRST = ["Ada", "Bilal", "Chloe", "Dev", "Eilidh", "Femi", "Grace", "Hamza", "Ines", "Jonah", "Kasia", "Luca"]
@@ -259,7 +262,7 @@ class Command(BaseCommand):
 
         def start(n):
             """Three in four runs are in the past two years, one in four in the coming months."""
-            return self.today + datetime.timedelta(days=(n * 3) % 700 - 720 if n % 4 else 14 + n % 150)
+            return self.today + datetime.timedelta(days=(n * 3) % 700 - 720 if n % 4 else 3 + n % 150)
 
         self.bulk(
             CourseRun,
@@ -347,7 +350,7 @@ class Command(BaseCommand):
         self.progress.start("therapy and supervision", total + len(practitioners) * 2)
 
         def supervisor_of(index):
-            return self.fixed["supervisor"].pk if index % 4 == 0 else supervisors[index % len(supervisors)]
+            return self.fixed["supervisor"].pk if index < SUPERVISEES else supervisors[index % len(supervisors)]
 
         self.bulk(
             Case,
@@ -401,20 +404,24 @@ class Command(BaseCommand):
         )
 
     def case_studies(self):
-        """One in ten practitioners submitted a case study; a stored file each."""
+        """Case studies of practitioners (one each, then resubmissions); a stored file each."""
         CaseStudySubmission = model("accreditation.CaseStudySubmission")
-        people = self.practitioners[::10] + [self.fixed["trainee"].pk]
-        self.progress.start("case studies", len(people))
+        authors = [self.fixed["trainee"].pk, *self.practitioners]
+        count = self.sizes["case_studies"]
+        self.progress.start("case studies", count)
         statuses = ["passed", "passed", "submitted", "referred"]
         rows = []
-        for n, person in enumerate(people):
+        for n in range(count):
+            person = authors[n % len(authors)]
+            last = n + len(authors) >= count  # the person's latest; the earlier ones were referred
+            status = statuses[n % 4] if last else "referred"
             submission = CaseStudySubmission(
                 person_id=person,
-                number=1,
+                number=1 + n // len(authors),
                 file_name="case-study.pdf",
-                status=statuses[n % 4],
-                decided_at=None if statuses[n % 4] == "submitted" else self.now - datetime.timedelta(days=n % 300),
-                assessor_id=self.fixed["supervisor"].pk if n % 4 == 2 else None,
+                status=status,
+                decided_at=None if status == "submitted" else self.now - datetime.timedelta(days=n % 300),
+                assessor_id=self.fixed["supervisor"].pk if status == "submitted" else None,
             )
             submission.file.save("case-study.pdf", ContentFile(PDF), save=False)
             rows.append(submission)
