@@ -474,9 +474,23 @@ def enrolments_csv(enrolments, filename):
                 ]
             )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_in_blocks(lines()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _in_blocks(lines, size=64 * 1024):
+    """The lines joined into blocks of about `size` characters: a block per write to the
+    client instead of a write per row (100,000 rows took 21 s a row at a time under gunicorn)."""
+    block, length = [], 0
+    for line in lines:
+        block.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(block)
+            block, length = [], 0
+    if block:
+        yield "".join(block)
 
 
 def _local(moment):

@@ -253,6 +253,17 @@ def test_csv_export_action(client, staff):
     assert sorted(row[2] for row in rows[1:]) == sorted(e.trainee.email for e in chosen)
 
 
+def test_the_csv_is_sent_in_blocks_not_a_write_per_row():
+    """Streamed a row at a time, 100,000 rows took 21 s under gunicorn (make bench)."""
+    from trainings.admin import _in_blocks
+
+    lines = [f"row {n},{'x' * 90}\r\n" for n in range(2_000)]  # about 200 KB
+    blocks = list(_in_blocks(iter(lines)))
+    assert "".join(blocks) == "".join(lines)
+    assert 2 <= len(blocks) <= 5 and all(len(block) >= 64 * 1024 for block in blocks[:-1])
+    assert list(_in_blocks(iter([]))) == []
+
+
 # Attendance register ----------------------------------------------------------------------
 
 
