@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from dit_portal.widgets import DateInput
 from members import roles
 from members.models import User
 
@@ -67,7 +68,7 @@ class CaseStudyDecisionForm(forms.Form):
     )
     resubmit_by = forms.DateField(
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text="For a referral; empty: the configured months from today.",
     )
 

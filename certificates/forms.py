@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils import timezone
 
+from dit_portal.widgets import DateInput
 from members.models import User
 
 from .enums import CertificateKind
@@ -17,9 +18,7 @@ class IssueCertificateForm(forms.Form):
     kind = forms.ChoiceField(choices=CertificateKind.choices)
     title = forms.CharField(max_length=200, help_text="The course completed or the credential held, as printed.")
     description = forms.CharField(max_length=300, required=False, help_text="Optional line under the title.")
-    achieved_on = forms.DateField(
-        label="Completed or accredited on", widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD."
-    )
+    achieved_on = forms.DateField(label="Completed or accredited on", widget=DateInput(), help_text="YYYY-MM-DD.")
     source_reference = forms.CharField(
         max_length=200, required=False, label="Reference", help_text="Where the record is kept, e.g. a paper register."
     )

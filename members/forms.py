@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from dit_portal.files import CSV, EVIDENCE_KINDS, validate_upload
+from dit_portal.widgets import DateInput
 
 from .enums import ONCE_ACCREDITED_STATES, CredentialStatus
 from .models import ContactMessage, HeldCredential, PersonProfile
@@ -62,9 +63,7 @@ class RecordCredentialForm(forms.ModelForm):
 
 class CredentialStatusForm(forms.Form):
     status = forms.ChoiceField(label="New status")
-    effective_on = forms.DateField(
-        label="Effective from", initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    effective_on = forms.DateField(label="Effective from", initial=timezone.localdate, widget=DateInput())
     note = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in its history.")
 
     def __init__(self, *args, credential, **kwargs):
@@ -109,7 +108,7 @@ class PersonProfileForm(forms.ModelForm):
             "supervision_years",
         ]
         widgets = {
-            "registration_valid_until": forms.DateInput(attrs={"type": "date"}),
+            "registration_valid_until": DateInput(),
             "registration_full": forms.Select(choices=[("", "—"), (True, "Yes"), (False, "No")]),
         }
 

@@ -8,6 +8,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from dit_portal.files import CSV, EVIDENCE_KINDS, PDF, validate_upload
+from dit_portal.widgets import DateInput
 from trainings.enums import DeliveryMode
 from trainings.models import Course
 
@@ -179,7 +180,7 @@ class DeliveryForm(forms.Form):
 
 class SupervisionRecordForm(forms.Form):
     afc_trainer = forms.ModelChoiceField(label="AFC trainer who supervised", queryset=selectors.afc_trainers())
-    date = forms.DateField(label="Date of the supervision", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Date of the supervision", widget=DateInput())
     hours = forms.DecimalField(label="Hours", max_digits=5, decimal_places=2)
     record = forms.FileField(label="The supervision record (PDF)")
 
@@ -221,7 +222,7 @@ class CompleterListForm(forms.Form):
 class NetworkEventForm(forms.Form):
     trainer = forms.ModelChoiceField(queryset=None)
     event = forms.CharField(label="Network event", max_length=200)
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=DateInput())
 
     def __init__(self, *args, provider, **kwargs):
         super().__init__(*args, **kwargs)
@@ -254,7 +255,7 @@ class InviteForm(forms.Form):
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0.01)
-    received_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(widget=DateInput())
     reference = forms.CharField(max_length=100, required=False)
 
     def clean_received_on(self):

@@ -4,12 +4,14 @@ mistake is shown next to its field; the service checks again when it saves."""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from dit_portal.widgets import DateInput
+
 from . import selectors, services
 from .anonymity import check_anonymous
 from .enums import Modality, RecordingRating
 from .models import Case, CpdRecord, Recording, SupervisionSession, SupervisorListing, TherapyHours
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()
 
 
 def _supervisor_label(user):

@@ -4,6 +4,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from dit_portal.files import EVIDENCE_KINDS, validate_upload
+from dit_portal.widgets import DateInput
 
 from .enums import AnswerType, DeliveryMode, EvidenceRule, TrainerRole
 from .models import Course, CourseRun
@@ -222,7 +223,7 @@ class CapacityForm(forms.Form):
 
 class RunDayForm(forms.Form):
     day_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(required=False, widget=DateInput())
     starts_at = forms.TimeField(required=False, label="Starts", widget=forms.TimeInput(attrs={"type": "time"}))
     ends_at = forms.TimeField(required=False, label="Ends", widget=forms.TimeInput(attrs={"type": "time"}))
     remove = forms.BooleanField(required=False, label="Remove")
