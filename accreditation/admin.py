@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from dit_portal.audit import entries_for
 from members.enums import CredentialKind
+from members.search import PersonSearchMixin
 
 from . import maintenance, selectors, services
 from .forms import AssessorForm, CaseStudyDecisionForm, RolePlayResultForm
@@ -34,12 +35,13 @@ class ThresholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(RolePlayResult)
-class RolePlayResultAdmin(admin.ModelAdmin):
+class RolePlayResultAdmin(PersonSearchMixin, admin.ModelAdmin):
     """A result is recorded once, through the service; a later attempt is a new result."""
 
     list_display = ["person", "attempt", "outcome", "assessed_on", "retake_by", "recorded_by"]
     list_filter = ["outcome"]
     search_fields = ["person__email", "person__full_name"]
+    person_search_fields = ["person"]
     list_select_related = ["person", "recorded_by"]
     autocomplete_fields = ["person"]
     form = RolePlayResultForm
@@ -83,12 +85,13 @@ class RolePlayResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseStudySubmission)
-class CaseStudySubmissionAdmin(admin.ModelAdmin):
+class CaseStudySubmissionAdmin(PersonSearchMixin, admin.ModelAdmin):
     """Review: assign an assessor, then pass, refer or fail, once."""
 
     list_display = ["person", "number", "status", "submitted_at", "assessor", "decided_by", "decided_at"]
     list_filter = ["status", ("assessor", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["person__email", "person__full_name"]
+    person_search_fields = ["person"]
     list_select_related = ["person", "assessor", "decided_by"]
     ordering = ["-submitted_at", "-id"]
     change_form_template = "accreditation/admin/case_study_change_form.html"
@@ -197,10 +200,12 @@ class CaseStudySubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SupportLetter)
-class SupportLetterAdmin(admin.ModelAdmin):
+class SupportLetterAdmin(PersonSearchMixin, admin.ModelAdmin):
     list_display = ["person", "writer", "writer_name", "uploaded_at"]
     list_filter = ["writer"]
     search_fields = ["person__email", "person__full_name", "writer_name"]
+    person_search_fields = ["person"]
+    prefix_search_fields = ["writer_name"]
     list_select_related = ["person"]
     fields = ["person", "writer", "writer_name", "file_link", "uploaded_at"]
     readonly_fields = fields
@@ -235,12 +240,13 @@ class PassedFilter(admin.SimpleListFilter):
 
 
 @admin.register(MaintenanceResult)
-class MaintenanceResultAdmin(admin.ModelAdmin):
+class MaintenanceResultAdmin(PersonSearchMixin, admin.ModelAdmin):
     """The coordinators' maintenance list: results per person and year (read-only)."""
 
     list_display = ["person", "year", "passed", "not_met", "checked_at", "warned_at"]
     list_filter = ["year", PassedFilter]
     search_fields = ["person__email", "person__full_name"]
+    person_search_fields = ["person"]
     list_select_related = ["person"]
     actions = ["recheck"]
     fields = ["person", "year", "passed", "item_list", "checked_at", "warned_at"]
@@ -284,12 +290,13 @@ class MaintenanceResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(PersonSearchMixin, admin.ModelAdmin):
     """The "ready to accredit" queue: candidates found with queries, the requirements
     engine run for the page shown only."""
 
     list_display = ["full_name", "email", "readiness"]
     search_fields = ["email", "full_name"]
+    person_search_fields = ["pk"]
     list_per_page = 25
     show_full_result_count = False
     ordering = ["full_name", "email"]

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from dit_portal.admin_hooks import HookedActionsMixin
 from dit_portal.files import DOCX, JPEG, JPEG_LONG, PDF, PNG, XLSX, prepare_upload, shown_name
+from dit_portal.paginators import CheapCountPaginator
 
 from . import selectors, services
 from .enums import MembershipStatus
@@ -32,6 +33,7 @@ from .models import (
 )
 from .privacy import ErasureError, can_erase, erase_person
 from .register_import import import_register, preview_register
+from .search import PersonSearchMixin
 from .services import CredentialError, record_credential, set_credential_status, verify_supervision_experience
 
 IMPORT_SALT = "members.register-import"
@@ -64,11 +66,14 @@ ACCOUNT_CONTROL_FIELDS = ["email", "password", "is_active", "is_staff", "is_supe
 # Edits here are audit-logged with their changed fields, old and new, by the admin site
 # (dit_portal/admin_audit.py), like every other admin's.
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PersonSearchMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "date_joined", "last_login"]
     list_filter = ["is_active", "is_superuser", "groups"]
     search_fields = ["email", "full_name"]
+    person_search_fields = ["pk"]
+    show_full_result_count = False
+    paginator = CheapCountPaginator
     readonly_fields = ["last_login", "date_joined"]
     inlines = [HeldCredentialInline]
     actions = ["erase_people"]
@@ -145,13 +150,16 @@ class CredentialEventInline(admin.TabularInline):
 
 
 @admin.register(HeldCredential)
-class HeldCredentialAdmin(HookedActionsMixin, admin.ModelAdmin):
+class HeldCredentialAdmin(PersonSearchMixin, HookedActionsMixin, admin.ModelAdmin):
     """Coordinators record credentials people already hold (with their real date) and
     import the register; every status change goes through the credential service."""
 
     list_display = ["holder", "kind", "status", "accredited_on", "route", "updated_at"]
     list_filter = ["kind", "status", "route"]
     search_fields = ["holder__email", "holder__full_name"]
+    person_search_fields = ["holder"]
+    show_full_result_count = False
+    paginator = CheapCountPaginator
     list_select_related = ["holder"]
     autocomplete_fields = ["holder"]
     change_list_template = "members/admin/credential_change_list.html"
@@ -292,12 +300,14 @@ class HeldCredentialAdmin(HookedActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(PersonProfile)
-class PersonProfileAdmin(admin.ModelAdmin):
+class PersonProfileAdmin(PersonSearchMixin, admin.ModelAdmin):
     """Profiles are the person's own; coordinators verify supervision experience (D11)."""
 
     list_display = ["person", "registration_body", "country", "region", "supervision_years", "verified"]
     list_filter = ["registration_body", "country", ("supervision_verified_at", admin.EmptyFieldListFilter)]
     search_fields = ["person__email", "person__full_name", "registration_number"]
+    person_search_fields = ["person"]
+    prefix_search_fields = ["registration_number"]
     list_select_related = ["person"]
     autocomplete_fields = ["person"]
     actions = ["verify_experience"]
@@ -480,10 +490,11 @@ class DeclineForm(forms.Form):
 
 
 @admin.register(NetworkMembership)
-class NetworkMembershipAdmin(admin.ModelAdmin):
+class NetworkMembershipAdmin(PersonSearchMixin, admin.ModelAdmin):
     list_display = ["person", "network", "status", "route", "requested_at", "joined_at"]
     list_filter = ["network", "status", "route"]
     search_fields = ["person__email", "person__full_name"]
+    person_search_fields = ["person"]
     list_select_related = ["person", "network"]
     readonly_fields = [
         "network",

@@ -4,15 +4,19 @@ and lifting a pause go through the services, so each is audit-logged."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
+from members.search import PersonSearchMixin
+
 from . import services
 from .models import Reminder, ReminderPause
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(PersonSearchMixin, admin.ModelAdmin):
     list_display = ["claimed_at", "person", "kind", "period_key", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["person__email", "person__full_name", "=period_key"]
+    person_search_fields = ["person"]
+    prefix_search_fields = ["period_key"]
     list_select_related = ["person"]
     show_full_result_count = False
     readonly_fields = [
@@ -58,9 +62,10 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderPause)
-class ReminderPauseAdmin(admin.ModelAdmin):
+class ReminderPauseAdmin(PersonSearchMixin, admin.ModelAdmin):
     list_display = ["person", "reason", "paused_by", "created_at"]
     search_fields = ["person__email", "person__full_name"]
+    person_search_fields = ["person"]
     list_select_related = ["person", "paused_by"]
     autocomplete_fields = ["person"]
     fields = ["person", "reason"]

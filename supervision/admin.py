@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
 from dit_portal.admin_audit import AuditedAdminMixin
+from dit_portal.paginators import CheapCountPaginator
+from members.search import PersonSearchMixin
 
 from . import services
 from .anonymity import check_anonymous
@@ -68,12 +70,14 @@ class CaseAdminForm(forms.ModelForm):
 
 
 @admin.register(Case)
-class CaseAdmin(AuditedAdmin):
+class CaseAdmin(PersonSearchMixin, AuditedAdmin):
     form = CaseAdminForm
     list_display = ["code", "practitioner", "purpose", "supervisor", "started_on", "ended_on", "closely_supervised"]
     list_filter = ["purpose", "seen_in_person", ("close_supervision_confirmed_at", admin.EmptyFieldListFilter)]
     list_select_related = ["practitioner", "supervisor"]
     search_fields = ["code", "practitioner__email", "practitioner__full_name", "supervisor__email"]
+    person_search_fields = ["practitioner", "supervisor"]
+    prefix_search_fields = ["code"]
     autocomplete_fields = ["supervisor"]
     readonly_fields = ["practitioner", "close_supervision_confirmed_at", "close_supervision_confirmed_by", "created_at"]
     inlines = [TherapyHoursInline]
@@ -108,12 +112,15 @@ class SessionAdminForm(forms.ModelForm):
 
 
 @admin.register(SupervisionSession)
-class SupervisionSessionAdmin(AuditedAdmin):
+class SupervisionSessionAdmin(PersonSearchMixin, AuditedAdmin):
     form = SessionAdminForm
     list_display = ["date", "practitioner", "supervisor", "hours", "format", "kind", "status", "decided_at"]
     list_filter = ["status", "kind", "format", "date"]
     list_select_related = ["practitioner", "supervisor"]
     search_fields = ["practitioner__email", "practitioner__full_name", "supervisor__email", "supervisor__full_name"]
+    person_search_fields = ["practitioner", "supervisor"]
+    show_full_result_count = False
+    paginator = CheapCountPaginator
     # No date_hierarchy: its list of months reads every session's date on each page; the
     # date filter (past 7 days, this month, this year) answers the same need from the index.
     fields = [
@@ -180,11 +187,13 @@ class SupervisionSessionAdmin(AuditedAdmin):
 
 
 @admin.register(Recording)
-class RecordingAdmin(AuditedAdmin):
+class RecordingAdmin(PersonSearchMixin, AuditedAdmin):
     list_display = ["case", "practitioner", "phase", "session_date", "rating", "rated_by", "rated_at"]
     list_filter = ["rating", "phase"]
     list_select_related = ["case__practitioner", "rated_by"]
     search_fields = ["case__code", "case__practitioner__email", "case__practitioner__full_name"]
+    person_search_fields = ["case__practitioner"]
+    prefix_search_fields = ["case__code"]
     fields = ["case", "phase", "session_date", "note", "rating", "rated_at", "rated_by", "feedback", "created_at"]
     readonly_fields = ["case", "phase", "session_date", "rating", "rated_at", "rated_by", "feedback", "created_at"]
     actions = ["rate_pass", "rate_not_yet"]
@@ -215,11 +224,13 @@ class RecordingAdmin(AuditedAdmin):
 
 
 @admin.register(CpdRecord)
-class CpdRecordAdmin(AuditedAdmin):
+class CpdRecordAdmin(PersonSearchMixin, AuditedAdmin):
     list_display = ["date", "title", "kind", "hours", "person"]
     list_filter = ["kind", "date"]
     list_select_related = ["person"]
     search_fields = ["title", "person__email", "person__full_name"]
+    person_search_fields = ["person"]
+    prefix_search_fields = ["title"]
     autocomplete_fields = ["person"]
     date_hierarchy = "date"
 

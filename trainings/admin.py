@@ -19,7 +19,7 @@ from django.utils.text import slugify
 from dit_portal.admin_audit import AuditedAdminMixin
 from dit_portal.admin_hooks import HookedActionsMixin
 from dit_portal.paginators import CheapCountPaginator
-from members.models import User
+from members.search import matching_people
 
 from . import selectors, services
 from .eligibility import requirement_checks
@@ -558,17 +558,18 @@ class RecentRunFilter(admin.RelatedFieldListFilter):
 
 
 class ApplicationSearchMixin:
-    """Prefix search on the applicant's e-mail or name, the run's label or the course title,
-    each resolved on its own table first: never `%q%` across joined tables."""
+    """Search by the applicant (members.search: any part of the name, the start of the
+    e-mail), the start of the run's label or of the course title, each resolved on its own
+    table first: never `%q%` across joined tables."""
 
-    search_help_text = "The start of an applicant's e-mail address or name, a run's label or a course title."
+    search_help_text = "An applicant's surname or any part of their name, the start of their e-mail address, a run's label or a course title."
     SEARCH_ID_LIMIT = 1000
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if not term:
             return queryset, False
-        trainees = User.objects.filter(Q(email__istartswith=term) | Q(full_name__istartswith=term)).values("pk")
+        trainees = matching_people(term).values("pk")
         runs = CourseRun.objects.filter(Q(label__istartswith=term) | Q(course__title__istartswith=term)).values("pk")
         # The matching ids first (each an index scan), so the applications are found by
         # their own trainee and run indexes; a very broad term keeps the subqueries.
