@@ -47,11 +47,13 @@ $(BENCH_STAMP): requirements/bench.txt $(STAMP)
 	rm -f $(VENV)/.bench-*
 	touch $@
 
-# `make bench BENCH_SCALE=0.1 BENCH_SECONDS=30` for a quicker load run (see benchmarks/load/run.py).
+# `make bench BENCH_SCALE=0.1 BENCH_SECONDS=30` for a quicker load run, `BENCH_PORT=8801` to serve it
+# on another port (see benchmarks/load/run.py).
 bench: install $(BENCH_STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest benchmarks -p no:randomly --benchmark-columns=min,median,max,rounds $(ARGS)
 	DATABASE_URL=$(DATABASE_URL) REDIS_URL=$(REDIS_URL) $(BIN)/python -m benchmarks.load.run \
-		$(if $(BENCH_SCALE),--scale $(BENCH_SCALE)) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS))
+		$(if $(BENCH_SCALE),--scale $(BENCH_SCALE)) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS)) \
+		$(if $(BENCH_PORT),--port $(BENCH_PORT))
 
 # Backups use the environment's DATABASE_URL (SQLite under var/ when unset), see README.
 backup: install

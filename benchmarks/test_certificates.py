@@ -2,6 +2,7 @@
 against WeasyPrint rendering the very same HTML on its own. Goal: within 1.2x."""
 
 import datetime
+import statistics
 import time
 
 import pytest
@@ -11,6 +12,7 @@ from certificates.models import Certificate
 from certificates.rendering import certificate_html, fonts_dir, render_certificate_pdf
 
 COUNT = 100
+ROUNDS = 3
 
 
 @pytest.fixture
@@ -30,25 +32,28 @@ def certificates():
     ]
 
 
-def test_render_one_hundred_certificates(benchmark, certificates, report):
+def test_render_one_hundred_certificates(certificates, report):
+    """Like for like: both paths warm (fonts and caches loaded once before either is timed),
+    then ROUNDS rounds, each timing WeasyPrint alone and then the portal on the same 100
+    certificates, so a busy moment of the machine falls on both; medians compared."""
     html = [certificate_html(certificate) for certificate in certificates]
     base_url = fonts_dir().as_uri() + "/"
-    render_certificate_pdf(certificates[0])  # load fonts and caches once, for both paths
-
-    started = time.perf_counter()
-    for page in html:
-        HTML(string=page, base_url=base_url).write_pdf()
-    direct = time.perf_counter() - started
-
-    def ours():
+    render_certificate_pdf(certificates[0])
+    HTML(string=html[0], base_url=base_url).write_pdf()
+    direct_rounds, portal_rounds = [], []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for page in html:
+            HTML(string=page, base_url=base_url).write_pdf()
+        direct_rounds.append(time.perf_counter() - started)
+        started = time.perf_counter()
         for certificate in certificates:
             render_certificate_pdf(certificate)
-
-    benchmark.pedantic(ours, rounds=1, iterations=1)
-    portal = benchmark.stats.stats.min
+        portal_rounds.append(time.perf_counter() - started)
+    direct, portal = statistics.median(direct_rounds), statistics.median(portal_rounds)
     ratio = portal / direct
-    benchmark.extra_info.update({"direct_seconds": direct, "ratio": ratio})
     report(
-        f"certificates: {COUNT} rendered in {portal:.2f} s by the portal, {direct:.2f} s by WeasyPrint "
-        f"directly on the same HTML: ratio {ratio:.2f} (goal <= 1.2)"
+        f"certificates: {COUNT} rendered in {portal:.2f} s by the portal, {direct:.2f} s by WeasyPrint directly on"
+        f" the same HTML (medians of {ROUNDS} interleaved rounds): ratio {ratio:.2f} (goal <= 1.2)"
     )
+    assert ratio <= 1.2, f"the portal takes {ratio:.2f}x WeasyPrint's time on the same HTML"

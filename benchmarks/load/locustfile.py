@@ -1,7 +1,7 @@
 """The load `make bench` puts on the portal (run.py starts locust with BENCH_CONTEXT, the JSON
-prepare.py printed). One simulated person per role, each going round their own pages with a
-short pause between them (people read what they asked for), and one coordinator exporting
-every application as CSV every few seconds."""
+prepare.py printed). BENCH_USERS_PER_ROLE simulated people per role, each going round their
+own pages with a short pause between them (people read what they asked for), and one
+coordinator exporting every application as CSV every few seconds."""
 
 import itertools
 import json
@@ -14,6 +14,7 @@ from locust import HttpUser, between, constant, task
 from benchmarks.load.pages import EXPORT
 
 CONTEXT = json.loads(os.environ.get("BENCH_CONTEXT", "{}"))
+PER_ROLE = int(os.environ.get("BENCH_USERS_PER_ROLE", "1"))
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -39,27 +40,27 @@ class Person(HttpUser):
 
 class Visitor(Person):
     role = "visitor"
-    fixed_count = 1
+    fixed_count = PER_ROLE
 
 
 class Trainee(Person):
     role = "trainee"
-    fixed_count = 1
+    fixed_count = PER_ROLE
 
 
 class Supervisor(Person):
     role = "supervisor"
-    fixed_count = 1
+    fixed_count = PER_ROLE
 
 
 class ProviderUser(Person):
     role = "provider"
-    fixed_count = 1
+    fixed_count = PER_ROLE
 
 
 class Coordinator(Person):
     role = "coordinator"
-    fixed_count = 1
+    fixed_count = PER_ROLE
 
 
 class Exporter(HttpUser):

@@ -18,9 +18,10 @@ def main():
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from benchmarks.load.pages import PAGES, SWEEP
+    from benchmarks.load.pages import PAGES, SURNAME, SWEEP
     from certificates.models import Certificate
     from dit_portal.management.commands.generate_scale_data import ROLES, fixed_email
+    from dit_portal.models import Page
     from members.models import User
     from providers.models import ProviderMembership
     from reminders.services import send_due_reminders
@@ -29,10 +30,16 @@ def main():
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test client's host
     people = {role: User.objects.get(email=fixed_email(role)) for role in ROLES}
+    # The signed-in layout page: the shortest published text page, so what it costs is the
+    # site's layout for a signed-in person (menu, session, messages), not its content.
+    shortest = min(Page.objects.filter(is_published=True).exclude(slug="home"), key=lambda page: len(page.body))
     values = {
         "run": CourseRun.objects.filter(status="open").order_by("pk").values_list("pk", flat=True).first(),
         "code": Certificate.objects.order_by("pk").values_list("verification_code", flat=True).first(),
         "provider": ProviderMembership.objects.get(user=people["provider"]).provider_id,
+        "page": shortest.slug,
+        "surname": SURNAME,
+        "trainee_email": people["trainee"].email,
     }
     clients = {"visitor": PortalClient()}
     for role, person in people.items():

@@ -19,8 +19,8 @@ from members.models import HeldCredential, User
 from members.roles import COORDINATOR
 from providers import services as provider_services
 from providers.enums import FeeKind
-from providers.models import Invoice, Provider, ProviderMembership, SupervisionRecord
-from supervision.models import SupervisionSession, TherapyHours
+from providers.models import Invoice, Provider, ProviderMembership, ProviderTrainer, SupervisionRecord
+from supervision.models import Case, SupervisionSession, TherapyHours
 from tests.clients import PortalClient
 from trainings.models import CourseRun, Enrolment
 
@@ -35,7 +35,8 @@ def generated(settings):
 def test_it_builds_the_sizes_asked_for_in_shapes_the_models_accept(generated):
     assert User.objects.count() == 100
     assert CourseRun.objects.count() == 6 and Enrolment.objects.count() == 200
-    assert TherapyHours.objects.count() + SupervisionSession.objects.count() == 400
+    # 400 ledger rows, and the fixed trainee's history: 2 therapy rows and 2 sessions at this scale.
+    assert TherapyHours.objects.count() + SupervisionSession.objects.count() == 404
     assert Provider.objects.count() == 20 and Invoice.objects.count() == 100  # a full admin page
     assert CaseStudySubmission.objects.count() == 100
     assert Certificate.objects.count() == 40
@@ -57,6 +58,9 @@ def test_the_fixed_accounts_pages_work_on_the_data(generated):
         "run": CourseRun.objects.filter(status="open").values_list("pk", flat=True).first(),
         "code": Certificate.objects.values_list("verification_code", flat=True).first(),
         "provider": ProviderMembership.objects.get(user=people["provider"]).provider_id,
+        "page": "becoming-a-trainer",
+        "surname": "Brown",
+        "trainee_email": people["trainee"].email,
     }
     clients = {"visitor": PortalClient()}
     for role, person in people.items():
@@ -88,3 +92,21 @@ def test_numbering_carries_on_after_it(generated):
 def test_it_refuses_a_database_with_people_in_it(generated):
     with pytest.raises(CommandError, match="already has people"):
         call_command("generate_scale_data", scale=0.002)
+
+
+def test_the_fixed_accounts_are_the_heaviest_people_grown_with_the_scale(generated):
+    """At scale 1: ten years of records, 100 supervisees, 20 trainers; at least 2 of each."""
+    trainee, supervisor, provider_user = (User.objects.get(email=fixed_email(role)) for role in ROLES[:3])
+    assert Case.objects.filter(practitioner=trainee, code__startswith="T-").count() == 2
+    assert TherapyHours.objects.filter(case__practitioner=trainee, case__code__startswith="T-").count() == 2
+    supervisees = {
+        *Case.objects.filter(supervisor=supervisor).values_list("practitioner", flat=True),
+        *SupervisionSession.objects.filter(supervisor=supervisor).values_list("practitioner", flat=True),
+    }
+    assert len(supervisees - {trainee.pk}) == 2
+    provider = ProviderMembership.objects.get(user=provider_user).provider
+    trainers = ProviderTrainer.objects.filter(provider=provider).values_list("person", flat=True)
+    assert len(trainers) == 2
+    assert HeldCredential.objects.filter(holder__in=trainers, kind="practitioner", status="accredited").count() == 2
+    # Names are real-looking, not numbered: a surname is found inside full names.
+    assert not User.objects.filter(full_name__regex=r"[0-9]").exists()

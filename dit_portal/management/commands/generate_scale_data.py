@@ -43,11 +43,175 @@ FULL = {
 }
 # Even the smallest dataset fills an admin page (100 rows) of each list `make bench` measures.
 MINIMUM = {"people": 60, "runs": 6, "applications": 100, "ledger_rows": 100, "providers": 20, "case_studies": 100}
-SUPERVISEES = 12  # the fixed supervisor's, at every scale: a page's cost must not grow with the data
+# The fixed accounts are the heaviest real people, grown with the scale (at least 2 of each
+# at the smallest), so a page whose queries grow with a person's history shows it in the
+# 100-row against full-size comparison: ten years of a practitioner's records, a supervisor
+# of 100 supervisees, a provider with 20 trainers.
+HEAVY = {
+    "trainee_cases": 40,
+    "trainee_therapy_rows": 1_000,
+    "trainee_sessions": 500,
+    "supervisees": 100,
+    "provider_trainers": 20,
+}
 BATCH = 5_000
 UNUSABLE_PASSWORD = "!"  # noqa: S105 - what set_unusable_password stores, without hashing 50,000 times
-FIRST = ["Ada", "Bilal", "Chloe", "Dev", "Eilidh", "Femi", "Grace", "Hamza", "Ines", "Jonah", "Kasia", "Luca"]
-LAST = ["Ahmed", "Brown", "Campbell", "Davies", "Evans", "Fraser", "Gupta", "Hughes", "Iqbal", "Jones", "Khan"]
+FIRST = [
+    "Ada",
+    "Aisha",
+    "Alice",
+    "Amir",
+    "Anna",
+    "Ben",
+    "Bilal",
+    "Chloe",
+    "Claire",
+    "Daniel",
+    "David",
+    "Dev",
+    "Eilidh",
+    "Emma",
+    "Femi",
+    "Fiona",
+    "Grace",
+    "Hamza",
+    "Hannah",
+    "Ines",
+    "Jack",
+    "James",
+    "Jonah",
+    "Kasia",
+    "Laura",
+    "Luca",
+    "Mark",
+    "Mary",
+    "Mohammed",
+    "Nadia",
+    "Niamh",
+    "Oliver",
+    "Priya",
+    "Rachel",
+    "Rhys",
+    "Sarah",
+    "Sam",
+    "Sophie",
+    "Thomas",
+    "Zara",
+]
+# Surnames as common as they are in Britain (the first ones far more than the last), so a
+# search for "Brown" finds what it would in the real register: Brown, Browne, Brownlow.
+LAST = [
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Johnson",
+    "Roberts",
+    "Robinson",
+    "Thompson",
+    "Wright",
+    "Walker",
+    "White",
+    "Edwards",
+    "Hughes",
+    "Green",
+    "Hall",
+    "Lewis",
+    "Harris",
+    "Clarke",
+    "Patel",
+    "Jackson",
+    "Wood",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Morris",
+    "Moore",
+    "Clark",
+    "Lee",
+    "King",
+    "Baker",
+    "Harrison",
+    "Morgan",
+    "Allen",
+    "James",
+    "Scott",
+    "Phillips",
+    "Watson",
+    "Davis",
+    "Parker",
+    "Price",
+    "Bennett",
+    "Young",
+    "Griffiths",
+    "Mitchell",
+    "Kelly",
+    "Cook",
+    "Carter",
+    "Richardson",
+    "Bailey",
+    "Collins",
+    "Bell",
+    "Shaw",
+    "Murphy",
+    "Miller",
+    "Cox",
+    "Richards",
+    "Khan",
+    "Marshall",
+    "Anderson",
+    "Simpson",
+    "Ellis",
+    "Adams",
+    "Singh",
+    "Begum",
+    "Wilkinson",
+    "Foster",
+    "Chapman",
+    "Powell",
+    "Webb",
+    "Rogers",
+    "Gray",
+    "Mason",
+    "Ali",
+    "Hunt",
+    "Hussain",
+    "Campbell",
+    "Matthews",
+    "Owen",
+    "Palmer",
+    "Holmes",
+    "Mills",
+    "Barnes",
+    "Knight",
+    "Lloyd",
+    "Butler",
+    "Russell",
+    "Fisher",
+    "Stevens",
+    "Jenkins",
+    "Murray",
+    "Dixon",
+    "Harvey",
+    "Ahmed",
+    "Gupta",
+    "Fraser",
+    "Iqbal",
+    "Browne",
+    "Brownlow",
+    "O'Brien",
+    "MacDonald",
+    "Nowak",
+    "Okafor",
+]
+SURNAME_WEIGHTS = [1 / (rank + 4) for rank in range(len(LAST))]
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -107,6 +271,7 @@ class Command(BaseCommand):
             raise CommandError("This database already has people in it; generate scale data into a new, migrated one.")
         self.random = random.Random(seed)
         self.sizes = {key: max(MINIMUM.get(key, 1), round(value * scale)) for key, value in FULL.items()}
+        self.heavy = {key: max(2, round(value * scale)) for key, value in HEAVY.items()}
         self.today, self.now = timezone.localdate(), timezone.now()
         steps = [
             ("people", self.people),
@@ -119,17 +284,17 @@ class Command(BaseCommand):
             ("certificates", self.certificates),
             ("audit entries", self.audit),
         ]
-        self.progress = Progress(self.stdout, len(steps) + 1)
+        self.progress = Progress(self.stdout, len(steps))
         started = time.monotonic()
         for _name, step in steps:
             with transaction.atomic():
                 step()
+            # Statistics after each stage: the next stage's reads of what this one wrote
+            # (tens of thousands of rows in tables the planner still thinks empty) would
+            # otherwise be planned as nested loops over "empty" tables and take hours.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
             self.progress.finish()
-        self.progress.start("statistics (ANALYZE)", 1)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        self.progress.add(1)
-        self.progress.finish()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Built in {time.monotonic() - started:.0f}s: "
@@ -170,11 +335,11 @@ class Command(BaseCommand):
             (
                 User(
                     email=f"person{n:06d}@{DOMAIN}",
-                    full_name=f"{FIRST[n % len(FIRST)]} {LAST[n // len(FIRST) % len(LAST)]} {n:06d}",
+                    full_name=f"{FIRST[n % len(FIRST)]} {surname}",
                     password=UNUSABLE_PASSWORD,
                     date_joined=self.now - datetime.timedelta(minutes=n),
                 )
-                for n in range(count - len(fixed))
+                for n, surname in enumerate(self.random.choices(LAST, SURNAME_WEIGHTS, k=count - len(fixed)))
             ),
         )
         self.fixed = {role: User.objects.get(email=fixed_email(role)) for role in ROLES}
@@ -346,11 +511,14 @@ class Command(BaseCommand):
         SupervisionSession = model("supervision.SupervisionSession")
         total = self.sizes["ledger_rows"]
         practitioners = self.practitioners + [self.fixed["trainee"].pk]
-        supervisors = self.supervisors
-        self.progress.start("therapy and supervision", total + len(practitioners) * 2)
+        # The fixed supervisor supervises exactly its heavy share; the others the rest.
+        supervisors = [pk for pk in self.supervisors if pk != self.fixed["supervisor"].pk]
+        supervisees = self.heavy["supervisees"]
+        history = sum(self.heavy[key] for key in ("trainee_cases", "trainee_therapy_rows", "trainee_sessions"))
+        self.progress.start("therapy and supervision", total + len(practitioners) * 2 + history)
 
         def supervisor_of(index):
-            return self.fixed["supervisor"].pk if index < SUPERVISEES else supervisors[index % len(supervisors)]
+            return self.fixed["supervisor"].pk if index < supervisees else supervisors[index % len(supervisors)]
 
         self.bulk(
             Case,
@@ -400,6 +568,62 @@ class Command(BaseCommand):
                     dispute_reason="We did not meet that week." if statuses[n % len(statuses)] == "disputed" else "",
                 )
                 for n in range(total - hours)
+            ),
+        )
+        self.trainee_history()
+
+    def trainee_history(self):
+        """Ten years of the fixed trainee's own records (at scale 1: 40 cases, 1,000 therapy
+        rows, 500 sessions), most with the fixed supervisor, so My pathway and the ledger
+        pages are measured for the heaviest real person."""
+        Case, TherapyHours = model("supervision.Case"), model("supervision.TherapyHours")
+        SupervisionSession = model("supervision.SupervisionSession")
+        trainee, supervisor = self.fixed["trainee"].pk, self.fixed["supervisor"].pk
+        cases, rows, sessions = (
+            self.heavy[key] for key in ("trainee_cases", "trainee_therapy_rows", "trainee_sessions")
+        )
+        span = 3_650
+        self.bulk(
+            Case,
+            (
+                Case(
+                    practitioner_id=trainee,
+                    code=f"T-{case:03d}",
+                    purpose="practitioner_training" if case < 2 else "ordinary",
+                    supervisor_id=supervisor,
+                    seen_in_person=case % 2 == 0,
+                    started_on=self.days_ago(span - case * span // cases),
+                    ended_on=self.days_ago(span - case * span // cases - 120) if case < cases - 2 else None,
+                )
+                for case in range(cases)
+            ),
+        )
+        own = list(Case.objects.filter(practitioner_id=trainee, code__startswith="T-").values_list("pk", "started_on"))
+        self.bulk(
+            TherapyHours,
+            (
+                TherapyHours(
+                    case_id=own[n % len(own)][0],
+                    date=min(self.today, own[n % len(own)][1] + datetime.timedelta(days=7 * (n // len(own) % 16))),
+                    hours=Decimal("1.00"),
+                )
+                for n in range(rows)
+            ),
+        )
+        self.bulk(
+            SupervisionSession,
+            (
+                SupervisionSession(
+                    practitioner_id=trainee,
+                    supervisor_id=supervisor,
+                    date=self.days_ago(1 + n * span // sessions),
+                    hours=Decimal("1.00"),
+                    format="individual",
+                    kind="formal",
+                    status="confirmed" if n % 10 else "pending",
+                    decided_at=self.now if n % 10 else None,
+                )
+                for n in range(sessions)
             ),
         )
 
@@ -459,12 +683,18 @@ class Command(BaseCommand):
         users = [self.fixed["provider"].pk] + self.people_ids[-(count - 1) :]
         self.bulk(Membership, (Membership(provider_id=p, user_id=users[n]) for n, p in enumerate(providers)))
         people = self.people_ids
+        # The fixed provider's trainers (20 at scale 1) are accredited practitioners, so its
+        # dashboard runs every trainer's maintenance check on real records.
+        heavy = self.practitioners[-self.heavy["provider_trainers"] :]
         self.bulk(
             ProviderTrainer,
-            (
-                ProviderTrainer(provider_id=p, person_id=people[(n * 2 + offset) % len(people)])
-                for n, p in enumerate(providers)
-                for offset in range(2)
+            itertools.chain(
+                (ProviderTrainer(provider_id=providers[0], person_id=person) for person in heavy),
+                (
+                    ProviderTrainer(provider_id=p, person_id=people[(n * 2 + offset) % len(people)])
+                    for n, p in enumerate(providers[1:], start=1)
+                    for offset in range(2)
+                ),
             ),
         )
         annual = Fee.objects.filter(kind="annual").first()
