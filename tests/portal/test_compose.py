@@ -135,6 +135,14 @@ def test_the_compose_file_is_valid_and_has_the_services_the_readme_names(config)
             named.update(arguments)
     assert named >= {"web", "backup", "postgres", "redis"}
     assert named <= set(config["services"])
+    # The restore recipe reads the archive from the folder the backup service keeps in ./backups.
+    archive = PurePosixPath(
+        re.search(r"docker compose run --rm backup python manage.py restore (\S+)", deployment_text)[1]
+    )
+    source, target = mount_holding(config["services"]["backup"], archive)
+    assert PurePosixPath(source).name == "backups" and target == PurePosixPath(
+        config["services"]["backup"]["environment"]["BACKUP_DIR"]
+    )
     profiles = set(re.findall(r"profile `(\w+)`", deployment_text))
     assert profiles == {"ops"}
     assert config["services"]["backup"]["profiles"] == ["ops"]
