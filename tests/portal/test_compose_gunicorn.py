@@ -171,7 +171,9 @@ def collected_static():
             timeout=900,
         )
         assert collected.returncode == 0, collected.stderr
-        shutil.rmtree(cached, ignore_errors=True)
+        for older in cached.parent.glob("collected-static-*"):
+            if older != building:
+                shutil.rmtree(older, ignore_errors=True)
         building.rename(cached)
     return cached
 
