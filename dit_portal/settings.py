@@ -7,6 +7,7 @@ private uploads under var/. Production and CI set DATABASE_URL, REDIS_URL and th
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -144,7 +145,12 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/London"
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database schedule, touching a heartbeat file on every tick for the
+# beat container's healthcheck (dit_portal/beat.py).
+CELERY_BEAT_SCHEDULER = "dit_portal.beat:HeartbeatScheduler"
+BEAT_HEARTBEAT_FILE = Path(
+    os.environ.get("BEAT_HEARTBEAT_FILE", Path(tempfile.gettempdir()) / "dit-portal-beat-heartbeat")
+)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Periodic jobs; django-celery-beat copies these into its database schedule at start.
