@@ -210,21 +210,24 @@ def _entries_on(model, rows):
     return models.Q(content_type__in=_content_types_of(model), object_id__in=keys)
 
 
-def _audit_entries_naming(person, email, *, include_mention_rows=False):
+def _audit_entries_naming(person, email, *, mentioning_name=""):
     """Audit entries about `person`'s account or their rows, or quoting their address;
-    with `include_mention_rows`, also those on rows they only acted on (which may print
-    their name)."""
+    with `mentioning_name`, also those on rows they only acted on that print that name."""
     from dit_portal.models import AuditEntry
 
     entries = AuditEntry.objects.annotate(data_text=Cast("data", models.TextField()))
     query = _entries_on(_user_model(), _user_model().objects.filter(pk=person.pk))
+    on_mention_rows = models.Q(pk__in=[])
     for declaration in declarations():
         if declaration.model is AuditEntry or declaration.model._meta.app_label in ("admin", "account", "mfa"):
             continue
         if declaration.subject:
             query |= _entries_on(declaration.model, subject_rows(declaration, person, email))
-        if include_mention_rows and declaration.mentions:
-            query |= _entries_on(declaration.model, mention_rows(declaration, person, email))
+        if mentioning_name and declaration.mentions:
+            on_mention_rows |= _entries_on(declaration.model, mention_rows(declaration, person, email))
+    if mentioning_name:
+        printed = models.Q(object_repr__icontains=mentioning_name) | models.Q(data_text__icontains=mentioning_name)
+        query |= on_mention_rows & printed
     if email:
         query |= models.Q(object_repr__icontains=email) | models.Q(data_text__icontains=email)
     return entries.filter(query)
@@ -250,7 +253,7 @@ def _pseudonymise_audit(person, *, old_email, old_name):
         # Whole words only: erasing "Ann Lee" leaves "Ann Leeds" alone.
         name = re.compile(rf"(?<!\w){re.escape(old_name.strip())}(?!\w)", re.IGNORECASE)
         replacements.append((name, PSEUDONYM_NAME))
-    ids = _audit_entries_naming(person, old_email, include_mention_rows=True).values("pk")
+    ids = _audit_entries_naming(person, old_email, mentioning_name=old_name.strip()).values("pk")
     changed = []
     for entry in AuditEntry.objects.filter(pk__in=ids).only("pk", "object_repr", "data").iterator(EXPORT_CHUNK):
         before = (entry.object_repr, entry.data)

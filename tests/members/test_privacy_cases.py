@@ -187,6 +187,24 @@ class TestErasingTheSubject:
         assert note.data == {"about": f"wrote to erased-{holder.pk}@erased.invalid"}
         assert list(others.values("object_repr", "data")) == others_before  # the namesake's stay
 
+    def test_entries_on_rows_they_acted_on_lose_their_name_and_keep_the_others(
+        self, coordinator, django_capture_on_commit_callbacks
+    ):
+        from dit_portal.audit import log_action
+
+        supervisor = UserFactory(full_name="Sam Supervisor")
+        practitioner = UserFactory(full_name="Pat Practitioner")
+        session = SessionFactory(practitioner=practitioner, supervisor=supervisor)
+        entry = log_action(session, "supervision.session.confirmed", user=supervisor)
+        assert "Sam Supervisor" in entry.object_repr and "Pat Practitioner" in entry.object_repr
+
+        _erase(supervisor, coordinator, django_capture_on_commit_callbacks)
+
+        entry.refresh_from_db()
+        assert "Sam Supervisor" not in entry.object_repr
+        assert "Pat Practitioner" in entry.object_repr and "Erased person" in entry.object_repr
+        assert entry.actor_id == supervisor.pk and entry.action == "supervision.session.confirmed"
+
     @pytest.mark.parametrize("revoked", [False, True])
     def test_the_verification_page_withholds_the_name(
         self, client, coordinator, django_capture_on_commit_callbacks, revoked
