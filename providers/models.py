@@ -79,6 +79,7 @@ class ProviderInvitation(models.Model):
 
     PRIVACY = {"subject": ["accepted_by"], "mentions": ["invited_by"]}
     PERSONAL_FIELDS = ("email",)
+    FOUND_BY_EMAIL = "email"  # an invitation not yet accepted is the invited person's too
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
@@ -431,6 +432,7 @@ class Completer(models.Model):
     PRIVACY = {"subject": ["person"], "mentions": []}
 
     PERSONAL_FIELDS = ("full_name", "email", "profession", "registration")
+    FOUND_BY_EMAIL = "email"  # a row not yet tied to an account is found by its address
     completer_list = models.ForeignKey(CompleterList, on_delete=models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField()
     full_name = models.CharField(max_length=200)

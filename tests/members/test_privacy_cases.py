@@ -309,3 +309,28 @@ def test_a_file_that_is_gone_answers_404_not_500(client):
     client.force_login(member)
     assert client.get(reverse("providers:supervision_file", args=[provider.pk, record.pk])).status_code == 404
     assert client.get(reverse("providers:completer_file", args=[provider.pk, completers.pk])).status_code == 404
+
+
+def test_a_completer_row_and_an_invitation_not_yet_tied_to_the_account_are_found_by_address(
+    coordinator, django_capture_on_commit_callbacks
+):
+    from providers.models import Completer, ProviderInvitation
+
+    provider = ProviderFactory()
+    member, record, completers = _providers_files(provider, afc_trainer())
+    person = UserFactory(email=GOOD_ROWS[0][1].upper())
+    invitation = ProviderInvitation.objects.create(provider=provider, email=GOOD_ROWS[0][1], invited_by=member)
+    row, other = Completer.objects.get(email=GOOD_ROWS[0][1]), Completer.objects.get(email=GOOD_ROWS[1][1])
+    assert row.person is None
+
+    _, data = _copy(person)
+    assert [r["pk"] for r in data["records"]["providers.completer"]] == [row.pk]
+    assert [r["pk"] for r in data["records"]["providers.providerinvitation"]] == [invitation.pk]
+
+    _erase(person, coordinator, django_capture_on_commit_callbacks)
+
+    row.refresh_from_db()
+    invitation.refresh_from_db()
+    assert (row.full_name, row.email, row.result) == ("", f"erased-{person.pk}@erased.invalid", GOOD_ROWS[0][4])
+    assert invitation.email == ""
+    assert Completer.objects.get(pk=other.pk).full_name == GOOD_ROWS[1][0]
