@@ -35,6 +35,9 @@ class RolePlayResult(models.Model):
     """One role-play attempt and its outcome (D16): pass; refer with a retake deadline;
     fail (re-attend the training). Recorded once; a later attempt is a new row."""
 
+    PRIVACY = {"subject": ["person"], "mentions": ["recorded_by"]}
+    PERSONAL_FIELDS = ("feedback",)
+
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_plays")
     attempt = models.PositiveSmallIntegerField()
     outcome = models.CharField(max_length=10, choices=RolePlayOutcome.choices)
@@ -58,6 +61,9 @@ class CaseStudySubmission(models.Model):
     a decision is final (CASE_STUDY_TRANSITIONS): a referral is followed by a new one.
     The file is assessed work: it is deleted once the retention period has passed since the
     decision (dit_portal.retention); the row and its decision stay."""
+
+    PRIVACY = {"subject": ["person"], "mentions": ["assessor", "decided_by"]}
+    PERSONAL_FIELDS = ("file_name", "feedback")
 
     RETAINED_FILES = {"file": ("decided_at", "assessed_work")}
 
@@ -103,6 +109,9 @@ class SupportLetter(models.Model):
     supervisor, one from the line manager. A new upload of the same kind replaces it.
     A letter is application evidence, deleted after the evidence retention period."""
 
+    PRIVACY = {"subject": ["person"], "mentions": []}
+    PERSONAL_FIELDS = ("writer_name", "file_name")
+
     RETAINED_FILES = {"file": ("uploaded_at", "evidence")}
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="support_letters")
@@ -128,6 +137,8 @@ class SupportLetter(models.Model):
 class MaintenanceResult(models.Model):
     """The stored outcome of one person's yearly maintenance check (D7, D8, D14, D1). A
     failed check warns the person; it never changes a credential."""
+
+    PRIVACY = {"subject": ["person"], "mentions": []}
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="maintenance_results")
     year = models.PositiveSmallIntegerField()

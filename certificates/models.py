@@ -34,6 +34,8 @@ class CertificateSequence(models.Model):
 class IssueBatch(models.Model):
     """Certificates issued together in the background (a run's completers), with progress."""
 
+    PRIVACY = {"subject": [], "mentions": ["requested_by"]}
+
     title = models.CharField(max_length=250)
     status = models.CharField(max_length=20, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
     requested_by = models.ForeignKey(
@@ -69,8 +71,8 @@ class IssueBatch(models.Model):
 class Certificate(models.Model):
     """A numbered certificate of a course completed or a credential held, verifiable online."""
 
-    # A certificate is the Centre's own record: its PDF stays when the holder is erased.
-    KEEP_FILES_ON_ERASURE = True
+    PRIVACY = {"subject": ["holder"], "mentions": ["revoked_by", "issued_by"]}
+    PERSONAL_FIELDS = ("holder_name", "revocation_reason")
 
     number = models.PositiveIntegerField(unique=True, editable=False)
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates")

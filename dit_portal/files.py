@@ -19,7 +19,7 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.db.models import Sum
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.http import content_disposition_header
@@ -345,7 +345,10 @@ def check_storage_quota(person, incoming):
 
 
 def private_file_response(field_file, download_name):
-    """Answer with the file as an attachment; the caller has already checked permission."""
+    """Answer with the file as an attachment; the caller has already checked permission.
+    A file that is gone (erased, past its retention period, lost) answers 404, never 500."""
+    if not field_file or not field_file.storage.exists(field_file.name):
+        raise Http404("This file has been deleted.")
     accel_prefix = settings.PRIVATE_MEDIA_ACCEL_PREFIX
     if accel_prefix:
         response = HttpResponse()

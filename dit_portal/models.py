@@ -7,6 +7,8 @@ from django.urls import reverse
 class AuditEntry(models.Model):
     """One entry per state change: who did what to which object, when, with what data."""
 
+    PRIVACY = {"subject": [], "mentions": ["actor"]}
+
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

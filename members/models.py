@@ -82,6 +82,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 class HeldCredential(models.Model):
     """A credential a person holds (or is working towards), whichever app granted it."""
 
+    PRIVACY = {"subject": ["holder"], "mentions": []}
+    PERSONAL_FIELDS = ("note",)
+
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credentials")
     kind = models.CharField(max_length=20, choices=CredentialKind.choices)
     status = models.CharField(max_length=20, choices=CredentialStatus.choices, default=CredentialStatus.IN_PROGRESS)
@@ -123,6 +126,9 @@ class HeldCredential(models.Model):
 class CredentialEvent(models.Model):
     """The history of a held credential: each change of status, with who and why."""
 
+    PRIVACY = {"subject": ["credential__holder"], "mentions": ["by"]}
+    PERSONAL_FIELDS = ("note",)
+
     credential = models.ForeignKey(HeldCredential, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(auto_now_add=True)
     effective_on = models.DateField(default=timezone.localdate, help_text="The day the change took effect.")
@@ -145,6 +151,8 @@ class CredentialEvent(models.Model):
 class PersonProfile(models.Model):
     """What a practitioner tells the Centre about their registration, where they work and
     their general supervision experience (D11: verified by a coordinator against evidence)."""
+
+    PRIVACY = {"subject": ["person"], "mentions": ["supervision_verified_by"]}
 
     person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     registration_body = models.CharField(max_length=10, choices=RegistrationBody.choices, blank=True)
@@ -173,7 +181,7 @@ class PersonProfile(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    PERSONAL_FIELDS = ["registration_number", "region", "nhs_employer"]
+    PERSONAL_FIELDS = ["registration_number", "region", "nhs_employer", "supervision_evidence_name"]
 
     class Meta:
         verbose_name = "person profile"
@@ -329,8 +337,11 @@ class NetworkMeeting(models.Model):
 class NetworkMembership(models.Model):
     """A person's membership of a network. Its status changes only through the services."""
 
-    # Blanked when the person is erased (members/privacy.py): what they wrote about themselves.
-    PERSONAL_FIELDS = ("declaration",)
+    PRIVACY = {"subject": ["person"], "mentions": ["decided_by"]}
+
+    # Blanked when the person is erased (members/privacy.py): what they wrote about themselves
+    # and what a coordinator wrote about them.
+    PERSONAL_FIELDS = ("declaration", "decision_note")
 
     # A network with members is not deleted (unpublish it instead): memberships are history.
     network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="memberships")
@@ -369,6 +380,8 @@ class NetworkMembership(models.Model):
 class MeetingAttendance(models.Model):
     """A person recorded by a coordinator as having attended a network meeting."""
 
+    PRIVACY = {"subject": ["person"], "mentions": ["recorded_by"]}
+
     # Attendance is CPD evidence: a meeting someone attended is not deleted.
     meeting = models.ForeignKey(NetworkMeeting, on_delete=models.PROTECT, related_name="attendance")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings_attended")
@@ -387,6 +400,8 @@ class MeetingAttendance(models.Model):
 class ContactMessage(models.Model):
     """A message sent through the contact page; the coordinators get it by e-mail and read it
     in the admin. Their own addresses are never shown to the sender."""
+
+    PRIVACY = {"subject": ["sender"], "mentions": []}
 
     class Topic(models.TextChoices):
         TRAINING = "training", "A training or an application"

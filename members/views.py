@@ -4,11 +4,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from dit_portal.audit import log_action
@@ -20,7 +19,7 @@ from .access import is_member, network_eligibility
 from .enums import JOINABLE_STATES, LEAVABLE_STATES, MembershipStatus
 from .forms import ContactForm, JoinNetworkForm, PersonProfileForm, ProfileForm, ResourceSearchForm
 from .models import MemberResource, Network, PersonProfile
-from .privacy import export_personal_data
+from .privacy import export_personal_data_file
 from .roles import can_use_admin
 from .services import CredentialError, send_contact_message, update_profile
 
@@ -249,10 +248,11 @@ def leave_network(request, slug):
 def my_data(request):
     """What the portal holds about the signed-in person: explained on GET, a zip on POST."""
     if request.method == "POST":
-        archive = export_personal_data(request.user)
-        response = HttpResponse(archive, content_type="application/zip")
         name = f"dit-portal-my-data-{timezone.localdate():%Y-%m-%d}.zip"
-        response["Content-Disposition"] = content_disposition_header(True, name)
+        # Streamed from a temporary file: a long history never sits in memory whole.
+        response = FileResponse(
+            export_personal_data_file(request.user), as_attachment=True, filename=name, content_type="application/zip"
+        )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response

@@ -60,6 +60,8 @@ class Provider(models.Model):
 class ProviderMembership(models.Model):
     """A person who acts for the provider in the portal (a provider user)."""
 
+    PRIVACY = {"subject": ["user"], "mentions": []}
+
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_memberships")
     joined_at = models.DateTimeField(auto_now_add=True)
@@ -74,6 +76,10 @@ class ProviderMembership(models.Model):
 
 class ProviderInvitation(models.Model):
     """An e-mailed invitation to become a provider user; its link carries a signed token."""
+
+    PRIVACY = {"subject": ["accepted_by"], "mentions": ["invited_by"]}
+    PERSONAL_FIELDS = ("email",)
+    FOUND_BY_EMAIL = "email"  # an invitation not yet accepted is the invited person's too
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
@@ -94,6 +100,8 @@ class ProviderInvitation(models.Model):
 class ProviderTrainer(models.Model):
     """A DIT trainer the provider employs, linked to the person (and so their credentials)."""
 
+    PRIVACY = {"subject": ["person"], "mentions": []}
+
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="trainers")
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="provider_trainer_roles"
@@ -110,6 +118,8 @@ class ProviderTrainer(models.Model):
 
 class LicenceApplication(models.Model):
     """The provider's initial application: the six criteria, with evidence."""
+
+    PRIVACY = {"subject": [], "mentions": ["applicant", "decided_by"]}
 
     provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="application")
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -213,6 +223,8 @@ class ImmutableInvoiceError(Exception):
 class Invoice(models.Model):
     """An invoice or credit note. Once issued only its status and payment change."""
 
+    PRIVACY = {"subject": [], "mentions": ["issued_by"]}
+
     MUTABLE_FIELDS = frozenset({"status", "paid_on", "status_changed_at"})
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="invoices")
@@ -303,6 +315,8 @@ class InvoiceLine(models.Model):
 
 
 class Payment(models.Model):
+    PRIVACY = {"subject": [], "mentions": ["recorded_by"]}
+
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(**MONEY, validators=[MinValueValidator(CENT)])
     received_on = models.DateField()
@@ -319,6 +333,8 @@ class Payment(models.Model):
 
 class Delivery(models.Model):
     """A training the provider delivers: a course run not run by the Centre."""
+
+    PRIVACY = {"subject": [], "mentions": ["centre_trainer", "reported_by"]}
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="deliveries")
     run = models.OneToOneField(CourseRun, on_delete=models.PROTECT, related_name="provider_delivery")
@@ -348,6 +364,8 @@ class Delivery(models.Model):
 
 class SupervisionRecord(models.Model):
     """Supervision of the provider's training and delivery by an AFC trainer."""
+
+    PRIVACY = {"subject": [], "mentions": ["afc_trainer", "uploaded_by", "reviewed_by"]}
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="supervision_records")
     afc_trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -383,6 +401,8 @@ class SupervisionRecord(models.Model):
 class CompleterList(models.Model):
     """The people who completed one of the provider's trainings, as uploaded."""
 
+    PRIVACY = {"subject": [], "mentions": ["uploaded_by", "reviewed_by"]}
+
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="completer_lists")
     delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="completer_lists")
     file = PrivateFileField(upload_to=GeneratedName("providers/completers"))
@@ -409,6 +429,10 @@ class CompleterList(models.Model):
 
 
 class Completer(models.Model):
+    PRIVACY = {"subject": ["person"], "mentions": []}
+
+    PERSONAL_FIELDS = ("full_name", "email", "profession", "registration")
+    FOUND_BY_EMAIL = "email"  # a row not yet tied to an account is found by its address
     completer_list = models.ForeignKey(CompleterList, on_delete=models.CASCADE, related_name="rows")
     row_number = models.PositiveIntegerField()
     full_name = models.CharField(max_length=200)
@@ -430,6 +454,8 @@ class Completer(models.Model):
 
 class NetworkEventAttendance(models.Model):
     """A trainer's attendance at an accredited DIT training centre network event."""
+
+    PRIVACY = {"subject": ["trainer__person"], "mentions": ["uploaded_by"]}
 
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="network_events")
     trainer = models.ForeignKey(ProviderTrainer, on_delete=models.PROTECT, related_name="network_events")

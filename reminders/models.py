@@ -11,6 +11,8 @@ class Reminder(models.Model):
     once: every run claims its rows by inserting them, and a row that exists is someone else's.
     """
 
+    PRIVACY = {"subject": ["person"], "mentions": []}
+
     # Blanked when the person is erased: a mail server's refusal may quote their address.
     PERSONAL_FIELDS = ("last_error",)
 
@@ -47,6 +49,8 @@ class Reminder(models.Model):
 class ReminderPause(models.Model):
     """A coordinator has paused every reminder to this person (e.g. on leave, in dispute)."""
 
+    PRIVACY = {"subject": ["person"], "mentions": ["paused_by"]}
+
     PERSONAL_FIELDS = ("reason",)  # what a coordinator wrote about the person
 
     person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_pause")
@@ -67,6 +71,8 @@ class ReminderPause(models.Model):
 
 class ReminderOptOut(models.Model):
     """A person chose not to receive one optional kind of reminder."""
+
+    PRIVACY = {"subject": ["person"], "mentions": []}
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_opt_outs")
     kind = models.CharField(max_length=60)

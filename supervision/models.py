@@ -44,6 +44,8 @@ class Case(models.Model):
     ranges overlap (an open case runs to today). The named supervisor rates its recordings
     and, for the 20-day route (D6), confirms it was closely supervised to the end."""
 
+    PRIVACY = {"subject": ["practitioner"], "mentions": ["supervisor", "close_supervision_confirmed_by"]}
+
     practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dit_cases")
     code = models.CharField(
         "case code",
@@ -100,6 +102,8 @@ class Case(models.Model):
 class TherapyHours(models.Model):
     """DIT therapy hours a practitioner gave on one date to one of their cases."""
 
+    PRIVACY = {"subject": ["case__practitioner"], "mentions": []}
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="therapy_hours")
     date = models.DateField()
     hours = models.DecimalField(**HOURS_PRECISION, validators=[POSITIVE_HOURS, MaxValueValidator(SESSION_MAX_HOURS)])
@@ -121,6 +125,8 @@ class SupervisionSession(models.Model):
     reason; until then the practitioner may withdraw it. Each outcome is reached once
     (SESSION_TRANSITIONS) and records who and when."""
 
+    PRIVACY = {"subject": ["practitioner"], "mentions": ["supervisor", "decided_by"]}
+
     practitioner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervision_sessions"
     )
@@ -139,8 +145,9 @@ class SupervisionSession(models.Model):
     dispute_reason = models.TextField(blank=True, help_text="Shown to the practitioner.")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Blanked when the person is erased (members.privacy).
-    PERSONAL_FIELDS = ("note",)
+    # Blanked when the practitioner is erased (members.privacy), with what the supervisor
+    # wrote about their session; erasing the supervisor leaves them whole.
+    PERSONAL_FIELDS = ("note", "dispute_reason")
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -177,6 +184,8 @@ class Recording(models.Model):
     recording itself is shared with the supervisor outside the portal; only its rating is
     kept here."""
 
+    PRIVACY = {"subject": ["case__practitioner"], "mentions": ["rated_by"]}
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="recordings")
     phase = models.CharField(max_length=20, choices=RecordingPhase.choices)
     session_date = models.DateField("date of the recorded session")
@@ -189,8 +198,9 @@ class Recording(models.Model):
     feedback = models.TextField(blank=True, help_text="The supervisor's comments, shown to the practitioner.")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Blanked when the person is erased (members.privacy).
-    PERSONAL_FIELDS = ("note",)
+    # Blanked when the practitioner is erased (members.privacy), with the supervisor's
+    # feedback about their recording.
+    PERSONAL_FIELDS = ("note", "feedback")
 
     class Meta:
         ordering = ["session_date", "id"]
@@ -206,6 +216,8 @@ class Recording(models.Model):
 
 class CpdRecord(models.Model):
     """A CPD event a person attended, with its hours (D2: recorded, no minimum)."""
+
+    PRIVACY = {"subject": ["person"], "mentions": []}
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cpd_records")
     title = models.CharField("event", max_length=200)
@@ -227,6 +239,8 @@ class SupervisorListing(models.Model):
     """A supervisor's entry in the public directory: shown only while they opt in and hold
     the DIT Supervisor credential as accredited. Their e-mail address is never shown;
     visitors write to them through the portal."""
+
+    PRIVACY = {"subject": ["supervisor"], "mentions": []}
 
     supervisor = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervisor_listing"

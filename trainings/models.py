@@ -273,6 +273,8 @@ class RunDay(models.Model):
 class RunTrainer(models.Model):
     """A trainer on a run, with the role they mainly hold on it."""
 
+    PRIVACY = {"subject": ["trainer"], "mentions": []}
+
     run = models.ForeignKey(CourseRun, on_delete=models.CASCADE, related_name="trainers")
     trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="runs_trained")
     role = models.CharField(max_length=20, choices=TrainerRole.choices)
@@ -287,6 +289,8 @@ class RunTrainer(models.Model):
 
 class TrainerDay(models.Model):
     """The role a trainer actually held on one day of a run, for the trainer pathway."""
+
+    PRIVACY = {"subject": ["run_trainer__trainer"], "mentions": []}
 
     # Recorded days are the trainer pathway's evidence: they are not deleted with a trainer.
     run_trainer = models.ForeignKey(RunTrainer, on_delete=models.PROTECT, related_name="days")
@@ -305,7 +309,10 @@ class TrainerDay(models.Model):
 class Enrolment(models.Model):
     """A person's application for a run and everything that follows from it."""
 
-    PERSONAL_FIELDS = ("applicant_note", "case_by_case_reasons")
+    PRIVACY = {"subject": ["trainee"], "mentions": ["decided_by"]}
+
+    # What the applicant wrote, and what coordinators wrote about them, blanked on erasure.
+    PERSONAL_FIELDS = ("applicant_note", "case_by_case_reasons", "rejection_reason", "staff_notes")
 
     run = models.ForeignKey(CourseRun, on_delete=models.PROTECT, related_name="enrolments")
     trainee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
@@ -374,6 +381,8 @@ class Enrolment(models.Model):
 class EnrolmentAnswer(models.Model):
     """The applicant's answer to one entry requirement, with its evidence file if any."""
 
+    PRIVACY = {"subject": ["enrolment__trainee"], "mentions": []}
+
     # Privacy (members/privacy.py, dit_portal/retention.py): blanked when the person is
     # erased; the evidence file is deleted after the evidence retention period.
     PERSONAL_FIELDS = ("text", "registration_body", "evidence_name")
@@ -415,6 +424,8 @@ class EnrolmentAnswer(models.Model):
 
 class Attendance(models.Model):
     """Whether an accepted trainee attended one day of their run."""
+
+    PRIVACY = {"subject": ["enrolment__trainee"], "mentions": ["recorded_by"]}
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendance")
     # A day with attendance recorded cannot be deleted (services.change_run_days says why).

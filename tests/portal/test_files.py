@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
 
 from dit_portal.files import (
     CSV,
@@ -59,6 +60,7 @@ def test_private_files_are_sent_as_attachments_that_browsers_do_not_sniff(settin
     class FieldFile:
         def __init__(self, name):
             self.name = name
+            self.storage = storage
 
         def open(self, mode):
             return storage.open(self.name, mode)
@@ -73,6 +75,13 @@ def test_private_files_are_sent_as_attachments_that_browsers_do_not_sniff(settin
     accel = private_file_response(FieldFile(name), "x.pdf")
     assert accel["X-Accel-Redirect"] == f"/_private/{name}"
     assert accel.content == b""
+
+    # A file that is gone answers 404 (the web server would too), never 500.
+    storage.delete(name)
+    for prefix in ("", "/_private/"):
+        settings.PRIVATE_MEDIA_ACCEL_PREFIX = prefix
+        with pytest.raises(Http404):
+            private_file_response(FieldFile(name), "x.pdf")
 
 
 def test_private_storage_lives_outside_the_web_roots(settings):
