@@ -17,12 +17,14 @@ from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from dit_portal import openbadges
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 from dit_portal.files import EVIDENCE_KINDS, prepare_upload, private_storage, shown_name
 
 from . import roles
 from .access import network_eligibility
+from .badges import STATE_FOR_STATUS
 from .enums import (
     CREDENTIAL_TRANSITIONS,
     JOINABLE_STATES,
@@ -102,6 +104,7 @@ def set_credential_status(holder, kind, status, *, by=None, note="", effective_o
         CredentialEvent.objects.create(
             credential=credential, from_status=previous, to_status=status, by=by, note=note, effective_on=effective_on
         )
+        openbadges.record_status(credential, STATE_FOR_STATUS[status])
         log_action(
             credential,
             "members.credential.status_changed",
