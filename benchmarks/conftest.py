@@ -28,13 +28,17 @@ def _scale_report():
     lines, failures = [], []
     pages = sorted({page for page, _size in TIMINGS})
     for page in pages:
-        small, large = TIMINGS.get((page, "100")), TIMINGS.get((page, "100k"))
+        small = TIMINGS.get((page, "100"))
+        # The large size: 100k rows for the admin, 50k people for the register.
+        size, large = next(((s, t) for (p, s), t in TIMINGS.items() if p == page and s != "100"), (None, None))
         if small is None or large is None:
             continue
         ratio = large / small
-        lines.append(f"{page:<28} {small * 1000:8.1f} ms at 100   {large * 1000:8.1f} ms at 100k   ratio {ratio:4.2f}")
+        lines.append(
+            f"{page:<28} {small * 1000:8.1f} ms at 100   {large * 1000:8.1f} ms at {size:<5} ratio {ratio:4.2f}"
+        )
         if ratio > MAX_RATIO:
-            failures.append(f"{page}: {ratio:.2f}x slower at 100k rows (at most {MAX_RATIO}x)")
+            failures.append(f"{page}: {ratio:.2f}x slower at {size} rows (at most {MAX_RATIO}x)")
     for size, peak in sorted(EXPORT_PEAKS.items()):
         lines.append(f"CSV export of every application at {size}: peak {peak / 1024 / 1024:.1f} MB (traced)")
         if peak > MAX_EXPORT_BYTES:

@@ -46,7 +46,9 @@ def register(request):
         answer = selectors.on_register(check.cleaned_data["check_name"], check.cleaned_data["check_credential"])
     form = RegisterSearchForm(None if checking else (request.GET or None))
     filters = form.filters()
-    page = Paginator(selectors.register_entries(**filters), REGISTER_PER_PAGE).get_page(request.GET.get("page"))
+    page = None
+    if not checking:  # an employer's check answers on its own, without the list
+        page = Paginator(selectors.register_entries(**filters), REGISTER_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -28,6 +28,13 @@ def names(response):
     return [person.full_name for person in response.context["page"].object_list]
 
 
+def test_a_check_answers_without_the_list(client):
+    listed("Kit Kane")
+    response = client.get(REGISTER, {"check_name": "Kit Kane", "check_credential": CredentialKind.PRACTITIONER})
+    assert response.context["page"] is None
+    assert "Search or browse the whole register" in response.text
+
+
 def held(response):
     return {person.full_name: [c.kind for c in person.register_credentials] for person in response.context["page"]}
 
