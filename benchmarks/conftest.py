@@ -54,7 +54,7 @@ def pytest_terminal_summary(terminalreporter):
     lines, failures = _scale_report()
     if not lines:
         return
-    terminalreporter.section("admin at scale: 100 rows vs 100,000 rows")
+    terminalreporter.section("at scale: the admin at 100 vs 100,000 rows, the register at 100 vs 50,000 people")
     for line in lines + [f"FAILED: {failure}" for failure in failures]:
         terminalreporter.write_line(line)
 

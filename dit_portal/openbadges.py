@@ -141,16 +141,16 @@ def jwks():
 # Addresses ------------------------------------------------------------------------------
 
 
-def _absolute(path):
+def absolute_url(path):
     return f"{settings.SITE_URL or site_url()}{path}"
 
 
 def issuer_id():
-    return _absolute(reverse("credentials:issuer"))
+    return absolute_url(reverse("credentials:issuer"))
 
 
 def status_list_url():
-    return _absolute(reverse("credentials:status_list"))
+    return absolute_url(reverse("credentials:status_list"))
 
 
 def issuer_profile():
@@ -160,7 +160,7 @@ def issuer_profile():
         "id": issuer_id(),
         "type": ["Profile"],
         "name": ISSUER_NAME,
-        "url": _absolute("/"),
+        "url": absolute_url("/"),
         "description": "Trains and accredits practitioners, supervisors and trainers in Dynamic Interpersonal Therapy (DIT).",
     }
 
@@ -216,7 +216,7 @@ def open_badge(*, source, state, holder_name, holder_email, name, description, a
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": name,
         "description": description,
-        "issuer": {"id": issuer_id(), "type": ["Profile"], "name": ISSUER_NAME, "url": _absolute("/")},
+        "issuer": {"id": issuer_id(), "type": ["Profile"], "name": ISSUER_NAME, "url": absolute_url("/")},
         "validFrom": _as_datetime(valid_from),
         "awardedDate": _as_datetime(valid_from),
         "credentialSubject": {

@@ -38,7 +38,7 @@ CRITERIA = {
 
 
 def achievement_url(kind):
-    return openbadges._absolute(reverse("register:achievement", kwargs={"kind": kind}))
+    return openbadges.absolute_url(reverse("register:achievement", kwargs={"kind": kind}))
 
 
 def achievement_for(kind):

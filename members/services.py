@@ -3,8 +3,10 @@
 Every status change of a held credential goes through `set_credential_status`: one
 transaction, the credential row locked, the move checked against CREDENTIAL_TRANSITIONS,
 saved with `update_fields`, one CredentialEvent with its effective date, who and why, and
-one audit entry. The history answers "what was X's status on date D"
-(`credential_status_on`), which the accreditation engine asks of supervisors (D5, D15).
+one audit entry; the credential's place in the signed credentials' status list
+(dit_portal.openbadges) follows in the same transaction. The history answers "what was X's
+status on date D" (`credential_status_on`), which the accreditation engine asks of
+supervisors (D5, D15).
 
 Regional network memberships and meeting attendance change here too (see their section).
 """
