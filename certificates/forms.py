@@ -58,3 +58,45 @@ class VerificationForm(forms.Form):
         if not re.fullmatch(r"[A-Za-z0-9_-]+", code):
             raise forms.ValidationError("A verification code has only letters, digits, - and _; check what you typed.")
         return code
+
+
+# A signed credential (VC-JWT) is a few kilobytes; anything far bigger is not one.
+CREDENTIAL_MAX_BYTES = 64 * 1024
+
+
+class CredentialCheckForm(forms.Form):
+    """A signed Open Badges credential to check, pasted or uploaded."""
+
+    credential = forms.CharField(
+        required=False,
+        max_length=CREDENTIAL_MAX_BYTES,
+        label="Paste the credential",
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false", "autocomplete": "off"}),
+        help_text="The signed credential (a long text in three parts separated by dots), or its JSON file's text.",
+    )
+    credential_file = forms.FileField(
+        required=False, label="Or upload the credential file", help_text="The .jwt or .json file the holder shared."
+    )
+
+    def clean_credential_file(self):
+        upload = self.cleaned_data.get("credential_file")
+        if not upload:
+            return ""
+        if upload.size > CREDENTIAL_MAX_BYTES:
+            raise forms.ValidationError("This file is too large to be a signed credential.")
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError("This file is not a signed credential: it is not text.") from error
+
+    def clean(self):
+        cleaned = super().clean()
+        pasted, uploaded = (cleaned.get("credential") or "").strip(), cleaned.get("credential_file") or ""
+        if self.errors:
+            return cleaned
+        if pasted and uploaded:
+            raise forms.ValidationError("Paste the credential or upload its file, not both.")
+        if not pasted and not uploaded:
+            raise forms.ValidationError("Paste the credential or upload its file.")
+        cleaned["text"] = pasted or uploaded
+        return cleaned

@@ -1,4 +1,5 @@
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dit_portal.files import GeneratedName, PrivateFileField
+from dit_portal.site import site_url
 
 from .enums import CERTIFICATE_TRANSITIONS, BatchStatus, CertificateKind, CertificateStatus
 
@@ -140,6 +142,29 @@ class Certificate(models.Model):
 
     def get_verification_url(self):
         return f"{settings.SITE_URL}{self.get_verification_path()}"
+
+    def get_verification_url_absolute(self):
+        """The verification page's address even where SITE_URL is not set (local runs)."""
+        return f"{settings.SITE_URL or site_url()}{self.get_verification_path()}"
+
+    def get_badge_url(self):
+        return reverse("certificates:open_badge", kwargs={"pk": self.pk})
+
+    @property
+    def linkedin_url(self):
+        """LinkedIn's add-to-profile link, pre-filled with the certificate and its verification page."""
+        query = urlencode(
+            {
+                "startTask": "CERTIFICATION_NAME",
+                "name": self.title,
+                "organizationName": "Anna Freud Centre",
+                "issueYear": self.issued_on.year,
+                "issueMonth": self.issued_on.month,
+                "certUrl": self.get_verification_url_absolute(),
+                "certId": self.display_number,
+            }
+        )
+        return f"https://www.linkedin.com/profile/add?{query}"
 
     def get_download_url(self):
         return reverse("certificates:download", kwargs={"pk": self.pk})

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from dit_portal import openbadges
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 
@@ -166,6 +167,7 @@ def revoke_certificate(certificate, *, by, reason):
         certificate.revoked_by = by
         certificate.revocation_reason = reason
         certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revocation_reason"])
+        openbadges.record_status(certificate, openbadges.State.REVOKED)
         log_action(
             certificate,
             "certificates.certificate.revoked",
@@ -174,6 +176,30 @@ def revoke_certificate(certificate, *, by, reason):
         )
         _tell_holder(certificate, "revoked")
     return certificate
+
+
+def signed_badge(certificate):
+    """The valid `certificate` as a signed Open Badges 3.0 credential (VC-JWT); its
+    achievement is defined on its public verification page. Raises SigningKeyMissing."""
+    openbadges.signing_key()
+    badge = openbadges.open_badge(
+        source=certificate,
+        state=openbadges.State.VALID if certificate.is_valid else openbadges.State.REVOKED,
+        holder_name=certificate.holder_name,
+        holder_email=certificate.holder.email,
+        name=certificate.title,
+        description=certificate.description or f"{certificate.title}: {certificate.get_kind_display().lower()}.",
+        achievement=openbadges.achievement(
+            achievement_id=f"{certificate.get_verification_url_absolute()}#achievement",
+            name=certificate.title,
+            description=certificate.description or certificate.title,
+            criteria=f"{certificate.get_kind_display()} recorded by the Anna Freud Centre "
+            f"(certificate {certificate.display_number}).",
+            achievement_type="Certificate" if certificate.is_credential else "CertificateOfCompletion",
+        ),
+        valid_from=certificate.achieved_on,
+    )
+    return openbadges.sign(badge)
 
 
 def _tell_holder(certificate, template):

@@ -80,3 +80,32 @@ class FrequentlyAskedQuestion(models.Model):
 
     def __str__(self):
         return self.question
+
+
+class CredentialStatusEntry(models.Model):
+    """A place in the portal's Bitstring Status List: one per signed credential or
+    certificate (its source), given the first time it is signed. Its index is its primary key.
+
+    The state is written by the services that change the source's status (members'
+    `set_credential_status`, certificates' `revoke_certificate`) in their own transaction,
+    through `dit_portal.openbadges.record_status`; the published list is read from these rows."""
+
+    class State(models.IntegerChoices):
+        VALID = 0, "Valid"
+        SUSPENDED = 1, "Suspended"
+        LAPSED = 2, "Lapsed"
+        REVOKED = 3, "Revoked"
+
+    source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    source_id = models.CharField(max_length=64)
+    state = models.PositiveSmallIntegerField(choices=State.choices, default=State.VALID)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source_type", "source_id"], name="one_status_entry_per_source")]
+        indexes = [models.Index(fields=["state"], condition=~models.Q(state=0), name="status_entry_not_valid")]
+        verbose_name = "credential status entry"
+        verbose_name_plural = "credential status list"
+
+    def __str__(self):
+        return f"#{self.pk}: {self.get_state_display()}"

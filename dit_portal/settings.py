@@ -278,6 +278,15 @@ FILE_RETENTION_DAYS = {
 }
 # Certificates: how often one address may check a certificate code (django-ratelimit, on the cache).
 CERTIFICATE_VERIFICATION_RATE = os.environ.get("CERTIFICATE_VERIFICATION_RATE", "20/m")
+# The public register of accredited practitioners: how often one address may search it.
+REGISTER_SEARCH_RATE = os.environ.get("REGISTER_SEARCH_RATE", "30/m")
+# Signed Open Badges credentials (dit_portal/openbadges.py; README "Signed credentials"): the
+# Ed25519 private key as PEM text, or the path of a PEM file, never in the repository; and
+# the path of a file of retired public keys (PEM, one after another) still published so
+# credentials signed before a rotation keep verifying.
+CREDENTIAL_SIGNING_KEY = os.environ.get("CREDENTIAL_SIGNING_KEY", "")
+CREDENTIAL_SIGNING_KEY_FILE = os.environ.get("CREDENTIAL_SIGNING_KEY_FILE", "")
+CREDENTIAL_RETIRED_KEYS_FILE = os.environ.get("CREDENTIAL_RETIRED_KEYS_FILE", "")
 # What each person's uploads may add up to (evidence and every other private file).
 PRIVATE_STORAGE_QUOTA = int(os.environ.get("PRIVATE_STORAGE_QUOTA", str(100 * 1024 * 1024)))
 # Structural checks of uploads (dit_portal/files.py): an Office document may unpack to at

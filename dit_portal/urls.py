@@ -15,6 +15,8 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("pathway/", include("accreditation.urls")),
     path("certificates/", include("certificates.urls")),
+    path("credentials/", include("dit_portal.credential_urls")),
+    path("register/", include("members.register_urls")),
     path("reminders/", include("reminders.urls")),
     path("providers/", include("providers.urls")),
     path("reading/", include("reading_list.urls")),

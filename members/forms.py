@@ -2,11 +2,12 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django_countries import countries
 
 from dit_portal.files import CSV, EVIDENCE_KINDS, validate_upload
 from dit_portal.widgets import DateInput
 
-from .enums import ONCE_ACCREDITED_STATES, CredentialStatus
+from .enums import ONCE_ACCREDITED_STATES, CredentialKind, CredentialStatus
 from .models import ContactMessage, HeldCredential, PersonProfile
 
 
@@ -106,6 +107,7 @@ class PersonProfileForm(forms.ModelForm):
             "region",
             "nhs_employer",
             "supervision_years",
+            "on_register",
         ]
         widgets = {
             "registration_valid_until": DateInput(),
@@ -184,3 +186,35 @@ class ContactForm(forms.Form):
 
     def is_robot(self):
         return bool(self.cleaned_data.get("website"))
+
+
+# The public register ----------------------------------------------------------------------
+
+
+class RegisterSearchForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False, help_text="The start of the name, e.g. “Jane Sm”.")
+    region = forms.CharField(max_length=100, required=False, help_text="The start of the region.")
+    country = forms.ChoiceField(required=False)
+    credential = forms.ChoiceField(required=False, choices=[("", "Any credential"), *CredentialKind.choices])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "Any country"), *countries]
+
+    def filters(self):
+        if not self.is_bound or not self.is_valid():
+            return {"name": "", "region": "", "country": "", "credential": ""}
+        return {name: value.strip() for name, value in self.cleaned_data.items()}
+
+
+class RegisterCheckForm(forms.Form):
+    """An employer's check of one person: the exact name and one credential."""
+
+    check_name = forms.CharField(max_length=200, label="Full name", help_text="The whole name, as the person gave it.")
+    check_credential = forms.ChoiceField(label="Credential", choices=CredentialKind.choices)
+
+    def clean_check_name(self):
+        name = " ".join(self.cleaned_data["check_name"].split())
+        if not name:
+            raise forms.ValidationError("Give the person's full name.")
+        return name

@@ -179,12 +179,19 @@ class PersonProfile(models.Model):
     supervision_verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    on_register = models.BooleanField(
+        "list me on the public register",
+        default=False,
+        help_text="Employers can then find your name, region and the DIT credentials you hold now "
+        "(never your e-mail address). Untick it to leave the register at once.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     PERSONAL_FIELDS = ["registration_number", "region", "nhs_employer", "supervision_evidence_name"]
 
     class Meta:
         verbose_name = "person profile"
+        indexes = [models.Index(fields=["person"], condition=models.Q(on_register=True), name="profile_on_register")]
 
     def __str__(self):
         return f"Profile of {self.person}"

@@ -8,12 +8,21 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .enums import MembershipStatus
-from .models import MeetingAttendance, MemberResource, Network, NetworkContact, NetworkMeeting, NetworkMembership
+from .enums import CredentialStatus, MembershipStatus
+from .models import (
+    HeldCredential,
+    MeetingAttendance,
+    MemberResource,
+    Network,
+    NetworkContact,
+    NetworkMeeting,
+    NetworkMembership,
+)
 
 
 @dataclass(frozen=True)
@@ -105,3 +114,49 @@ def active_members(network):
         .select_related("person")
         .order_by("person__full_name", "person__email")
     )
+
+
+# The public register ----------------------------------------------------------------------
+
+# Erasure (members.privacy) deactivates the account and gives it an address on this domain.
+ERASED_ADDRESS_SUFFIX = "@erased.invalid"
+
+
+def _accredited(kind=""):
+    credentials = HeldCredential.objects.filter(status=CredentialStatus.ACCREDITED)
+    return credentials.filter(kind=kind) if kind else credentials
+
+
+def register_entries(*, name="", exact_name=False, region="", country="", credential=""):
+    """The public register: people who opted in and hold at least one credential accredited
+    now (of `credential`, when given), each with `register_credentials`, those accredited
+    credentials. Lapsed, suspended and revoked credentials are never listed; an erased or
+    deactivated account never appears. Name and region match from their start, without case
+    (the name through its prefix index, members migration 0008); `exact_name` asks for the
+    whole name."""
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True, profile__on_register=True)
+        .exclude(email__endswith=ERASED_ADDRESS_SUFFIX)
+        .filter(Exists(_accredited(credential).filter(holder=OuterRef("pk"))))
+    )
+    if name:
+        people = people.filter(full_name__iexact=name) if exact_name else people.filter(full_name__istartswith=name)
+    if region:
+        people = people.filter(profile__region__istartswith=region)
+    if country:
+        people = people.filter(profile__country=country)
+    return (
+        people.select_related("profile")
+        .prefetch_related(
+            Prefetch("credentials", queryset=_accredited().order_by("kind"), to_attr="register_credentials")
+        )
+        .only("full_name", "profile__region", "profile__country")
+        .order_by("full_name", "pk")
+    )
+
+
+def on_register(name, credential):
+    """The employer's check: is someone of exactly this name on the register holding
+    `credential` now?"""
+    return register_entries(name=name.strip(), exact_name=True, credential=credential).exists()

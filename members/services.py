@@ -3,8 +3,10 @@
 Every status change of a held credential goes through `set_credential_status`: one
 transaction, the credential row locked, the move checked against CREDENTIAL_TRANSITIONS,
 saved with `update_fields`, one CredentialEvent with its effective date, who and why, and
-one audit entry. The history answers "what was X's status on date D"
-(`credential_status_on`), which the accreditation engine asks of supervisors (D5, D15).
+one audit entry; the credential's place in the signed credentials' status list
+(dit_portal.openbadges) follows in the same transaction. The history answers "what was X's
+status on date D" (`credential_status_on`), which the accreditation engine asks of
+supervisors (D5, D15).
 
 Regional network memberships and meeting attendance change here too (see their section).
 """
@@ -17,12 +19,14 @@ from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from dit_portal import openbadges
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 from dit_portal.files import EVIDENCE_KINDS, prepare_upload, private_storage, shown_name
 
 from . import roles
 from .access import network_eligibility
+from .badges import STATE_FOR_STATUS
 from .enums import (
     CREDENTIAL_TRANSITIONS,
     JOINABLE_STATES,
@@ -102,6 +106,7 @@ def set_credential_status(holder, kind, status, *, by=None, note="", effective_o
         CredentialEvent.objects.create(
             credential=credential, from_status=previous, to_status=status, by=by, note=note, effective_on=effective_on
         )
+        openbadges.record_status(credential, STATE_FOR_STATUS[status])
         log_action(
             credential,
             "members.credential.status_changed",

@@ -16,6 +16,7 @@ from dit_portal.markup import render_markdown
 
 from . import selectors, services
 from .access import is_member, network_eligibility
+from .badges import can_download
 from .enums import JOINABLE_STATES, LEAVABLE_STATES, MembershipStatus
 from .forms import ContactForm, JoinNetworkForm, PersonProfileForm, ProfileForm, ResourceSearchForm
 from .models import MemberResource, Network, PersonProfile
@@ -36,12 +37,13 @@ def _not_a_member(request):
 def members_home(request):
     if not is_member(request.user):
         return render(request, "members/home.html", {"is_member": False})
-    credentials = request.user.credentials.all()
+    credentials = list(request.user.credentials.all())
     memberships = request.user.network_memberships.filter(status__in=LEAVABLE_STATES).select_related("network")
+    shareable = {credential.pk for credential in credentials if can_download(credential)}
     return render(
         request,
         "members/home.html",
-        {"is_member": True, "credentials": credentials, "memberships": memberships},
+        {"is_member": True, "credentials": credentials, "memberships": memberships, "shareable": shareable},
     )
 
 

@@ -50,6 +50,26 @@ def _test_settings(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Tests sign credentials with a key of their own, made once per run (never a real key).
+    settings.CREDENTIAL_SIGNING_KEY = _test_signing_key()
+    settings.CREDENTIAL_SIGNING_KEY_FILE = ""
+    settings.CREDENTIAL_RETIRED_KEYS_FILE = ""
+
+
+_SIGNING_KEY = []
+
+
+def _test_signing_key():
+    if not _SIGNING_KEY:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        _SIGNING_KEY.append(
+            Ed25519PrivateKey.generate()
+            .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            .decode()
+        )
+    return _SIGNING_KEY[0]
 
 
 # The seed functions the data migrations call, in migration order. An app with seeded

@@ -685,7 +685,26 @@ ROUTES = {
         owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404}),
         post=get_only(owner_only(TRAINEE_A, **{STAFF_PARTIAL: 404})),
     ),
-    "certificates:verify_form": Route("/certificates/verify/", public(), post=get_only(public())),
+    # A signed credential is checked by a POST of the form (an empty one comes back with its error).
+    "certificates:verify_form": Route("/certificates/verify/", public(), post=public()),
+    # Each holder downloads their own valid certificate, or accredited credential, as a signed
+    # Open Badge; nobody else may (staff included): 404.
+    "certificates:open_badge": Route(
+        lambda w: f"/certificates/{_certificate(w).pk}/open-badge/",
+        owner_only(TRAINEE_A, staff=404),
+        post=get_only(owner_only(TRAINEE_A, staff=404)),
+    ),
+    "register:credential_badge": Route(
+        lambda w: f"/register/my-credentials/{w.credential.pk}/open-badge/",
+        owner_only(SUPERVISOR, staff=404),
+        post=get_only(owner_only(SUPERVISOR, staff=404)),
+    ),
+    # The public register and the documents a verifier of signed credentials reads.
+    "register:search": Route("/register/", public(), post=public(405)),
+    "register:achievement": Route("/register/achievements/practitioner/", public(), post=public(405)),
+    "credentials:issuer": Route("/credentials/issuer/", public(), post=public(405)),
+    "credentials:jwks": Route("/credentials/jwks.json", public(), post=public(405)),
+    "credentials:status_list": Route("/credentials/status/", public(), post=public(405)),
     "certificates:verify": Route(lambda w: _certificate(w).get_verification_path(), public(), post=get_only(public())),
     # Reminders: each person chooses their optional reminders (an empty form turns them off).
     "reminders:preferences": Route("/reminders/", signed_in(), post=signed_in(REDIRECT)),

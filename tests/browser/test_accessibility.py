@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from dit_portal.models import Page
 from members.enums import CredentialKind, CredentialStatus
-from members.services import set_credential_status
+from members.services import set_credential_status, update_profile
 from tests.factories import UserFactory
 from tests.trainings.factories import EnrolmentFactory, make_run
 from trainings import services
@@ -68,6 +68,7 @@ def trainings_world():
     cancelled = make_run(course=five_day, label="Cancelled cohort")
     trainee = UserFactory(full_name="Tamsin Trainee")
     set_credential_status(trainee, CredentialKind.PRACTITIONER, CredentialStatus.ACCREDITED)
+    update_profile(trainee, values={"on_register": True, "region": "London", "country": "GB"}, by=trainee)
     applied = EnrolmentFactory(run=open_run, trainee=trainee)
     waiting = EnrolmentFactory(run=full_run, trainee=trainee, status=EnrolmentStatus.WAITLISTED, waitlist_position=1)
     placed = EnrolmentFactory(
@@ -104,6 +105,10 @@ def public_urls(world):
         "/accounts/signup/",
         "/accounts/login/code/",
         "/accounts/password/reset/",
+        "/register/",
+        "/register/?check_name=Tamsin+Trainee&check_credential=practitioner",
+        "/register/?name=Nobody",
+        "/certificates/verify/",
     ]
 
 

@@ -56,6 +56,8 @@ TARGETS = [
     ("supervision:contact", ANON, POST),
     ("reading_list:list", ANON, GET),
     ("certificates:verify_form", ANON, GET),
+    ("certificates:verify_form", ANON, POST),
+    ("register:search", ANON, GET),
     # Members and trainees
     ("members:profile", TRAINEE_A, POST),
     ("account_change_password", TRAINEE_A, POST),

@@ -24,5 +24,5 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("members", "0009_contact_message")]
+    dependencies = [("members", "0010_public_register_opt_in")]
     operations = [migrations.RunPython(create_index, drop_index, elidable=False)]
