@@ -268,15 +268,6 @@ def test_cpd_courses_are_for_dit_practitioners_in_any_status_but_revoked_or_trai
     ]
 
 
-def test_refresher_asks_whether_trained_before(trainee):
-    course = Course.objects.get(slug="dit-refresher")
-    run = make_run(course=course)
-    with pytest.raises(TrainingError, match="Previous DIT training: this course requires it."):
-        services.apply_for_run(
-            run, trainee=trainee, answers=yes_to_all(course, **{"Previous DIT training": {"yes_no": False}})
-        )
-
-
 def test_wrong_evidence_file_is_refused_and_nothing_stored(five_day, trainee, private_files):
     run = make_run(course=five_day)
     fake_pdf = pdf_upload("certificate.pdf", b"MZ\x90\x00 this is a Windows program")
