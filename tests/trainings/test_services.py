@@ -249,12 +249,12 @@ def test_cpd_courses_are_for_dit_practitioners_in_any_status_but_revoked_or_trai
             set_credential_status(person, CredentialKind.PRACTITIONER, status)
     EnrolmentFactory(
         trainee=trained,
-        run=make_run(course=Course.objects.get(slug="20-day-dit-programme")),
+        run=make_run(course=Course.objects.get(slug="20-day-dit-programme"), starts_in=-60),
         status=EnrolmentStatus.COMPLETED,
     )
     EnrolmentFactory(
         trainee=trained_elsewhere,
-        run=make_run(course=Course.objects.get(slug="dit-refresher")),
+        run=make_run(course=Course.objects.get(slug="dit-refresher"), starts_in=-60),
         status=EnrolmentStatus.COMPLETED,
     )
 
