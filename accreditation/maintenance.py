@@ -17,23 +17,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 from members.enums import CredentialKind, CredentialStatus
-from members.models import HeldCredential
-from members.selectors import network_cpd_attendance
-from members.services import credential_timelines, status_in_timeline
+from members.models import HeldCredential, MeetingAttendance, User
+from members.services import credential_timelines, status_in_timeline, status_on_day
 from supervision import selectors as ledger
-from supervision.enums import CpdKind
 from trainings.enums import EnrolmentStatus, RunStatus
 from trainings.models import Enrolment
 
 from . import thresholds
-from .models import MaintenanceResult
+from .models import MaintenanceResult, MaintenanceSummary
 from .pathways import Item, _day, _number, counted_sessions
 
 
@@ -49,32 +47,48 @@ class MaintenanceCheck:
         return all(item.met for item in self.items if item.required)
 
 
-def cpd_event_sources(person, start, end):
-    """Everything that meets the yearly CPD event between the dates (D1), as descriptions:
-    completed runs of courses flagged "counts as the yearly CPD event", CPD records of CPD
-    Days, and regional network meetings attended that are flagged so. The one place event
-    sources are gathered."""
-    sources = []
-    runs = (
+def _cpd_event_runs(person_ref, start, end):
+    return (
         Enrolment.objects.filter(
-            trainee=person, status=EnrolmentStatus.COMPLETED, run__course__counts_as_cpd_event=True
+            trainee=person_ref, status=EnrolmentStatus.COMPLETED, run__course__counts_as_cpd_event=True
         )
         .exclude(run__status=RunStatus.CANCELLED)
         .annotate(ends_on=Max("run__days__date"))
         .filter(ends_on__gte=start, ends_on__lte=end)
-        .select_related("run__course")
-        .order_by("ends_on")
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__date__lte=end))
     )
-    sources += [f"{enrolment.run} ({_day(enrolment.ends_on)})" for enrolment in runs]
-    records = ledger.cpd_records(person).filter(kind=CpdKind.CPD_DAY, date__gte=start, date__lte=end)
-    sources += [f"{record.title} ({_day(record.date)})" for record in records]
-    for year in range(start.year, end.year + 1):
-        sources += [
-            f"{event.network}: {event.title} ({_day(event.date)})"
-            for event in network_cpd_attendance(person, year)
-            if event.counts_as_yearly_cpd_event and start <= event.date <= end
-        ]
-    return sources
+
+
+def _cpd_event_meetings(person_ref, start, end):
+    return MeetingAttendance.objects.filter(
+        person=person_ref,
+        meeting__is_cancelled=False,
+        meeting__counts_as_yearly_cpd_event=True,
+        meeting__starts_at__date__gte=start,
+        meeting__starts_at__date__lte=end,
+    )
+
+
+def cpd_event_attended(start, end, person_ref=None):
+    """The yearly CPD event rule (D1), the one place it is written: a Q on users (or, with
+    `person_ref`, e.g. OuterRef("holder"), on any row pointing at a person) that holds when
+    the person completed a run of a course flagged "counts as the yearly CPD event", the
+    run ending between the dates, or attended a network meeting so flagged. Self-logged CPD
+    records are CPD, never the event: they are not read from the portal's own records.
+    The yearly check, the trainers' reminder and the providers' dashboard read this."""
+    person_ref = person_ref if person_ref is not None else OuterRef("pk")
+    return Q(Exists(_cpd_event_runs(person_ref, start, end))) | Q(Exists(_cpd_event_meetings(person_ref, start, end)))
+
+
+def cpd_event_sources(person, start, end):
+    """What meets the yearly CPD event between the dates (`cpd_event_attended`), described
+    for the check's evidence."""
+    runs = _cpd_event_runs(person, start, end).select_related("run__course").order_by("ends_on")
+    meetings = _cpd_event_meetings(person, start, end).select_related("meeting__network").order_by("meeting__starts_at")
+    return [f"{enrolment.run} ({_day(enrolment.ends_on)})" for enrolment in runs] + [
+        f"{row.meeting.network.name}: {row.meeting.title} ({_day(timezone.localdate(row.meeting.starts_at))})"
+        for row in meetings
+    ]
 
 
 def check(person, year, today=None):
@@ -139,14 +153,15 @@ def check(person, year, today=None):
         == CredentialStatus.ACCREDITED
     )
     sources = cpd_event_sources(person, start, end)
+    attended = User.objects.filter(pk=person.pk).filter(cpd_event_attended(start, end)).exists()
     result.items.append(
         Item(
             "cpd_event",
             "Yearly CPD event for trainers and supervisors",
-            bool(sources),
+            attended,
             evidence="; ".join(sources),
             missing=""
-            if sources
+            if attended
             else f"Attend a CPD event in {year} (e.g. CPD Day)."
             + ("" if is_trainer else " Recommended; not required for your credentials."),
             required=is_trainer,
@@ -159,7 +174,16 @@ def record_check(person, year, *, by=None, today=None):
     """Check, store the result for the person and year, and warn them once if it fails."""
     outcome = check(person, year, today=today)
     if not outcome.applies:
-        MaintenanceResult.objects.filter(person=person, year=year).delete()
+        with transaction.atomic():
+            stale = MaintenanceResult.objects.select_for_update().filter(person=person, year=year).first()
+            if stale is not None:
+                log_action(
+                    stale,
+                    "accreditation.maintenance.withdrawn",
+                    user=by,
+                    data={"year": year, "passed": stale.passed, "reason": "the check no longer applies"},
+                )
+                stale.delete()
         return None
     with transaction.atomic():
         stored, _ = MaintenanceResult.objects.update_or_create(
@@ -190,10 +214,21 @@ def record_check(person, year, *, by=None, today=None):
     return stored
 
 
-def people_to_check(year):
-    """People holding DIT Practitioner as accredited, accredited by the end of `year`."""
-    return HeldCredential.objects.filter(
-        kind=CredentialKind.PRACTITIONER,
-        status=CredentialStatus.ACCREDITED,
-        accredited_on__lte=datetime.date(year, 12, 31),
-    ).values_list("holder_id", flat=True)
+def people_to_check(year, *, on=None):
+    """People whose DIT Practitioner credential was accredited on the last day of `year`
+    (from its history, not today's status: a credential that lapsed in the January of the
+    check is still checked for the year before), accredited by the end of `year`. With
+    `on`, a day of `year` itself: those accredited on that day ("this year so far")."""
+    year_end = on or datetime.date(year, 12, 31)
+    return (
+        HeldCredential.objects.filter(kind=CredentialKind.PRACTITIONER, accredited_on__lte=year_end)
+        .annotate(status_then=status_on_day(OuterRef("holder"), CredentialKind.PRACTITIONER, Value(year_end)))
+        .filter(status_then=CredentialStatus.ACCREDITED)
+        .values_list("holder_id", flat=True)
+    )
+
+
+def claim_summary(year):
+    """Claim the coordinators' summary of `year` (True once, however often the job runs)."""
+    MaintenanceSummary.objects.get_or_create(year=year)
+    return bool(MaintenanceSummary.objects.filter(year=year, sent_at__isnull=True).update(sent_at=timezone.now()))

@@ -668,16 +668,18 @@ def _supervisor(person, as_of, limits):
 
 
 def _trainer_days(person, since, as_of, roles):
-    """Counted trainer days: runs the Centre ran, not cancelled, from `since` to `as_of`."""
+    """Counted trainer days: runs the Centre ran, not cancelled, from `since` (None: any
+    day) to `as_of`."""
+    days = TrainerDay.objects.filter(
+        run_trainer__trainer=person,
+        role__in=roles,
+        run_trainer__run__run_by_centre=True,
+        day__date__lte=as_of,
+    )
+    if since is not None:
+        days = days.filter(day__date__gte=since)
     return list(
-        TrainerDay.objects.filter(
-            run_trainer__trainer=person,
-            role__in=roles,
-            run_trainer__run__run_by_centre=True,
-            day__date__gte=since,
-            day__date__lte=as_of,
-        )
-        .exclude(run_trainer__run__status=RunStatus.CANCELLED)
+        days.exclude(run_trainer__run__status=RunStatus.CANCELLED)
         .filter(run_trainer__run__course__pathway_role__in=PRACTITIONER_TRAINING_ROLES)
         .select_related("day", "run_trainer__run__course")
         .order_by("day__date", "pk")
@@ -721,6 +723,18 @@ def _trainer_step(days, twenty_day_needed):
     return None, progress, progress
 
 
+def centre_shadowing(person, *, as_of=None, since=None, limits=None):
+    """D9 trainer step 2, the one place it is written: (met on, evidence, progress) for the
+    days `person` shadowed at the Centre from `since` to `as_of` (default today): all days
+    of one 5-day run, or the configured number of days summed over 20-day runs. The trainer
+    checklist (from the day step 1 was met) and providers' criterion 2 (any day) read it."""
+    as_of = as_of or timezone.localdate()
+    limits = limits or thresholds.current()
+    return _trainer_step(
+        _trainer_days(person, since, as_of, (TrainerRole.SHADOWING,)), limits["trainer_twenty_day_shadow_days"]
+    )
+
+
 def _trainer(person, as_of, limits):
     timelines_practice = credential_timelines([person.pk], CredentialKind.PRACTITIONER).get(person.pk)
     timelines_supervision = credential_timelines([person.pk], CredentialKind.SUPERVISOR).get(person.pk)
@@ -739,9 +753,7 @@ def _trainer(person, as_of, limits):
     ]
     step2 = None
     if step1:
-        step2, evidence, progress = _trainer_step(
-            _trainer_days(person, step1, as_of, (TrainerRole.SHADOWING,)), limits["trainer_twenty_day_shadow_days"]
-        )
+        step2, evidence, progress = centre_shadowing(person, as_of=as_of, since=step1, limits=limits)
         missing = (
             "" if step2 else f"Shadow a whole 5-day run at the Centre, or enough days of 20-day runs ({progress})."
         )

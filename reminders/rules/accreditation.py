@@ -15,7 +15,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Max,
     OuterRef,
     Q,
     Subquery,
@@ -28,15 +27,14 @@ from django.utils import timezone
 
 from accreditation import thresholds
 from accreditation.enums import CaseStudyStatus, RolePlayOutcome
+from accreditation.maintenance import cpd_event_attended
 from accreditation.models import CaseStudySubmission, MaintenanceResult, RolePlayResult
 from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, User
 from members.roles import COORDINATOR
 from members.services import status_on_day
-from supervision.enums import CpdKind, SessionStatus, SupervisionKind
-from supervision.models import CpdRecord, SupervisionSession, TherapyHours
-from trainings.enums import EnrolmentStatus, RunStatus
-from trainings.models import Enrolment
+from supervision.enums import SessionStatus, SupervisionKind
+from supervision.models import SupervisionSession, TherapyHours
 
 from .base import COORDINATORS, Due, Rule
 
@@ -240,8 +238,8 @@ class FirstYearSupervisionShort(Rule):
 
 
 class TrainerCpdEventMissing(Rule):
-    """From 1 November: an AFC trainer with no yearly CPD event this year (D1): a completed run
-    of a course that counts as the CPD event, or a CPD Day recorded."""
+    """From 1 November: an AFC trainer with no yearly CPD event this year (D1), by the one
+    rule the yearly check reads (`accreditation.maintenance.cpd_event_attended`)."""
 
     kind = "trainer_cpd_event_missing"
     label = "Trainers: no yearly CPD event attended this year"
@@ -250,20 +248,9 @@ class TrainerCpdEventMissing(Rule):
         if not _near_year_end(today):
             return HeldCredential.objects.none()
         start = datetime.date(today.year, 1, 1)
-        completed_event = (
-            Enrolment.objects.filter(
-                trainee=OuterRef("holder"), status=EnrolmentStatus.COMPLETED, run__course__counts_as_cpd_event=True
-            )
-            .exclude(run__status=RunStatus.CANCELLED)
-            .annotate(ends_on=Max("run__days__date"))
-            .filter(ends_on__gte=start, ends_on__lte=today)
-        )
-        cpd_day = CpdRecord.objects.filter(
-            person=OuterRef("holder"), kind=CpdKind.CPD_DAY, date__gte=start, date__lte=today
-        )
         return (
             _accredited(CredentialKind.TRAINER, today)
-            .exclude(Q(Exists(completed_event)) | Q(Exists(cpd_day)))
+            .exclude(cpd_event_attended(start, today, person_ref=OuterRef("holder")))
             .select_related("holder")
         )
 
