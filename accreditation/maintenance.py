@@ -17,7 +17,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q, Value
+from django.db.models import (
+    BooleanField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,12 +40,14 @@ from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, MeetingAttendance, User
 from members.services import credential_timelines, status_in_timeline, status_on_day
 from supervision import selectors as ledger
+from supervision.enums import SessionStatus, SupervisionKind
+from supervision.models import SupervisionSession, TherapyHours
 from trainings.enums import EnrolmentStatus, RunStatus
 from trainings.models import Enrolment
 
 from . import thresholds
 from .models import MaintenanceResult, MaintenanceSummary
-from .pathways import Item, _day, _number, counted_sessions
+from .pathways import Item, _day, _number
 
 
 @dataclass
@@ -91,6 +106,50 @@ def cpd_event_sources(person, start, end):
     ]
 
 
+HOURS = DecimalField(max_digits=10, decimal_places=2)
+
+
+def first_year_hours(person_ref, start, end, *, as_of):
+    """D8's two sums, the one place they are written, as query expressions: {"therapy":
+    DIT therapy hours logged from `start` to `end`, "supervision": confirmed formal
+    supervision hours in those dates, confirmed by `as_of`, with a supervisor accredited on
+    the session's date (D5, D15)}. `person_ref`, `start` and `end` may be OuterRefs: the
+    yearly check and the first-year reminder both annotate with these."""
+    therapy = (
+        TherapyHours.objects.filter(case__practitioner=person_ref, date__gte=start, date__lte=end)
+        .order_by()
+        .values("case__practitioner")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    supervision = (
+        SupervisionSession.objects.filter(
+            practitioner=person_ref,
+            status=SessionStatus.CONFIRMED,
+            kind=SupervisionKind.FORMAL,
+            date__gte=start,
+            date__lte=end,
+        )
+        .filter(Q(decided_at__isnull=True) | Q(decided_at__date__lte=as_of))
+        .annotate(supervisor_then=status_on_day(OuterRef("supervisor"), CredentialKind.SUPERVISOR, OuterRef("date")))
+        .filter(supervisor_then=CredentialStatus.ACCREDITED)
+        .order_by()
+        .values("practitioner")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    zero = Value(Decimal("0"), output_field=HOURS)
+    return {
+        "therapy": Coalesce(Subquery(therapy, output_field=HOURS), zero, output_field=HOURS),
+        "supervision": Coalesce(Subquery(supervision, output_field=HOURS), zero, output_field=HOURS),
+    }
+
+
+def ratio_short(ratio):
+    """The 1:12 rule on rows annotated by `first_year_hours`: supervision x ratio < therapy."""
+    return Q(therapy__gt=ExpressionWrapper(F("supervision") * Value(ratio, output_field=HOURS), output_field=HOURS))
+
+
 def check(person, year, today=None):
     today = today or timezone.localdate()
     start = datetime.date(year, 1, 1)
@@ -128,12 +187,14 @@ def check(person, year, today=None):
     window_start, window_end = max(start, first_day), min(end, last_day)
     if window_start <= window_end:
         ratio = limits["maintenance_therapy_hours_per_supervision_hour"]
-        therapy = ledger.therapy_hours(person, window_start, window_end)
-        supervision = sum(
-            (s.hours for s in counted_sessions(person, as_of=today, since=window_start, until=window_end, formal=True)),
-            Decimal("0"),
+        hours = (
+            User.objects.filter(pk=person.pk)
+            .annotate(**first_year_hours(OuterRef("pk"), window_start, window_end, as_of=today))
+            .annotate(short=ExpressionWrapper(ratio_short(ratio), output_field=BooleanField()))
+            .values("therapy", "supervision", "short")
+            .get()
         )
-        met = supervision * ratio >= therapy
+        therapy, supervision, met = hours["therapy"], hours["supervision"], not hours["short"]
         needed = therapy / ratio if ratio else Decimal("0")
         result.items.append(
             Item(

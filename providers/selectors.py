@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
+from accreditation import thresholds
 from accreditation.pathways import centre_shadowing
 from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, User
@@ -25,7 +26,6 @@ from .models import (
     SupervisionRecord,
 )
 
-SECOND_TRAINER_WITHIN_YEARS = 2
 UK = "GB"
 
 
@@ -189,10 +189,16 @@ class SupervisionHours:
         return f"{hours_text(self.hours)} of {hours_text(self.required)} hours{counted}."
 
 
+def supervision_hours_required():
+    """Step 3's first-year supervision hours: the supervision fee entry's minimum quantity,
+    or the threshold when the fee schedule names none. Pages and the reminder read this."""
+    fee = FeeScheduleEntry.objects.filter(kind=FeeKind.SUPERVISION_HOUR).first()
+    return fee.minimum_quantity if fee else thresholds.current()["provider_supervision_hours"]
+
+
 def supervision_requirement(provider):
     """The hours counted and required for the first-year supervision, and the window's end."""
-    fee = FeeScheduleEntry.objects.filter(kind=FeeKind.SUPERVISION_HOUR).first()
-    required = fee.minimum_quantity if fee else Decimal("6.00")
+    required = supervision_hours_required()
     first = first_delivery(provider)
     records = SupervisionRecord.objects.filter(provider=provider, review_status__in=COUNTED_REVIEW_STATES)
     window_end = None
@@ -235,7 +241,8 @@ def maintenance_items(provider, *, today=None):
         .annotate(events_this_year=Count("network_events", filter=Q(network_events__date__year=today.year)))
     )
     items = []
-    deadline = _add_years(provider.accredited_on, SECOND_TRAINER_WITHIN_YEARS) if provider.accredited_on else None
+    years = thresholds.current().whole("provider_second_trainer_years")
+    deadline = _add_years(provider.accredited_on, years) if provider.accredited_on else None
     items.append(
         Item(
             "two_trainers",

@@ -2,6 +2,13 @@
 
 from django.db import migrations, models
 
+from accreditation.thresholds import seed
+
+
+def seed_new_thresholds(apps, schema_editor):
+    """The providers' numbers join the thresholds (existing values are left alone)."""
+    seed(apps.get_model("accreditation", "Threshold"))
+
 
 class Migration(migrations.Migration):
 
@@ -18,4 +25,5 @@ class Migration(migrations.Migration):
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
             ],
         ),
+        migrations.RunPython(seed_new_thresholds, migrations.RunPython.noop),
     ]

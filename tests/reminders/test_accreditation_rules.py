@@ -164,6 +164,31 @@ def test_first_year_ratio_at_one_to_twelve(sweep, therapy, reminded):
     assert sweep(FirstYearSupervisionShort()) == ([person.email] if reminded else [])
 
 
+def test_the_reminder_and_the_yearly_check_agree_on_the_first_year_ratio(sweep):
+    """D8 written once: the reminder and the yearly check find the same people short."""
+    from accreditation import maintenance
+
+    people = [
+        first_year_practitioner(30, therapy=therapy, supervision=supervision)
+        for therapy, supervision in (("12", "1"), ("12.5", "1"), ("24", "2"), ("5", None), ("36", "3"))
+    ]
+    unaccredited = SupervisionSession.objects.get(practitioner=people[-1])
+    unaccredited.supervisor = UserFactory()  # never a DIT supervisor: the session does not count
+    unaccredited.save()
+
+    reminded = set(sweep(FirstYearSupervisionShort()))
+    yearly = {
+        person.email
+        for person in people
+        if not next(
+            entry
+            for entry in maintenance.check(person, TODAY.year, today=TODAY).items
+            if entry.key == "first_year_ratio"
+        ).met
+    }
+    assert reminded == yearly == {people[index].email for index in (1, 3, 4)}
+
+
 def test_supervision_counts_only_while_the_supervisor_was_accredited(sweep):
     """D5, D15: a session counts if the supervisor was accredited on its date; a later
     suspension leaves the earlier sessions counted."""
