@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from accreditation import maintenance
@@ -29,7 +29,7 @@ from supervision.enums import CasePurpose, RecordingPhase, RecordingRating, Sess
 from supervision.models import Case, Recording, SupervisionSession, TherapyHours
 from tests.factories import UserFactory
 from tests.files import PDF_BYTES
-from tests.fuzz.conftest import settings as hypothesis_settings  # noqa: F401  (loads the profiles)
+from tests.fuzz import conftest as hypothesis_profiles  # noqa: F401  (loads the profiles)
 from tests.trainings.factories import EnrolmentFactory, make_run
 from trainings.eligibility import eligibility
 from trainings.enums import EnrolmentStatus, RunStatus
@@ -78,7 +78,11 @@ def histories(draw):
         outcome = draw(st.sampled_from(RolePlayOutcome.values))
         role_plays.append((last, outcome, draw(st.integers(10, 120))))
     cases = [
-        (draw(offsets), draw(st.one_of(st.none(), st.integers(20, 300))), draw(st.booleans()))
+        (
+            draw(st.integers(0, SPAN // 2)),
+            draw(st.one_of(st.none(), st.integers(20, 300))),
+            draw(st.sampled_from([True, True, True, False])),  # mostly an approved supervisor
+        )
         for _ in range(draw(st.integers(0, 3)))
     ]
     case_count = len(cases)
@@ -92,7 +96,7 @@ def histories(draw):
             break
         last = min(SPAN, last + decided_after + draw(st.integers(1, 60)))
     return History(
-        supervisor_from=draw(offsets),
+        supervisor_from=draw(st.integers(0, SPAN // 4)),
         supervisor_lapsed=draw(st.one_of(st.none(), offsets)),
         practitioner_from=draw(st.one_of(st.none(), offsets)),
         run_start=run_start,
@@ -100,8 +104,8 @@ def histories(draw):
         role_plays=role_plays,
         cases=cases,
         sessions=[
-            (draw(offsets), draw(st.one_of(st.none(), st.integers(0, 40))), draw(st.integers(1, 3)), draw(case_index))
-            for _ in range(draw(st.integers(0, 10)))
+            (draw(offsets), draw(st.one_of(st.none(), st.integers(0, 120))), draw(st.integers(1, 3)), draw(case_index))
+            for _ in range(draw(st.integers(0, 12)))
         ],
         recordings=[(draw(case_index), draw(offsets)) for _ in range(draw(st.integers(0, 5)) if case_count else 0)],
         therapy=[(draw(case_index), draw(offsets), draw(st.integers(1, 20))) for _ in range(draw(st.integers(0, 6)))]
@@ -244,7 +248,26 @@ def answers(person, on):
     }
 
 
+# One history written out: every kind of fact straddles the cut (a session confirmed, a
+# recording rated, a case study decided, a completion recorded after it).
+STRADDLING = History(
+    supervisor_from=0,
+    supervisor_lapsed=None,
+    practitioner_from=100,
+    run_start=10,
+    completion_recorded=140,
+    role_plays=[(14, RolePlayOutcome.PASS, 30)],
+    cases=[(50, None, True), (60, 200, True)],
+    sessions=[(100, 30, 2, 0), (105, 0, 1, 1), (108, None, 1, 0)],
+    recordings=[(0, 120), (1, 100)],
+    therapy=[(0, 101, 5), (1, 111, 3)],
+    case_studies=[(90, 30, CaseStudyStatus.REFERRED), (125, 10, CaseStudyStatus.PASSED)],
+)
+
+
+@settings(max_examples=max(50, settings().max_examples))
 @given(history=histories(), cut=offsets)
+@example(history=STRADDLING, cut=110)
 def test_an_answer_as_of_a_day_equals_the_answer_without_the_facts_dated_after_it(history, cut):
     on = day(cut)
     whole = answers(build(history), on)
