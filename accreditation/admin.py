@@ -4,14 +4,17 @@ services), the "ready to accredit" queue with granting, and the yearly maintenan
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from dit_portal.audit import entries_for
 from members.enums import CredentialKind
+from members.models import User
 from members.search import PersonSearchMixin
 
 from . import maintenance, selectors, services
@@ -252,6 +255,41 @@ class MaintenanceResultAdmin(PersonSearchMixin, admin.ModelAdmin):
     fields = ["person", "year", "passed", "item_list", "checked_at", "warned_at"]
     readonly_fields = fields
     show_full_result_count = False
+    change_list_template = "accreditation/admin/maintenance_change_list.html"
+    so_far_per_page = 25
+
+    def get_urls(self):
+        return [
+            path(
+                "so-far/",
+                self.admin_site.admin_view(self.so_far_view),
+                name="accreditation_maintenanceresult_so_far",
+            )
+        ] + super().get_urls()
+
+    def so_far_view(self, request):
+        """This year so far: everyone the January check would cover, checked up to today.
+        Read-only: nothing is stored and nobody is e-mailed. The engine runs for the page
+        shown only."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        today = timezone.localdate()
+        people = User.objects.filter(pk__in=maintenance.people_to_check(today.year, on=today)).order_by(
+            "full_name", "email"
+        )
+        page = Paginator(people, self.so_far_per_page).get_page(request.GET.get("page"))
+        checks = [maintenance.check(person, today.year, today=today) for person in page.object_list]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Maintenance: {today.year} so far",
+            "opts": self.model._meta,
+            "today": today,
+            "page": page,
+            "checks": checks,
+        }
+        return TemplateResponse(request, "accreditation/admin/maintenance_so_far.html", context)
 
     def has_add_permission(self, request):
         return False

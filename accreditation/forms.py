@@ -7,6 +7,7 @@ from members.models import User
 
 from .enums import CaseStudyStatus, LetterWriter, RolePlayOutcome
 from .models import RolePlayResult
+from .pathways import role_play_refusal
 
 
 class CaseStudyUploadForm(forms.Form):
@@ -48,6 +49,10 @@ class RolePlayResultForm(forms.ModelForm):
             self.add_error(
                 "assessed_on", f"Attempt {previous.attempt} was assessed on {previous.assessed_on:%-d %B %Y}."
             )
+        elif person and assessed_on:
+            refusal = role_play_refusal(person, assessed_on)  # D24, the rule the service checks
+            if refusal:
+                self.add_error("assessed_on", refusal)
         return cleaned
 
     def validate_unique(self):

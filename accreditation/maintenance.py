@@ -17,24 +17,37 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import (
+    BooleanField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 from members.enums import CredentialKind, CredentialStatus
-from members.models import HeldCredential
-from members.selectors import network_cpd_attendance
-from members.services import credential_timelines, status_in_timeline
+from members.models import HeldCredential, MeetingAttendance, User
+from members.services import credential_timelines, status_in_timeline, status_on_day
 from supervision import selectors as ledger
-from supervision.enums import CpdKind
+from supervision.enums import SessionStatus, SupervisionKind
+from supervision.models import SupervisionSession, TherapyHours
 from trainings.enums import EnrolmentStatus, RunStatus
 from trainings.models import Enrolment
 
 from . import thresholds
-from .models import MaintenanceResult
-from .pathways import Item, _day, _number, counted_sessions
+from .models import MaintenanceResult, MaintenanceSummary
+from .pathways import Item, _day, _number
 
 
 @dataclass
@@ -49,32 +62,92 @@ class MaintenanceCheck:
         return all(item.met for item in self.items if item.required)
 
 
-def cpd_event_sources(person, start, end):
-    """Everything that meets the yearly CPD event between the dates (D1), as descriptions:
-    completed runs of courses flagged "counts as the yearly CPD event", CPD records of CPD
-    Days, and regional network meetings attended that are flagged so. The one place event
-    sources are gathered."""
-    sources = []
-    runs = (
+def _cpd_event_runs(person_ref, start, end):
+    return (
         Enrolment.objects.filter(
-            trainee=person, status=EnrolmentStatus.COMPLETED, run__course__counts_as_cpd_event=True
+            trainee=person_ref, status=EnrolmentStatus.COMPLETED, run__course__counts_as_cpd_event=True
         )
         .exclude(run__status=RunStatus.CANCELLED)
         .annotate(ends_on=Max("run__days__date"))
         .filter(ends_on__gte=start, ends_on__lte=end)
-        .select_related("run__course")
-        .order_by("ends_on")
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__date__lte=end))
     )
-    sources += [f"{enrolment.run} ({_day(enrolment.ends_on)})" for enrolment in runs]
-    records = ledger.cpd_records(person).filter(kind=CpdKind.CPD_DAY, date__gte=start, date__lte=end)
-    sources += [f"{record.title} ({_day(record.date)})" for record in records]
-    for year in range(start.year, end.year + 1):
-        sources += [
-            f"{event.network}: {event.title} ({_day(event.date)})"
-            for event in network_cpd_attendance(person, year)
-            if event.counts_as_yearly_cpd_event and start <= event.date <= end
-        ]
-    return sources
+
+
+def _cpd_event_meetings(person_ref, start, end):
+    return MeetingAttendance.objects.filter(
+        person=person_ref,
+        meeting__is_cancelled=False,
+        meeting__counts_as_yearly_cpd_event=True,
+        meeting__starts_at__date__gte=start,
+        meeting__starts_at__date__lte=end,
+    )
+
+
+def cpd_event_attended(start, end, person_ref=None):
+    """The yearly CPD event rule (D1), the one place it is written: a Q on users (or, with
+    `person_ref`, e.g. OuterRef("holder"), on any row pointing at a person) that holds when
+    the person completed a run of a course flagged "counts as the yearly CPD event", the
+    run ending between the dates, or attended a network meeting so flagged. Self-logged CPD
+    records are CPD, never the event: they are not read from the portal's own records.
+    The yearly check, the trainers' reminder and the providers' dashboard read this."""
+    person_ref = person_ref if person_ref is not None else OuterRef("pk")
+    return Q(Exists(_cpd_event_runs(person_ref, start, end))) | Q(Exists(_cpd_event_meetings(person_ref, start, end)))
+
+
+def cpd_event_sources(person, start, end):
+    """What meets the yearly CPD event between the dates (`cpd_event_attended`), described
+    for the check's evidence."""
+    runs = _cpd_event_runs(person, start, end).select_related("run__course").order_by("ends_on")
+    meetings = _cpd_event_meetings(person, start, end).select_related("meeting__network").order_by("meeting__starts_at")
+    return [f"{enrolment.run} ({_day(enrolment.ends_on)})" for enrolment in runs] + [
+        f"{row.meeting.network.name}: {row.meeting.title} ({_day(timezone.localdate(row.meeting.starts_at))})"
+        for row in meetings
+    ]
+
+
+HOURS = DecimalField(max_digits=10, decimal_places=2)
+
+
+def first_year_hours(person_ref, start, end, *, as_of):
+    """D8's two sums, the one place they are written, as query expressions: {"therapy":
+    DIT therapy hours logged from `start` to `end`, "supervision": confirmed formal
+    supervision hours in those dates, confirmed by `as_of`, with a supervisor accredited on
+    the session's date (D5, D15)}. `person_ref`, `start` and `end` may be OuterRefs: the
+    yearly check and the first-year reminder both annotate with these."""
+    therapy = (
+        TherapyHours.objects.filter(case__practitioner=person_ref, date__gte=start, date__lte=end)
+        .order_by()
+        .values("case__practitioner")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    supervision = (
+        SupervisionSession.objects.filter(
+            practitioner=person_ref,
+            status=SessionStatus.CONFIRMED,
+            kind=SupervisionKind.FORMAL,
+            date__gte=start,
+            date__lte=end,
+        )
+        .filter(Q(decided_at__isnull=True) | Q(decided_at__date__lte=as_of))
+        .annotate(supervisor_then=status_on_day(OuterRef("supervisor"), CredentialKind.SUPERVISOR, OuterRef("date")))
+        .filter(supervisor_then=CredentialStatus.ACCREDITED)
+        .order_by()
+        .values("practitioner")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    zero = Value(Decimal("0"), output_field=HOURS)
+    return {
+        "therapy": Coalesce(Subquery(therapy, output_field=HOURS), zero, output_field=HOURS),
+        "supervision": Coalesce(Subquery(supervision, output_field=HOURS), zero, output_field=HOURS),
+    }
+
+
+def ratio_short(ratio):
+    """The 1:12 rule on rows annotated by `first_year_hours`: supervision x ratio < therapy."""
+    return Q(therapy__gt=ExpressionWrapper(F("supervision") * Value(ratio, output_field=HOURS), output_field=HOURS))
 
 
 def check(person, year, today=None):
@@ -114,12 +187,14 @@ def check(person, year, today=None):
     window_start, window_end = max(start, first_day), min(end, last_day)
     if window_start <= window_end:
         ratio = limits["maintenance_therapy_hours_per_supervision_hour"]
-        therapy = ledger.therapy_hours(person, window_start, window_end)
-        supervision = sum(
-            (s.hours for s in counted_sessions(person, as_of=today, since=window_start, until=window_end, formal=True)),
-            Decimal("0"),
+        hours = (
+            User.objects.filter(pk=person.pk)
+            .annotate(**first_year_hours(OuterRef("pk"), window_start, window_end, as_of=today))
+            .annotate(short=ExpressionWrapper(ratio_short(ratio), output_field=BooleanField()))
+            .values("therapy", "supervision", "short")
+            .get()
         )
-        met = supervision * ratio >= therapy
+        therapy, supervision, met = hours["therapy"], hours["supervision"], not hours["short"]
         needed = therapy / ratio if ratio else Decimal("0")
         result.items.append(
             Item(
@@ -139,14 +214,15 @@ def check(person, year, today=None):
         == CredentialStatus.ACCREDITED
     )
     sources = cpd_event_sources(person, start, end)
+    attended = User.objects.filter(pk=person.pk).filter(cpd_event_attended(start, end)).exists()
     result.items.append(
         Item(
             "cpd_event",
             "Yearly CPD event for trainers and supervisors",
-            bool(sources),
+            attended,
             evidence="; ".join(sources),
             missing=""
-            if sources
+            if attended
             else f"Attend a CPD event in {year} (e.g. CPD Day)."
             + ("" if is_trainer else " Recommended; not required for your credentials."),
             required=is_trainer,
@@ -159,7 +235,16 @@ def record_check(person, year, *, by=None, today=None):
     """Check, store the result for the person and year, and warn them once if it fails."""
     outcome = check(person, year, today=today)
     if not outcome.applies:
-        MaintenanceResult.objects.filter(person=person, year=year).delete()
+        with transaction.atomic():
+            stale = MaintenanceResult.objects.select_for_update().filter(person=person, year=year).first()
+            if stale is not None:
+                log_action(
+                    stale,
+                    "accreditation.maintenance.withdrawn",
+                    user=by,
+                    data={"year": year, "passed": stale.passed, "reason": "the check no longer applies"},
+                )
+                stale.delete()
         return None
     with transaction.atomic():
         stored, _ = MaintenanceResult.objects.update_or_create(
@@ -190,10 +275,21 @@ def record_check(person, year, *, by=None, today=None):
     return stored
 
 
-def people_to_check(year):
-    """People holding DIT Practitioner as accredited, accredited by the end of `year`."""
-    return HeldCredential.objects.filter(
-        kind=CredentialKind.PRACTITIONER,
-        status=CredentialStatus.ACCREDITED,
-        accredited_on__lte=datetime.date(year, 12, 31),
-    ).values_list("holder_id", flat=True)
+def people_to_check(year, *, on=None):
+    """People whose DIT Practitioner credential was accredited on the last day of `year`
+    (from its history, not today's status: a credential that lapsed in the January of the
+    check is still checked for the year before), accredited by the end of `year`. With
+    `on`, a day of `year` itself: those accredited on that day ("this year so far")."""
+    year_end = on or datetime.date(year, 12, 31)
+    return (
+        HeldCredential.objects.filter(kind=CredentialKind.PRACTITIONER, accredited_on__lte=year_end)
+        .annotate(status_then=status_on_day(OuterRef("holder"), CredentialKind.PRACTITIONER, Value(year_end)))
+        .filter(status_then=CredentialStatus.ACCREDITED)
+        .values_list("holder_id", flat=True)
+    )
+
+
+def claim_summary(year):
+    """Claim the coordinators' summary of `year` (True once, however often the job runs)."""
+    MaintenanceSummary.objects.get_or_create(year=year)
+    return bool(MaintenanceSummary.objects.filter(year=year, sent_at__isnull=True).update(sent_at=timezone.now()))

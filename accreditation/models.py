@@ -159,6 +159,17 @@ class MaintenanceResult(models.Model):
         return f"{self.person} {self.year}: {'passed' if self.passed else 'not met'}"
 
 
+class MaintenanceSummary(models.Model):
+    """The coordinators' summary of one year's maintenance check: claimed once, so a re-run
+    of the job does not mail it again."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Maintenance summary {self.year}"
+
+
 class Candidate(User):
     """People as the "ready to accredit" queue sees them."""
 

@@ -20,7 +20,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from members.enums import CredentialKind, CredentialStatus
@@ -28,17 +28,24 @@ from members.models import HeldCredential, PersonProfile
 from members.services import credential_timelines, status_in_timeline
 from supervision import selectors as ledger
 from supervision.enums import CasePurpose, RecordingPhase
-from trainings.enums import EnrolmentStatus, RunStatus, TrainerRole
+from supervision.models import SupervisionSession
+from trainings import selectors as catalogue
+from trainings.enums import (
+    ATTENDING_STATES,
+    PRACTITIONER_TRAINING_ROLES,
+    EnrolmentStatus,
+    PathwayRole,
+    RunStatus,
+    TrainerRole,
+)
 from trainings.models import Enrolment, RunDay, TrainerDay
 
 from . import thresholds
 from .enums import CaseStudyStatus, LetterWriter, PracticeRoute, RolePlayOutcome
 from .models import CaseStudySubmission, RolePlayResult, SupportLetter
 
-# The seeded catalogue's courses each route reads (trainings' data migration names them).
-FIVE_DAY_COURSE = "5-day-dit-training"
-TWENTY_DAY_COURSE = "20-day-dit-programme"
-COMPLEX_CARE_COURSE = "dit-for-complex-care"
+# Courses are found by their role in the pathways (Course.pathway_role), never by slug.
+ROUTE_COURSE = {PracticeRoute.FIVE_DAY: PathwayRole.FIVE_DAY, PracticeRoute.TWENTY_DAY: PathwayRole.TWENTY_DAY}
 DELIVERY_ROLES = (TrainerRole.SUPPORT, TrainerRole.LEAD)
 
 
@@ -120,18 +127,27 @@ def _plural(count, word, plural=None):
 # Reads shared by the routes ------------------------------------------------------------
 
 
-def completed_run(person, course_slug, as_of):
-    """The person's first completed run of the course that ended by `as_of` (not cancelled),
-    annotated with `ends_on`; None if none."""
+def completed_run(person, course_role, as_of, *, started_after=None):
+    """The person's first completed run of a course with `course_role` (a PathwayRole or a
+    tuple) that ended, and whose completion was recorded, by `as_of`; with `started_after`,
+    only a run that began after that day (D24). Annotated with `starts_on` and `ends_on`."""
+    return catalogue.completed_enrolments(person, roles=course_role, by=as_of, started_after=started_after).first()
+
+
+def places_held(person, course_role, as_of):
+    """The person's enrolments on courses with `course_role` that held a place on `as_of`:
+    accepted by then, and not ended by then without completing (D25)."""
     return (
-        Enrolment.objects.filter(trainee=person, status=EnrolmentStatus.COMPLETED, run__course__slug=course_slug)
+        Enrolment.objects.filter(trainee=person, run__course__pathway_role__in=_roles(course_role))
+        .filter(status__in=ATTENDING_STATES)
         .exclude(run__status=RunStatus.CANCELLED)
-        .annotate(ends_on=Max("run__days__date"))
-        .filter(ends_on__lte=as_of)
-        .select_related("run__course")
-        .order_by("ends_on", "pk")
-        .first()
+        .filter(Q(decided_at__isnull=True) | Q(decided_at__date__lte=as_of))
+        .exclude(status=EnrolmentStatus.NOT_COMPLETED, ended_at__date__lte=as_of)
     )
+
+
+def _roles(course_role):
+    return (course_role,) if isinstance(course_role, str) else tuple(course_role)
 
 
 def counted_sessions(person, *, as_of, since=None, until=None, formal=True):
@@ -152,6 +168,62 @@ def counted_sessions(person, *, as_of, since=None, until=None, formal=True):
 
 def _passed_by(recordings, as_of):
     return [r for r in recordings if r.rated_at is None or timezone.localdate(r.rated_at) <= as_of]
+
+
+def _accredited_during(timeline, start, end):
+    """Whether a credential was accredited on at least one day from `start` to `end`."""
+    if status_in_timeline(timeline, start) == CredentialStatus.ACCREDITED:
+        return True
+    return any(
+        start < effective_on <= end and status == CredentialStatus.ACCREDITED for effective_on, status in timeline or ()
+    )
+
+
+def approved_cases(cases, as_of):
+    """D23: the cases, begun by `as_of`, whose named supervisor was an accredited DIT
+    supervisor while the case ran (up to `as_of`)."""
+    cases = [case for case in cases if case.started_on <= as_of and case.supervisor_id]
+    timelines = credential_timelines({case.supervisor_id for case in cases}, CredentialKind.SUPERVISOR)
+    return [
+        case
+        for case in cases
+        if _accredited_during(timelines.get(case.supervisor_id), case.started_on, min(case.ended_on or as_of, as_of))
+    ]
+
+
+def approved_recordings(cases, as_of):
+    """D4, D23: the recordings of `cases` rated pass by `as_of` by the case's named
+    supervisor, who was an accredited DIT supervisor on the day of the rating."""
+    if not cases:
+        return []
+    supervisor_of = {case.pk: case.supervisor_id for case in cases}
+    recordings = [
+        recording
+        for recording in _passed_by(ledger.passed_recordings(cases), as_of)
+        if recording.rated_by_id is not None and recording.rated_by_id == supervisor_of[recording.case_id]
+    ]
+    timelines = credential_timelines({r.rated_by_id for r in recordings}, CredentialKind.SUPERVISOR)
+    return [
+        recording
+        for recording in recordings
+        if status_in_timeline(
+            timelines.get(recording.rated_by_id),
+            timezone.localdate(recording.rated_at) if recording.rated_at else recording.session_date,
+        )
+        == CredentialStatus.ACCREDITED
+    ]
+
+
+def sessions_on_cases(sessions, cases):
+    """D23: the sessions that discussed at least one of `cases`, given by that case's named
+    supervisor."""
+    supervisor_of = {case.pk: case.supervisor_id for case in cases}
+    discussed = {}
+    for session_id, case_id in SupervisionSession.cases.through.objects.filter(
+        supervisionsession_id__in=[session.pk for session in sessions], case_id__in=list(supervisor_of)
+    ).values_list("supervisionsession_id", "case_id"):
+        discussed.setdefault(session_id, set()).add(supervisor_of[case_id])
+    return [session for session in sessions if session.supervisor_id in discussed.get(session.pk, ())]
 
 
 def _credential(person, kind):
@@ -177,8 +249,8 @@ def _held_item(person, kind, as_of, key="practitioner"):
     return Item(key, label, False, missing=f"Hold {CredentialKind(kind).label} as an accredited credential.")
 
 
-def _completed_item(person, course_slug, key, label, as_of):
-    enrolment = completed_run(person, course_slug, as_of)
+def _completed_item(person, course_role, key, label, as_of, *, started_after=None):
+    enrolment = completed_run(person, course_role, as_of, started_after=started_after)
     if enrolment:
         return Item(
             key,
@@ -187,21 +259,87 @@ def _completed_item(person, course_slug, key, label, as_of):
             evidence=f"Completed {enrolment.run} (ended {_day(enrolment.ends_on)})",
             met_on=enrolment.ends_on,
         )
-    attending = Enrolment.objects.filter(
-        trainee=person, run__course__slug=course_slug, status=EnrolmentStatus.ACCEPTED
-    ).exists()
-    missing = (
-        "Complete the training (your attendance is recorded by the coordinators)."
-        if attending
-        else "Attend the whole training."
+    attending = places_held(person, course_role, as_of).exclude(
+        status=EnrolmentStatus.COMPLETED, ended_at__date__lte=as_of
     )
+    if started_after is not None:
+        attending = attending.filter(run__days__date__gt=started_after).distinct()
+    if attending.exists():
+        missing = "Complete the training (your attendance is recorded by the coordinators)."
+    elif started_after is not None:
+        missing = f"Attend the whole training again (the role-play was not passed on {_day(started_after)})."
+    else:
+        missing = "Attend the whole training."
     return Item(key, label, False, missing=missing)
 
 
-def role_play_item(person, as_of):
+# Role-play (D16, D24) ---------------------------------------------------------------------
+
+
+def role_play_results(person, as_of):
+    """The person's role-play attempts assessed by `as_of`, first first."""
+    return list(RolePlayResult.objects.filter(person=person, assessed_on__lte=as_of).order_by("attempt"))
+
+
+def role_play_failed_on(results, as_of):
+    """The day of the person's last failed role-play by `as_of` (D24), or None: a fail's
+    assessment day, or an unmet referral's retake deadline (from the day after it the
+    referral counts as a fail). The training must be attended again after that day."""
+    failed = None
+    for index, result in enumerate(results):
+        following = results[index + 1].assessed_on if index + 1 < len(results) else None
+        if result.outcome == RolePlayOutcome.FAIL:
+            failed = result.assessed_on
+        elif result.outcome == RolePlayOutcome.REFER and result.retake_by and (following or as_of) > result.retake_by:
+            failed = result.retake_by
+    return failed
+
+
+def role_play_refusal(person, assessed_on):
+    """Why a role-play attempt assessed on `assessed_on` cannot be recorded for `person`
+    (a message), or None (D24): it needs the whole training attended (completed by that
+    day); after a fail, or a referral whose retake deadline passed, the training attended
+    again (a complete run begun after it)."""
+    results = role_play_results(person, assessed_on)
+    latest = results[-1] if results else None
+    if latest and latest.outcome == RolePlayOutcome.REFER and latest.retake_by and assessed_on > latest.retake_by:
+        failed_on = latest.retake_by
+    else:
+        failed_on = role_play_failed_on(results, assessed_on)
+    if completed_run(person, PRACTITIONER_TRAINING_ROLES, assessed_on, started_after=failed_on):
+        return None
+    if failed_on is None:
+        return (
+            f"{person} has no completed 5-day or 20-day training recorded by {_day(assessed_on)}: the role-play is "
+            "taken at the end of the whole training (record the completion first)."
+        )
+    if latest.outcome == RolePlayOutcome.REFER and failed_on == latest.retake_by:
+        reason = (
+            f"the retake deadline of attempt {latest.attempt} ({_day(failed_on)}) has passed, so it counts as a fail"
+        )
+    else:
+        reason = f"the role-play was failed on {_day(failed_on)}"
+    return f"{reason}; {person} must attend the whole training again before another role-play is recorded."
+
+
+def _counted_pass(person, results):
+    """The first pass that counts: one not preceded by a fail, or taken after the training
+    was attended again (D24)."""
+    for index, result in enumerate(results):
+        if result.outcome != RolePlayOutcome.PASS:
+            continue
+        failed = role_play_failed_on(results[:index], result.assessed_on)
+        if failed is None or completed_run(
+            person, PRACTITIONER_TRAINING_ROLES, result.assessed_on, started_after=failed
+        ):
+            return result
+    return None
+
+
+def role_play_item(person, as_of, results=None):
     label = "Role-play passed"
-    results = list(RolePlayResult.objects.filter(person=person, assessed_on__lte=as_of).order_by("attempt"))
-    passed = next((r for r in results if r.outcome == RolePlayOutcome.PASS), None)
+    results = role_play_results(person, as_of) if results is None else results
+    passed = _counted_pass(person, results)
     if passed:
         return Item(
             "role_play",
@@ -215,7 +353,8 @@ def role_play_item(person, as_of):
             "role_play", label, False, missing="No role-play result yet: it is filmed at the end of the training."
         )
     latest = results[-1]
-    if latest.outcome == RolePlayOutcome.REFER:
+    failed = role_play_failed_on(results, as_of)
+    if failed is None and latest.outcome == RolePlayOutcome.REFER:
         deadline = latest.retake_by
         return Item(
             "role_play",
@@ -225,18 +364,24 @@ def role_play_item(person, as_of):
             missing=f"Retake the role-play{f' by {_day(deadline)}' if deadline else ''}.",
             deadline=deadline,
         )
-    return Item(
-        "role_play",
-        label,
-        False,
-        evidence=f"Not passed on {_day(latest.assessed_on)}",
-        missing="Re-attend the training, then take the role-play again.",
-    )
+    if latest.outcome == RolePlayOutcome.REFER and failed == latest.retake_by:
+        evidence = f"Referred on {_day(latest.assessed_on)}; not retaken by {_day(failed)}"
+    else:
+        evidence = f"Not passed on {_day(latest.assessed_on)}"
+    if failed is not None and completed_run(person, PRACTITIONER_TRAINING_ROLES, as_of, started_after=failed):
+        missing = "Take the role-play again: you have attended the training again."
+    else:
+        missing = "Attend the training again, then take the role-play again."
+    return Item("role_play", label, False, evidence=evidence, missing=missing)
 
 
 def case_study_item(person, as_of):
     label = "Case study passed"
-    submissions = list(CaseStudySubmission.objects.filter(person=person).order_by("number"))
+    submissions = [
+        submission
+        for submission in CaseStudySubmission.objects.filter(person=person).order_by("number")
+        if timezone.localdate(submission.submitted_at) <= as_of
+    ]
     decided = [s for s in submissions if s.decided_at and timezone.localdate(s.decided_at) <= as_of]
     passed = next((s for s in decided if s.status == CaseStudyStatus.PASSED), None)
     if passed:
@@ -283,14 +428,14 @@ def case_study_item(person, as_of):
 
 
 def _supervision_item(person, as_of, *, hours_needed, recordings_needed, cases_needed, since):
-    cases = [
-        c
-        for c in ledger.cases(person, purpose=CasePurpose.PRACTITIONER_TRAINING)
-        if c.started_on <= as_of and c.supervisor_id
-    ]
+    """D5, D23: confirmed formal hours that discussed the counted cases with their named
+    supervisor, cases run with an approved DIT supervisor, recordings that supervisor rated."""
+    cases = approved_cases(ledger.cases(person, purpose=CasePurpose.PRACTITIONER_TRAINING), as_of)
     concurrent = ledger.most_concurrent(cases, today=as_of) if cases else []
-    hours = sum((s.hours for s in counted_sessions(person, as_of=as_of, since=since)), Decimal("0"))
-    passed = len(_passed_by(ledger.passed_recordings(cases), as_of)) if cases else 0
+    counted = concurrent if cases_needed > 0 else cases
+    sessions = sessions_on_cases(counted_sessions(person, as_of=as_of, since=since), counted)
+    hours = sum((s.hours for s in sessions), Decimal("0"))
+    passed = len(approved_recordings(counted, as_of))
     evidence = (
         f"{_number(hours)} of {_number(hours_needed)} confirmed hours on {_plural(len(concurrent), 'concurrent case')}; "
         f"{passed} of {_number(recordings_needed)} recordings passed"
@@ -299,9 +444,9 @@ def _supervision_item(person, as_of, *, hours_needed, recordings_needed, cases_n
     if hours < hours_needed:
         missing.append(f"{_number(hours_needed - hours)} more confirmed hours of supervision")
     if len(concurrent) < cases_needed:
-        missing.append(f"{_number(cases_needed)} concurrent cases with a DIT supervisor")
+        missing.append(f"{_number(cases_needed)} concurrent cases with an approved DIT supervisor")
     if passed < recordings_needed:
-        missing.append(f"{_number(recordings_needed - passed)} more recordings rated pass")
+        missing.append(f"{_number(recordings_needed - passed)} more recordings rated pass by the case's supervisor")
     met = not missing
     return Item(
         "supervision",
@@ -315,16 +460,19 @@ def _supervision_item(person, as_of, *, hours_needed, recordings_needed, cases_n
 # Routes -------------------------------------------------------------------------------
 
 
+def _practitioner_training(person, route, as_of, label):
+    """The training item of a practitioner route, and the run it counts: the first complete
+    run, or after a failed role-play the first complete run begun after it (D24)."""
+    failed = role_play_failed_on(role_play_results(person, as_of), as_of)
+    item = _completed_item(person, ROUTE_COURSE[route], "training", label, as_of, started_after=failed)
+    run = completed_run(person, ROUTE_COURSE[route], as_of, started_after=failed) if item.met else None
+    return item, run
+
+
 def _five_day(person, as_of, limits):
-    attended = _completed_item(person, FIVE_DAY_COURSE, "training", "Attended the whole 5-Day DIT Training", as_of)
-    since = None
-    if attended.met:
-        since = (
-            completed_run(person, FIVE_DAY_COURSE, as_of)
-            .run.days.order_by("date")
-            .values_list("date", flat=True)
-            .first()
-        )
+    attended, enrolment = _practitioner_training(
+        person, PracticeRoute.FIVE_DAY, as_of, "Attended the whole 5-Day DIT Training"
+    )
     return [
         attended,
         role_play_item(person, as_of),
@@ -334,17 +482,17 @@ def _five_day(person, as_of, limits):
             hours_needed=limits["five_day_supervision_hours"],
             recordings_needed=limits["five_day_passed_recordings"],
             cases_needed=limits["five_day_concurrent_cases"],
-            since=since,
+            since=enrolment.starts_on if enrolment else None,
         ),
         case_study_item(person, as_of),
     ]
 
 
 def _twenty_day(person, as_of, limits):
-    items = [
-        _completed_item(person, TWENTY_DAY_COURSE, "training", "Completed the 20-Day DIT Programme", as_of),
-        role_play_item(person, as_of),
-    ]
+    training, _enrolment = _practitioner_training(
+        person, PracticeRoute.TWENTY_DAY, as_of, "Completed the 20-Day DIT Programme"
+    )
+    items = [training, role_play_item(person, as_of)]
     needed = limits["twenty_day_closely_supervised_cases"]
     cases = [
         c
@@ -387,12 +535,15 @@ def _twenty_day(person, as_of, limits):
     return items
 
 
-def _supervisor(person, as_of, limits):
-    practitioner = _held_item(person, CredentialKind.PRACTITIONER, as_of)
-    items = [practitioner]
+def supervisor_prerequisites(person, as_of, limits=None):
+    """The supervisor route's prerequisites (D11, D20): DIT cases since the practitioner
+    accreditation date, verified general supervision experience, both letters of support.
+    Supervisor training's entry rule reads the same items."""
+    limits = limits or thresholds.current()
+    items = []
     credential = _credential(person, CredentialKind.PRACTITIONER)
     needed = limits["supervisor_cases_since_accreditation"]
-    if credential and credential.accredited_on:
+    if credential and credential.accredited_on and credential.accredited_on <= as_of:
         seen = Count("pk", filter=Q(started_on__gte=credential.accredited_on, started_on__lte=as_of))
         count = ledger.cases(person).order_by().aggregate(n=seen)["n"]
         items.append(
@@ -455,14 +606,30 @@ def _supervisor(person, as_of, limits):
             missing=("Upload a letter from: " + "; ".join(absent).lower() + ".") if absent else "",
         )
     )
-    cases = [c for c in ledger.cases(person, purpose=CasePurpose.SUPERVISOR_TRAINING) if c.started_on <= as_of]
-    phases = {r.phase for r in _passed_by(ledger.passed_recordings(cases), as_of)} if cases else set()
+    return items
+
+
+def supervisor_training_refusal(person, on):
+    """Why `person` does not meet supervisor training's prerequisites on `on` (D20), or None."""
+    unmet = [item for item in supervisor_prerequisites(person, on) if not item.met]
+    if not unmet:
+        return None
+    return "the portal does not record the supervisor route's prerequisites for you: " + " ".join(
+        f"{item.label}: {item.missing}" for item in unmet
+    )
+
+
+def _supervisor(person, as_of, limits):
+    items = [_held_item(person, CredentialKind.PRACTITIONER, as_of)]
+    items += supervisor_prerequisites(person, as_of, limits)
+    cases = approved_cases(ledger.cases(person, purpose=CasePurpose.SUPERVISOR_TRAINING), as_of)
+    phases = {r.phase for r in approved_recordings(cases, as_of)}
     cases_needed = limits["supervisor_training_cases"]
     in_person_needed = limits["supervisor_cases_seen_in_person"]
     in_person = sum(1 for c in cases if c.seen_in_person)
     missing = []
     if len(cases) < cases_needed:
-        missing.append(f"{_number(cases_needed - len(cases))} more supervised training cases")
+        missing.append(f"{_number(cases_needed - len(cases))} more training cases with an approved DIT supervisor")
     absent_phases = [RecordingPhase(p).label.lower() for p in RecordingPhase.values if p not in phases]
     if absent_phases:
         missing.append("a recording rated pass in the " + ", ".join(absent_phases))
@@ -479,7 +646,7 @@ def _supervisor(person, as_of, limits):
             missing=("Needed: " + "; ".join(missing) + ".") if missing else "",
         )
     )
-    supervisees = [s for s in ledger.supervisees(person) if s.confirmed_hours > 0]
+    supervisees = [s for s in ledger.supervisees(person, as_of=as_of) if s.confirmed_hours > 0]
     in_training = sum(1 for s in supervisees if s.in_training)
     needed_people = limits["supervisor_supervisees"]
     needed_training = limits["supervisor_supervisees_in_training"]
@@ -501,17 +668,19 @@ def _supervisor(person, as_of, limits):
 
 
 def _trainer_days(person, since, as_of, roles):
-    """Counted trainer days: runs the Centre ran, not cancelled, from `since` to `as_of`."""
+    """Counted trainer days: runs the Centre ran, not cancelled, from `since` (None: any
+    day) to `as_of`."""
+    days = TrainerDay.objects.filter(
+        run_trainer__trainer=person,
+        role__in=roles,
+        run_trainer__run__run_by_centre=True,
+        day__date__lte=as_of,
+    )
+    if since is not None:
+        days = days.filter(day__date__gte=since)
     return list(
-        TrainerDay.objects.filter(
-            run_trainer__trainer=person,
-            role__in=roles,
-            run_trainer__run__run_by_centre=True,
-            day__date__gte=since,
-            day__date__lte=as_of,
-        )
-        .exclude(run_trainer__run__status=RunStatus.CANCELLED)
-        .filter(run_trainer__run__course__slug__in=(FIVE_DAY_COURSE, TWENTY_DAY_COURSE))
+        days.exclude(run_trainer__run__status=RunStatus.CANCELLED)
+        .filter(run_trainer__run__course__pathway_role__in=PRACTITIONER_TRAINING_ROLES)
         .select_related("day", "run_trainer__run__course")
         .order_by("day__date", "pk")
     )
@@ -524,20 +693,22 @@ def _trainer_step(days, twenty_day_needed):
     for trainer_day in days:
         by_run.setdefault(trainer_day.run_trainer.run, []).append(trainer_day.day.date)
     totals = dict(
-        RunDay.objects.filter(run__in=[run.pk for run in by_run if run.course.slug == FIVE_DAY_COURSE])
+        RunDay.objects.filter(run__in=[run.pk for run in by_run if run.course.pathway_role == PathwayRole.FIVE_DAY])
         .values_list("run")
         .annotate(n=Count("pk"))
     )
     candidates, five_day_best = [], None
     for run, dates in by_run.items():
-        if run.course.slug != FIVE_DAY_COURSE:
+        if run.course.pathway_role != PathwayRole.FIVE_DAY:
             continue
         if len(set(dates)) == totals.get(run.pk):
             candidates.append((max(dates), f"all {len(dates)} days of {run}"))
         elif five_day_best is None or len(dates) > five_day_best[1]:
             five_day_best = (run, len(dates), totals.get(run.pk, 0))
     twenty = sorted(
-        trainer_day.day.date for trainer_day in days if trainer_day.run_trainer.run.course.slug == TWENTY_DAY_COURSE
+        trainer_day.day.date
+        for trainer_day in days
+        if trainer_day.run_trainer.run.course.pathway_role == PathwayRole.TWENTY_DAY
     )
     needed = int(twenty_day_needed)
     if needed and len(twenty) >= needed:
@@ -550,6 +721,18 @@ def _trainer_step(days, twenty_day_needed):
         run, count, total = five_day_best
         progress += f"; {count} of {total} days of {run}"
     return None, progress, progress
+
+
+def centre_shadowing(person, *, as_of=None, since=None, limits=None):
+    """D9 trainer step 2, the one place it is written: (met on, evidence, progress) for the
+    days `person` shadowed at the Centre from `since` to `as_of` (default today): all days
+    of one 5-day run, or the configured number of days summed over 20-day runs. The trainer
+    checklist (from the day step 1 was met) and providers' criterion 2 (any day) read it."""
+    as_of = as_of or timezone.localdate()
+    limits = limits or thresholds.current()
+    return _trainer_step(
+        _trainer_days(person, since, as_of, (TrainerRole.SHADOWING,)), limits["trainer_twenty_day_shadow_days"]
+    )
 
 
 def _trainer(person, as_of, limits):
@@ -570,9 +753,7 @@ def _trainer(person, as_of, limits):
     ]
     step2 = None
     if step1:
-        step2, evidence, progress = _trainer_step(
-            _trainer_days(person, step1, as_of, (TrainerRole.SHADOWING,)), limits["trainer_twenty_day_shadow_days"]
-        )
+        step2, evidence, progress = centre_shadowing(person, as_of=as_of, since=step1, limits=limits)
         missing = (
             "" if step2 else f"Shadow a whole 5-day run at the Centre, or enough days of 20-day runs ({progress})."
         )
@@ -625,21 +806,19 @@ def _trainer(person, as_of, limits):
 def _complex_care(person, as_of, limits):
     return [
         _held_item(person, CredentialKind.PRACTITIONER, as_of),
-        _completed_item(person, COMPLEX_CARE_COURSE, "training", "Completed DIT for Complex Care", as_of),
+        _completed_item(person, PathwayRole.COMPLEX_CARE, "training", "Completed DIT for Complex Care", as_of),
     ]
 
 
 def practice_route(person, as_of=None):
-    """The practitioner route the person is on: the 20-day one if they trained on it and not
-    on the 5-day training, otherwise the 5-day one."""
-    courses = set(
-        Enrolment.objects.filter(
-            trainee=person,
-            run__course__slug__in=(FIVE_DAY_COURSE, TWENTY_DAY_COURSE),
-            status__in=(EnrolmentStatus.ACCEPTED, EnrolmentStatus.COMPLETED),
-        ).values_list("run__course__slug", flat=True)
+    """The practitioner route the person is on on `as_of`: the 20-day one if they held a
+    place on the 20-day programme and none on the 5-day training by then, otherwise the
+    5-day one."""
+    as_of = as_of or timezone.localdate()
+    roles = set(
+        places_held(person, PRACTITIONER_TRAINING_ROLES, as_of).values_list("run__course__pathway_role", flat=True)
     )
-    if TWENTY_DAY_COURSE in courses and FIVE_DAY_COURSE not in courses:
+    if PathwayRole.TWENTY_DAY in roles and PathwayRole.FIVE_DAY not in roles:
         return PracticeRoute.TWENTY_DAY
     return PracticeRoute.FIVE_DAY
 

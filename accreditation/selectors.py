@@ -6,12 +6,11 @@ from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, User
 from supervision.enums import CasePurpose
 from supervision.models import Case
-from trainings.enums import EnrolmentStatus, RunStatus, TrainerRole
+from trainings.enums import EnrolmentStatus, PathwayRole, RunStatus, TrainerRole
 from trainings.models import Enrolment, TrainerDay
 
 from .enums import CaseStudyStatus, RolePlayOutcome
 from .models import CaseStudySubmission, RolePlayResult, SupportLetter
-from .pathways import COMPLEX_CARE_COURSE, FIVE_DAY_COURSE, TWENTY_DAY_COURSE
 
 KINDS = [CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR, CredentialKind.TRAINER, CredentialKind.COMPLEX_CARE]
 
@@ -20,9 +19,11 @@ def _holds(kind, statuses=(CredentialStatus.ACCREDITED,)):
     return Exists(HeldCredential.objects.filter(holder=OuterRef("pk"), kind=kind, status__in=statuses))
 
 
-def _completed(slug):
+def _completed(course_role):
     return Exists(
-        Enrolment.objects.filter(trainee=OuterRef("pk"), status=EnrolmentStatus.COMPLETED, run__course__slug=slug)
+        Enrolment.objects.filter(
+            trainee=OuterRef("pk"), status=EnrolmentStatus.COMPLETED, run__course__pathway_role=course_role
+        )
     )
 
 
@@ -58,7 +59,9 @@ def candidates():
     rules = {
         "maybe_practitioner": ~Q(_holds(CredentialKind.PRACTITIONER, held))
         & Q(role_play)
-        & ((Q(_completed(FIVE_DAY_COURSE)) & Q(case_study)) | (Q(_completed(TWENTY_DAY_COURSE)) & Q(closely))),
+        & (
+            (Q(_completed(PathwayRole.FIVE_DAY)) & Q(case_study)) | (Q(_completed(PathwayRole.TWENTY_DAY)) & Q(closely))
+        ),
         "maybe_supervisor": ~Q(_holds(CredentialKind.SUPERVISOR, held))
         & Q(practitioner)
         & Q(letters)
@@ -69,7 +72,7 @@ def candidates():
         & Q(delivered),
         "maybe_complex_care": ~Q(_holds(CredentialKind.COMPLEX_CARE, held))
         & Q(practitioner)
-        & Q(_completed(COMPLEX_CARE_COURSE)),
+        & Q(_completed(PathwayRole.COMPLEX_CARE)),
     }
     people = User.objects.filter(is_active=True).annotate(
         **{name: ExpressionWrapper(rule, output_field=BooleanField()) for name, rule in rules.items()}

@@ -26,7 +26,7 @@ from members.services import CredentialError, set_credential_status
 from . import thresholds
 from .enums import CASE_STUDY_TRANSITIONS, CaseStudyStatus, LetterWriter, PracticeRoute, RolePlayOutcome
 from .models import CaseStudySubmission, RolePlayResult, SupportLetter
-from .pathways import checklist
+from .pathways import checklist, role_play_refusal
 
 CASE_STUDY_KINDS = (PDF, DOCX)
 
@@ -61,8 +61,10 @@ def _pathway_url():
 
 
 def record_role_play(person, *, outcome, assessed_on, by, feedback="", retake_by=None):
-    """Record the outcome of `person`'s next role-play attempt (D16). A referral gets a
-    retake deadline (default: the configured months after the assessment)."""
+    """Record the outcome of `person`'s next role-play attempt (D16, D24). A referral gets a
+    retake deadline (default: the configured months after the assessment). Refused without
+    the whole training completed, after a fail (or a referral past its deadline) until the
+    training is attended again."""
     if outcome not in RolePlayOutcome.values:
         raise AccreditationError(f"Unknown role-play outcome: {outcome!r}.")
     if assessed_on > timezone.localdate():
@@ -81,6 +83,9 @@ def record_role_play(person, *, outcome, assessed_on, by, feedback="", retake_by
                 f"Attempt {previous.attempt} was assessed on {previous.assessed_on:%-d %B %Y}; a later attempt "
                 "cannot be earlier."
             )
+        refusal = role_play_refusal(person, assessed_on)
+        if refusal:
+            raise AccreditationError(refusal)
         if outcome == RolePlayOutcome.REFER and retake_by is None:
             retake_by = _months_from(assessed_on, thresholds.current()["role_play_retake_months"])
         result = RolePlayResult.objects.create(

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +25,9 @@ def check_maintenance(year=None):
     coordinators = list(
         User.objects.filter(is_active=True, groups__name=roles.COORDINATOR).values_list("email", flat=True)
     )
-    if not_met and coordinators:
+    with transaction.atomic():
+        if not (not_met and coordinators and maintenance.claim_summary(year)):
+            return checked
         send_templated_email(
             "accreditation/emails/maintenance_summary",
             {

@@ -46,6 +46,26 @@ DEFAULTS = {
     "role_play_retake_months": ("Role-play: months to retake after a referral", "3", "months", "D16"),
     "case_study_resubmit_months": ("Case study: months to resubmit after a referral", "3", "months", "D16"),
     "case_study_max_resubmissions": ("Case study: resubmissions allowed", "2", "resubmissions", "D16"),
+    "provider_payment_terms_days": ("Providers: days to pay an invoice", "30", "days", ""),
+    "provider_licence_days": ("Providers: length of a licence period", "365", "days", ""),
+    "provider_max_participants_one_trainer": (
+        "Providers: most participants one trainer may train (more need 2 trainers)",
+        "20",
+        "participants",
+        "Criterion 3",
+    ),
+    "provider_second_trainer_years": (
+        "Providers: years after accreditation to have a second DIT trainer",
+        "2",
+        "years",
+        "Criterion 3",
+    ),
+    "provider_supervision_hours": (
+        "Providers: first-year supervision hours when the fee schedule names none",
+        "6",
+        "hours",
+        "Step 3; the supervision fee entry's minimum quantity comes first",
+    ),
 }
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from accreditation import thresholds
 from dit_portal.files import CSV, EVIDENCE_KINDS, PDF, validate_upload
 from dit_portal.widgets import DateInput
 from trainings.enums import DeliveryMode
@@ -171,8 +172,9 @@ class DeliveryForm(forms.Form):
         cleaned = super().clean()
         trainers = cleaned.get("trainers") or []
         participants = cleaned.get("participants") or 0
-        if participants > 20 and len(trainers) < 2:
-            self.add_error("trainers", "A training with more than 20 participants must be run by 2 trainers.")
+        most = thresholds.current().whole("provider_max_participants_one_trainer")
+        if participants > most and len(trainers) < 2:
+            self.add_error("trainers", f"A training with more than {most} participants must be run by 2 trainers.")
         if cleaned.get("mode") == DeliveryMode.IN_PERSON and not cleaned.get("venue"):
             self.add_error("venue", "An in-person training needs a venue.")
         return cleaned

@@ -8,10 +8,12 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
+from accreditation import thresholds
+from accreditation.pathways import centre_shadowing
 from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, User
-from trainings.enums import EnrolmentStatus, RunStatus, TrainerRole
-from trainings.models import Enrolment, RunDay, TrainerDay
+from trainings.enums import PRACTITIONER_TRAINING_ROLES, EnrolmentStatus
+from trainings.models import Enrolment
 
 from .enums import COUNTED_REVIEW_STATES, LICENCE_FEE_KINDS, Criterion, FeeKind, InvoiceStatus
 from .models import (
@@ -24,10 +26,6 @@ from .models import (
     SupervisionRecord,
 )
 
-FIVE_DAY = "5-day-dit-training"
-TWENTY_DAY = "20-day-dit-programme"
-TWENTY_DAY_SHADOWING_DAYS = 10
-SECOND_TRAINER_WITHIN_YEARS = 2
 UK = "GB"
 
 
@@ -59,39 +57,11 @@ def centre_completions(person):
             trainee=person,
             status=EnrolmentStatus.COMPLETED,
             run__run_by_centre=True,
-            run__course__slug__in=(FIVE_DAY, TWENTY_DAY),
+            run__course__pathway_role__in=PRACTITIONER_TRAINING_ROLES,
         )
         .select_related("run__course")
         .order_by("run__application_deadline")
     )
-
-
-def centre_shadowing(person):
-    """(whole 5-day runs shadowed, days of 20-day runs shadowed) at the Centre, cancelled runs excluded."""
-    days = (
-        TrainerDay.objects.filter(
-            run_trainer__trainer=person,
-            role=TrainerRole.SHADOWING,
-            day__run__run_by_centre=True,
-            day__run__course__slug__in=(FIVE_DAY, TWENTY_DAY),
-        )
-        .exclude(day__run__status=RunStatus.CANCELLED)
-        .values("day__run_id", "day__run__course__slug")
-        .annotate(shadowed=Count("id"))
-    )
-    run_lengths = dict(
-        RunDay.objects.filter(run_id__in=[row["day__run_id"] for row in days])
-        .values("run_id")
-        .annotate(n=Count("id"))
-        .values_list("run_id", "n")
-    )
-    whole_five_day = sum(
-        1
-        for row in days
-        if row["day__run__course__slug"] == FIVE_DAY and row["shadowed"] >= run_lengths.get(row["day__run_id"], 0) > 0
-    )
-    twenty_day = sum(row["shadowed"] for row in days if row["day__run__course__slug"] == TWENTY_DAY)
-    return whole_five_day, twenty_day
 
 
 def qualified_trainer_item(person):
@@ -116,15 +86,12 @@ def qualified_trainer_item(person):
             met_parts.append(f"accredited {kind.label}")
         else:
             missing.append(f"is not an accredited {kind.label}")
-    whole_five_day, twenty_day = centre_shadowing(person)
-    if whole_five_day:
-        met_parts.append("shadowed a whole 5-day training at the Centre")
-    elif twenty_day >= TWENTY_DAY_SHADOWING_DAYS:
-        met_parts.append(f"shadowed {twenty_day} days of the 20-day training at the Centre")
+    shadowed_on, evidence, progress = centre_shadowing(person)  # trainer step 2's rule (D9)
+    if shadowed_on:
+        met_parts.append(f"shadowed {evidence} at the Centre")
     else:
         missing.append(
-            f"has not shadowed a whole 5-day training or {TWENTY_DAY_SHADOWING_DAYS} days of the 20-day "
-            f"training at the Centre ({twenty_day} days of the 20-day so far)"
+            f"has not shadowed a whole 5-day training or enough days of the 20-day training at the Centre ({progress})"
         )
     return Item(
         "criterion_2",
@@ -222,10 +189,16 @@ class SupervisionHours:
         return f"{hours_text(self.hours)} of {hours_text(self.required)} hours{counted}."
 
 
+def supervision_hours_required():
+    """Step 3's first-year supervision hours: the supervision fee entry's minimum quantity,
+    or the threshold when the fee schedule names none. Pages and the reminder read this."""
+    fee = FeeScheduleEntry.objects.filter(kind=FeeKind.SUPERVISION_HOUR).first()
+    return fee.minimum_quantity if fee else thresholds.current()["provider_supervision_hours"]
+
+
 def supervision_requirement(provider):
     """The hours counted and required for the first-year supervision, and the window's end."""
-    fee = FeeScheduleEntry.objects.filter(kind=FeeKind.SUPERVISION_HOUR).first()
-    required = fee.minimum_quantity if fee else Decimal("6.00")
+    required = supervision_hours_required()
     first = first_delivery(provider)
     records = SupervisionRecord.objects.filter(provider=provider, review_status__in=COUNTED_REVIEW_STATES)
     window_end = None
@@ -268,7 +241,8 @@ def maintenance_items(provider, *, today=None):
         .annotate(events_this_year=Count("network_events", filter=Q(network_events__date__year=today.year)))
     )
     items = []
-    deadline = _add_years(provider.accredited_on, SECOND_TRAINER_WITHIN_YEARS) if provider.accredited_on else None
+    years = thresholds.current().whole("provider_second_trainer_years")
+    deadline = _add_years(provider.accredited_on, years) if provider.accredited_on else None
     items.append(
         Item(
             "two_trainers",

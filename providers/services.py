@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accreditation import thresholds
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 from dit_portal.files import CSV, EVIDENCE_KINDS, PDF, prepare_upload, shown_name
@@ -66,9 +67,6 @@ from .models import (
 CENT = Decimal("0.01")
 INVITATION_SALT = "providers.invitation"
 INVITATION_MAX_AGE = datetime.timedelta(days=14)
-PAYMENT_TERMS_DAYS = 30
-LICENCE_DAYS = 365
-MAX_PARTICIPANTS_FOR_ONE_TRAINER = 20
 INVOICE_COUNTER = "invoice"
 
 
@@ -210,7 +208,9 @@ def decide_application(application, *, approve, reason, by):
         if approve:
             provider.accredited_on = today
             provider.licence_starts_on = today
-            provider.licence_ends_on = today + datetime.timedelta(days=LICENCE_DAYS - 1)
+            provider.licence_ends_on = today + datetime.timedelta(
+                days=thresholds.current().whole("provider_licence_days") - 1
+            )
             fields += ["accredited_on", "licence_starts_on", "licence_ends_on"]
             emails = [e for e in (application.qualified_trainer_email, application.second_trainer_email) if e]
             for person in User.objects.filter(email__in=emails):
@@ -261,7 +261,9 @@ def renew_licence(provider, *, by):
             raise ProviderError(f"{provider} is not accredited; its licence cannot be renewed.")
         starts = provider.licence_ends_on + datetime.timedelta(days=1)
         provider.licence_starts_on = starts
-        provider.licence_ends_on = starts + datetime.timedelta(days=LICENCE_DAYS - 1)
+        provider.licence_ends_on = starts + datetime.timedelta(
+            days=thresholds.current().whole("provider_licence_days") - 1
+        )
         provider.save(update_fields=["licence_starts_on", "licence_ends_on"])
         log_action(provider, "providers.provider.licence_renewed", user=by, data={"until": provider.licence_ends_on})
         return _issue(provider, [fee_line(FeeKind.ANNUAL)], by=by)
@@ -382,7 +384,7 @@ def next_invoice_number():
     return counter.last_number
 
 
-def _issue(provider, lines, *, by, kind=InvoiceKind.INVOICE, credits=None, note="", due_in_days=PAYMENT_TERMS_DAYS):
+def _issue(provider, lines, *, by, kind=InvoiceKind.INVOICE, credits=None, note="", due_in_days=None):
     if not lines:
         raise ProviderError("An invoice needs at least one line.")
     for line in lines:
@@ -405,7 +407,10 @@ def _issue(provider, lines, *, by, kind=InvoiceKind.INVOICE, credits=None, note=
         kind=kind,
         credits=credits,
         issued_on=today,
-        due_on=today + datetime.timedelta(days=due_in_days),
+        due_on=today
+        + datetime.timedelta(
+            days=thresholds.current().whole("provider_payment_terms_days") if due_in_days is None else due_in_days
+        ),
         bill_to=bill_to,
         note=note,
         net_total=net_total,
@@ -445,7 +450,7 @@ def _issue(provider, lines, *, by, kind=InvoiceKind.INVOICE, credits=None, note=
     return invoice
 
 
-def issue_invoice(provider, lines, *, by, note="", due_in_days=PAYMENT_TERMS_DAYS):
+def issue_invoice(provider, lines, *, by, note="", due_in_days=None):
     with transaction.atomic():
         provider = Provider.objects.select_for_update().get(pk=provider.pk)
         if provider.status in (ProviderStatus.WITHDRAWN, ProviderStatus.REFUSED):
@@ -569,10 +574,9 @@ def report_delivery(provider, data, *, by):
             raise ProviderError("Choose the trainers from your own organisation.")
         if not trainers:
             raise ProviderError("Name at least one of your trainers.")
-        if data.participants > MAX_PARTICIPANTS_FOR_ONE_TRAINER and len(trainers) < 2:
-            raise ProviderError(
-                f"A training with more than {MAX_PARTICIPANTS_FOR_ONE_TRAINER} participants must be run by 2 trainers."
-            )
+        most = thresholds.current().whole("provider_max_participants_one_trainer")
+        if data.participants > most and len(trainers) < 2:
+            raise ProviderError(f"A training with more than {most} participants must be run by 2 trainers.")
         is_first = not provider.deliveries.exists()
         if is_first and data.centre_trainer is None:
             raise ProviderError("Your first training is co-delivered: name the Centre-approved trainer.")

@@ -27,10 +27,11 @@ For the engine:
   supervisor confirmed as closely supervised to the end (D6), with
   `.close_supervision_confirmed_at` and `.close_supervision_confirmed_by_id`.
 - `cpd_records(person, year=None)` -> QuerySet of CpdRecord, oldest first (D1, D2).
-- `supervisees(supervisor)` -> QuerySet of User: everyone who named `supervisor` on a case
-  or a session, annotated with `in_training` (they named them on a practitioner training
-  case), `confirmed_hours` (Decimal, sessions this supervisor confirmed) and `pending`
-  (sessions awaiting this supervisor).
+- `supervisees(supervisor, *, as_of=None)` -> QuerySet of User: everyone who named
+  `supervisor` on a case or a session, annotated with `in_training` (they named them on a
+  practitioner training case), `confirmed_hours` (Decimal, sessions this supervisor
+  confirmed) and `pending` (sessions awaiting this supervisor); with `as_of`, only cases
+  begun, sessions held and confirmations given by that day count.
 - `training_start(person)` -> date or None: the first day of `person`'s first 5-day or
   20-day run (a course leading to DIT Practitioner) that they completed or attended.
 - `accredited_supervisors()` -> QuerySet of User holding DIT Supervisor as accredited now.
@@ -134,28 +135,27 @@ def cpd_records(person, year=None):
     return records.order_by("date", "pk")
 
 
-def supervisees(supervisor):
+def supervisees(supervisor, *, as_of=None):
     user_model = get_user_model()
+    supervised_cases = Case.objects.filter(supervisor=supervisor)
+    supervised_sessions = SupervisionSession.objects.filter(supervisor=supervisor)
+    if as_of is not None:
+        supervised_cases = supervised_cases.filter(started_on__lte=as_of)
+        supervised_sessions = supervised_sessions.filter(date__lte=as_of)
     # People named on the supervisor's cases or sessions, found from those rows (by their
     # supervisor index), not by testing every account.
-    named = Q(pk__in=Case.objects.filter(supervisor=supervisor).values("practitioner")) | Q(
-        pk__in=SupervisionSession.objects.filter(supervisor=supervisor).values("practitioner")
-    )
-    sessions = SupervisionSession.objects.filter(practitioner=OuterRef("pk"), supervisor=supervisor).order_by()
-    hours = (
-        sessions.filter(status=SessionStatus.CONFIRMED)
-        .values("practitioner")
-        .annotate(total=Sum("hours"))
-        .values("total")
-    )
+    named = Q(pk__in=supervised_cases.values("practitioner")) | Q(pk__in=supervised_sessions.values("practitioner"))
+    sessions = supervised_sessions.filter(practitioner=OuterRef("pk")).order_by()
+    confirmed = sessions.filter(status=SessionStatus.CONFIRMED)
+    if as_of is not None:
+        confirmed = confirmed.filter(Q(decided_at__isnull=True) | Q(decided_at__date__lte=as_of))
+    hours = confirmed.values("practitioner").annotate(total=Sum("hours")).values("total")
     pending = sessions.filter(status=SessionStatus.PENDING).values("practitioner").annotate(n=Count("pk")).values("n")
     return (
         user_model.objects.filter(named)
         .annotate(
             in_training=Exists(
-                Case.objects.filter(
-                    practitioner=OuterRef("pk"), supervisor=supervisor, purpose=CasePurpose.PRACTITIONER_TRAINING
-                )
+                supervised_cases.filter(practitioner=OuterRef("pk"), purpose=CasePurpose.PRACTITIONER_TRAINING)
             ),
             confirmed_hours=Coalesce(
                 Subquery(hours, output_field=DecimalField(max_digits=8, decimal_places=2)),

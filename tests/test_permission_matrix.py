@@ -820,6 +820,12 @@ ADMIN_ROUTES = {
         staff_answers(405),
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
+    # Maintenance "this year so far": read-only, for those who see maintenance results.
+    "admin:accreditation_maintenanceresult_so_far": Route(
+        "/admin/accreditation/maintenanceresult/so-far/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(405, **{STAFF_PARTIAL: 403}),
+    ),
     "admin:accreditation_candidate_grant": Route(
         lambda w: f"/admin/accreditation/candidate/{_accreditation(w).candidate.pk}/grant/",
         staff_answers(405),

@@ -76,7 +76,17 @@ class CourseAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "summary", "description", "is_published", "position"]}),
         (
             "What it is",
-            {"fields": ["length", "level", "accrediting_body", "audience", "leads_to", "leads_to_credential"]},
+            {
+                "fields": [
+                    "length",
+                    "level",
+                    "accrediting_body",
+                    "audience",
+                    "leads_to",
+                    "leads_to_credential",
+                    "pathway_role",
+                ]
+            },
         ),
         ("Completion", {"fields": ["completion_min_attendance_percent", "counts_as_cpd_event"]}),
         ("For trainees with a place", {"fields": ["payment_instructions"]}),

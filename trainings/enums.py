@@ -52,11 +52,55 @@ class AnswerType(models.TextChoices):
         "DIT practitioner: the practitioner credential in any status but revoked, or a completed 5-day or "
         "20-day training (read from the portal)",
     )
+    NO_NEEDED = "no_needed", "Yes or no (must be no)"
+    TRAINED_IN_DIT = (
+        "trained_in_dit",
+        "Trained in DIT before: a completed 5-day or 20-day training, or a DIT credential (read from the portal)",
+    )
+    NOT_HOLDING = (
+        "not_holding",
+        "Does not hold the credential, accredited or suspended (read from the portal)",
+    )
+    SUPERVISOR_ROUTE = (
+        "supervisor_route",
+        "Supervisor route prerequisites: DIT cases since accreditation, verified supervision experience, "
+        "both letters of support (read from the portal)",
+    )
 
 
 # Requirements the applicant answers in the form; the others are read from the portal.
-ASKED_ANSWER_TYPES = (AnswerType.YES_NO, AnswerType.NUMBER, AnswerType.TEXT, AnswerType.REGISTRATION)
-READ_FROM_PORTAL = (AnswerType.CREDENTIAL, AnswerType.DIT_PRACTITIONER)
+ASKED_ANSWER_TYPES = (
+    AnswerType.YES_NO,
+    AnswerType.NO_NEEDED,
+    AnswerType.NUMBER,
+    AnswerType.TEXT,
+    AnswerType.REGISTRATION,
+)
+READ_FROM_PORTAL = (
+    AnswerType.CREDENTIAL,
+    AnswerType.DIT_PRACTITIONER,
+    AnswerType.TRAINED_IN_DIT,
+    AnswerType.NOT_HOLDING,
+    AnswerType.SUPERVISOR_ROUTE,
+)
+# Answer types that name a credential kind.
+CREDENTIAL_ANSWER_TYPES = (AnswerType.CREDENTIAL, AnswerType.NOT_HOLDING)
+
+
+class PathwayRole(models.TextChoices):
+    """What a course is to the accreditation pathways; the engine finds courses by it, never
+    by slug, so a renamed or second 5-day course still counts."""
+
+    NONE = "", "None"
+    FIVE_DAY = "five_day", "5-day route (practitioner)"
+    TWENTY_DAY = "twenty_day", "20-day route (practitioner)"
+    COMPLEX_CARE = "complex_care", "DIT for Complex Care"
+    SUPERVISOR_TRAINING = "supervisor_training", "Supervisor training"
+    REFRESHER = "refresher", "Refresher"
+
+
+# Courses whose completion makes a person trained in DIT (D3) and lead to practitioner status.
+PRACTITIONER_TRAINING_ROLES = (PathwayRole.FIVE_DAY, PathwayRole.TWENTY_DAY)
 
 
 class EvidenceRule(models.TextChoices):

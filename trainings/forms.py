@@ -71,7 +71,7 @@ class ApplicationForm(forms.Form):
         pk = requirement.pk
         help_text = requirement.help_text
         kind = requirement.answer_type
-        if kind == AnswerType.YES_NO:
+        if kind in (AnswerType.YES_NO, AnswerType.NO_NEEDED):
             yield (
                 f"answer_{pk}",
                 forms.TypedChoiceField(
@@ -150,7 +150,7 @@ class ApplicationForm(forms.Form):
             given = AnswerInput(requirement=requirement, evidence=data.get(f"evidence_{pk}") or None)
             value = data.get(f"answer_{pk}")
             kind = requirement.answer_type
-            if kind == AnswerType.YES_NO:
+            if kind in (AnswerType.YES_NO, AnswerType.NO_NEEDED):
                 given.yes_no = value
             elif kind == AnswerType.NUMBER:
                 given.number = value

@@ -15,11 +15,13 @@ from members.enums import CredentialKind
 
 from .enums import (
     ASKED_ANSWER_TYPES,
+    CREDENTIAL_ANSWER_TYPES,
     ENDED_WITHOUT_PLACE_STATES,
     AnswerType,
     DeliveryMode,
     EnrolmentStatus,
     EvidenceRule,
+    PathwayRole,
     RunStatus,
     TrainerRole,
     enrolment_actions,
@@ -58,6 +60,16 @@ class Course(models.Model):
     )
     is_published = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=100, help_text="Order in the catalogue.")
+    pathway_role = models.CharField(
+        "role in the accreditation pathways",
+        max_length=20,
+        choices=PathwayRole.choices,
+        blank=True,
+        default=PathwayRole.NONE,
+        db_index=True,
+        help_text="How the accreditation rules read this course (e.g. a second 5-day course counts as the 5-day "
+        "route). Empty: none.",
+    )
     counts_as_cpd_event = models.BooleanField(
         "counts as the yearly CPD event",
         default=False,
@@ -153,7 +165,7 @@ class EntryRequirement(models.Model):
             errors["minimum"] = "A number requirement needs a minimum."
         if self.answer_type == AnswerType.REGISTRATION and not self.choice_list:
             errors["choices"] = "List the registration bodies accepted, one per line."
-        if self.answer_type == AnswerType.CREDENTIAL and not self.credential_kind:
+        if self.answer_type in CREDENTIAL_ANSWER_TYPES and not self.credential_kind:
             errors["credential_kind"] = "Choose the credential required."
         if not self.is_asked and self.evidence != EvidenceRule.NONE:
             errors["evidence"] = "A credential is read from the portal; no upload is asked for."

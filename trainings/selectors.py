@@ -3,7 +3,7 @@ a list costs the same number of queries whatever its length."""
 
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -37,6 +37,28 @@ def with_run_facts(queryset):
             Enrolment.objects.filter(run=OuterRef("pk"), status=EnrolmentStatus.WAITLISTED), "run"
         ),
     )
+
+
+def completed_enrolments(person, *, roles=None, by=None, started_after=None):
+    """`person`'s completed enrolments on runs that were not cancelled, annotated with the
+    run's `starts_on` and `ends_on`, first ended first. A completion counts from the run's
+    last day and its recording: `by` keeps those ended and recorded on or before it (the "as of" of the rules,
+    DOMAIN.md D21, D25); `started_after` the runs whose first day is after it (D24: the
+    training attended again after a failed role-play); `roles` a PathwayRole or a tuple."""
+    found = (
+        Enrolment.objects.filter(trainee=person, status=EnrolmentStatus.COMPLETED)
+        .exclude(run__status=RunStatus.CANCELLED)
+        .annotate(starts_on=Min("run__days__date"), ends_on=Max("run__days__date"))
+    )
+    if roles is not None:
+        found = found.filter(run__course__pathway_role__in=(roles,) if isinstance(roles, str) else roles)
+    if by is not None:
+        # Completion is known from the day it was recorded (rows recorded before the portal
+        # kept that date count from the run's last day).
+        found = found.filter(ends_on__lte=by).filter(Q(ended_at__isnull=True) | Q(ended_at__date__lte=by))
+    if started_after is not None:
+        found = found.filter(starts_on__gt=started_after)
+    return found.select_related("run__course").order_by("ends_on", "pk")
 
 
 def places_taken(run):

@@ -13,13 +13,9 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    ExpressionWrapper,
-    F,
-    Max,
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -28,15 +24,12 @@ from django.utils import timezone
 
 from accreditation import thresholds
 from accreditation.enums import CaseStudyStatus, RolePlayOutcome
+from accreditation.maintenance import cpd_event_attended, first_year_hours, ratio_short
 from accreditation.models import CaseStudySubmission, MaintenanceResult, RolePlayResult
 from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, User
 from members.roles import COORDINATOR
-from members.services import status_on_day
-from supervision.enums import CpdKind, SessionStatus, SupervisionKind
-from supervision.models import CpdRecord, SupervisionSession, TherapyHours
-from trainings.enums import EnrolmentStatus, RunStatus
-from trainings.models import Enrolment
+from supervision.models import TherapyHours
 
 from .base import COORDINATORS, Due, Rule
 
@@ -166,7 +159,8 @@ class NoPatientThisYear(Rule):
 class FirstYearSupervisionShort(Rule):
     """In the last 60 days of a practitioner's first year (D7: 365 days from accreditation),
     formal confirmed supervision x 12 is below the DIT therapy hours (D8), counting only
-    sessions with a supervisor accredited on the session's date, as the yearly check does."""
+    sessions with a supervisor accredited on the session's date: the yearly check's own sums
+    and rule (`accreditation.maintenance.first_year_hours`, `ratio_short`)."""
 
     kind = "first_year_supervision_short"
     label = "First year: supervision below 1 hour for every 12 hours of therapy"
@@ -177,43 +171,12 @@ class FirstYearSupervisionShort(Rule):
         # The first year ends on accredited_on + 364 days; remind in its last 60 days.
         since = today - first_year + datetime.timedelta(days=1)
         until = today - first_year + datetime.timedelta(days=DAYS_BEFORE_YEAR_END + 1)
-        therapy = (
-            TherapyHours.objects.filter(
-                case__practitioner=OuterRef("holder"), date__gte=OuterRef("accredited_on"), date__lte=today
-            )
-            .order_by()
-            .values("case__practitioner")
-            .annotate(total=Sum("hours"))
-            .values("total")
-        )
-        # Only sessions with a supervisor accredited on the session's date count (D5, D15).
-        supervision = (
-            SupervisionSession.objects.filter(
-                practitioner=OuterRef("holder"),
-                status=SessionStatus.CONFIRMED,
-                kind=SupervisionKind.FORMAL,
-                date__gte=OuterRef("accredited_on"),
-                date__lte=today,
-            )
-            .annotate(
-                supervisor_then=status_on_day(OuterRef("supervisor"), CredentialKind.SUPERVISOR, OuterRef("date"))
-            )
-            .filter(supervisor_then=CredentialStatus.ACCREDITED)
-            .order_by()
-            .values("practitioner")
-            .annotate(total=Sum("hours"))
-            .values("total")
-        )
         ratio = limits["maintenance_therapy_hours_per_supervision_hour"]
         return (
             _accredited(CredentialKind.PRACTITIONER, today)
             .filter(accredited_on__gte=since, accredited_on__lte=until)
-            .annotate(
-                therapy=Coalesce(Subquery(therapy, output_field=HOURS), Value(0, output_field=HOURS)),
-                supervision=Coalesce(Subquery(supervision, output_field=HOURS), Value(0, output_field=HOURS)),
-            )
-            .annotate(weighted=ExpressionWrapper(F("supervision") * Value(ratio, output_field=HOURS), HOURS))
-            .filter(weighted__lt=F("therapy"))
+            .annotate(**first_year_hours(OuterRef("holder"), OuterRef("accredited_on"), today, as_of=today))
+            .filter(ratio_short(ratio))
             .select_related("holder")
         )
 
@@ -240,8 +203,8 @@ class FirstYearSupervisionShort(Rule):
 
 
 class TrainerCpdEventMissing(Rule):
-    """From 1 November: an AFC trainer with no yearly CPD event this year (D1): a completed run
-    of a course that counts as the CPD event, or a CPD Day recorded."""
+    """From 1 November: an AFC trainer with no yearly CPD event this year (D1), by the one
+    rule the yearly check reads (`accreditation.maintenance.cpd_event_attended`)."""
 
     kind = "trainer_cpd_event_missing"
     label = "Trainers: no yearly CPD event attended this year"
@@ -250,20 +213,9 @@ class TrainerCpdEventMissing(Rule):
         if not _near_year_end(today):
             return HeldCredential.objects.none()
         start = datetime.date(today.year, 1, 1)
-        completed_event = (
-            Enrolment.objects.filter(
-                trainee=OuterRef("holder"), status=EnrolmentStatus.COMPLETED, run__course__counts_as_cpd_event=True
-            )
-            .exclude(run__status=RunStatus.CANCELLED)
-            .annotate(ends_on=Max("run__days__date"))
-            .filter(ends_on__gte=start, ends_on__lte=today)
-        )
-        cpd_day = CpdRecord.objects.filter(
-            person=OuterRef("holder"), kind=CpdKind.CPD_DAY, date__gte=start, date__lte=today
-        )
         return (
             _accredited(CredentialKind.TRAINER, today)
-            .exclude(Q(Exists(completed_event)) | Q(Exists(cpd_day)))
+            .exclude(cpd_event_attended(start, today, person_ref=OuterRef("holder")))
             .select_related("holder")
         )
 

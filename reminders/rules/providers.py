@@ -10,7 +10,8 @@ from django.urls import reverse
 from members.models import User
 from members.roles import COORDINATOR
 from providers.enums import COUNTED_REVIEW_STATES, FeeKind, InvoiceKind, InvoiceStatus, ProviderStatus
-from providers.models import FeeScheduleEntry, Invoice, InvoiceLine, Provider, ProviderMembership, SupervisionRecord
+from providers.models import Invoice, InvoiceLine, Provider, ProviderMembership, SupervisionRecord
+from providers.selectors import supervision_hours_required
 
 from .base import COORDINATORS, PROVIDERS, Due, Rule
 
@@ -18,7 +19,6 @@ DAYS_BEFORE_FEE_DUE = 30
 DAYS_OVERDUE_BEFORE_COORDINATORS = 14
 DAYS_BEFORE_SUPERVISION_DEADLINE = 60
 UNPAID_STATES = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
-DEFAULT_SUPERVISION_HOURS = Decimal("6.00")
 
 
 def _day(date):
@@ -150,8 +150,7 @@ class SupervisionHoursShort(Rule):
         )
 
     def build(self, rows, today):
-        fee = FeeScheduleEntry.objects.filter(kind=FeeKind.SUPERVISION_HOUR).first()
-        required = fee.minimum_quantity if fee else DEFAULT_SUPERVISION_HOURS
+        required = supervision_hours_required()
         due = {}
         for provider in rows:
             deadline = _add_years(provider.first_delivery, 1)

@@ -121,7 +121,7 @@ def test_the_cpd_event_is_required_of_trainers_only():
     assert item(result, "cpd_event").required and not result.passed
 
 
-def test_a_completed_run_of_a_flagged_course_or_a_cpd_day_record_meets_the_cpd_event():
+def test_a_completed_run_of_a_flagged_course_meets_the_cpd_event_a_cpd_record_does_not():
     person = _practitioner(datetime.date(2020, 1, 1))
     accredit(person, CredentialKind.TRAINER, datetime.date(2021, 1, 1))
     own = case(person, supervisor(), started=900)
@@ -140,10 +140,11 @@ def test_a_completed_run_of_a_flagged_course_or_a_cpd_day_record_meets_the_cpd_e
         person=other, title="Network meeting", kind=CpdKind.NETWORK_MEETING, date=datetime.date(2025, 3, 1), hours=2
     )
     assert not maintenance.check(other, YEAR, today=TODAY).passed
+    # A self-logged "CPD Day" record is CPD, not the event (D1: read from the portal's records).
     CpdRecord.objects.create(
         person=other, title="CPD Day", kind=CpdKind.CPD_DAY, date=datetime.date(2025, 3, 2), hours=6
     )
-    assert maintenance.check(other, YEAR, today=TODAY).passed
+    assert not maintenance.check(other, YEAR, today=TODAY).passed
 
 
 def test_a_flagged_network_meeting_attended_meets_the_cpd_event_an_unflagged_or_cancelled_one_does_not():
@@ -209,3 +210,79 @@ def test_the_yearly_job_checks_every_accredited_practitioner_and_tells_the_coord
     assert summary.to == [coordinator.email]
     assert summary.subject == "Maintenance 2025: 1 of 2 not met"
     assert failing.email in summary.body and passing.email not in summary.body
+
+
+# The yearly job: whom it checks, what it mails once, what it records ----------------------
+
+
+def test_people_are_selected_by_their_status_at_the_end_of_the_year_checked():
+    from members.services import set_credential_status
+
+    lapsed_in_january = _practitioner(datetime.date(2020, 1, 1))
+    set_credential_status(
+        lapsed_in_january, CredentialKind.PRACTITIONER, CredentialStatus.LAPSED, effective_on=datetime.date(2026, 1, 3)
+    )
+    lapsed_in_december = _practitioner(datetime.date(2020, 1, 1))
+    set_credential_status(
+        lapsed_in_december,
+        CredentialKind.PRACTITIONER,
+        CredentialStatus.LAPSED,
+        effective_on=datetime.date(2025, 12, 1),
+    )
+    accredited_in_2026 = _practitioner(datetime.date(2026, 1, 2))
+    assert set(maintenance.people_to_check(YEAR)) == {lapsed_in_january.pk}
+    assert set(maintenance.people_to_check(2026, on=datetime.date(2026, 1, 5))) == {accredited_in_2026.pk}
+
+
+def test_the_coordinators_summary_is_mailed_once_however_often_the_job_runs(django_capture_on_commit_callbacks):
+    from members import roles
+
+    _practitioner(datetime.date(2020, 1, 1))  # no patient: not met
+    UserFactory(role=roles.COORDINATOR)
+    for _run in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            check_maintenance(year=YEAR)
+    assert [message.subject for message in mail.outbox].count("Maintenance 2025: 1 of 1 not met") == 1
+
+
+def test_each_stored_check_and_each_withdrawn_result_is_audited():
+    from dit_portal.models import AuditEntry
+
+    person = _practitioner(datetime.date(2020, 1, 1))
+    stored = maintenance.record_check(person, YEAR, today=TODAY)
+    assert AuditEntry.objects.filter(action="accreditation.maintenance.checked", object_id=str(stored.pk)).count() == 1
+    # Accreditation backdated past the year: the check no longer applies, the stored result goes.
+    HeldCredential.objects.filter(holder=person).update(accredited_on=datetime.date(2026, 1, 2))
+    assert maintenance.record_check(person, YEAR, today=TODAY) is None
+    assert not MaintenanceResult.objects.filter(person=person).exists()
+    withdrawn = AuditEntry.objects.get(action="accreditation.maintenance.withdrawn")
+    assert withdrawn.object_id == str(stored.pk) and withdrawn.data["year"] == YEAR
+
+
+def test_a_completed_course_not_flagged_as_the_cpd_event_does_not_meet_it():
+    person = _practitioner(datetime.date(2020, 1, 1))
+    accredit(person, CredentialKind.TRAINER, datetime.date(2021, 1, 1))
+    _hours(case(person, supervisor(), started=900), datetime.date(2025, 6, 1), 1)
+    mentalization = Course.objects.get(slug="dit-and-mentalization")
+    assert not mentalization.counts_as_cpd_event
+    run = make_run(course=mentalization, dates=[datetime.date(2025, 9, 12)], status=RunStatus.CLOSED)
+    EnrolmentFactory(run=run, trainee=person, status=EnrolmentStatus.COMPLETED)
+    assert not item(maintenance.check(person, YEAR, today=TODAY), "cpd_event").met
+
+
+def test_check_this_year_so_far_shows_who_is_at_risk_and_stores_and_mails_nothing(client):
+    from django.urls import reverse
+
+    from members import roles
+    from tests.factories import staff_with_totp
+
+    at_risk = _practitioner(datetime.date(2020, 1, 1))
+    coordinator = staff_with_totp(roles.COORDINATOR)
+    client.force_login(coordinator)
+    changelist = client.get(reverse("admin:accreditation_maintenanceresult_changelist"))
+    assert "Check this year so far" in changelist.text
+    response = client.get(reverse("admin:accreditation_maintenanceresult_so_far"))
+    assert response.status_code == 200
+    assert str(at_risk) in response.text and "At risk" in response.text
+    assert "DIT patients seen this year" in response.text
+    assert not MaintenanceResult.objects.exists() and mail.outbox == []

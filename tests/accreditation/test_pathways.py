@@ -1,9 +1,11 @@
 """The requirements engine at its edges: thresholds exact and one short, D5/D15 supervisor
 dates, pending and disputed sessions, routes and step order."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from accreditation.enums import CaseStudyStatus, LetterWriter, PracticeRoute, RolePlayOutcome
 from accreditation.pathways import checklist
@@ -11,6 +13,7 @@ from members.enums import CredentialKind, CredentialStatus
 from members.models import PersonProfile
 from members.services import set_credential_status
 from supervision.enums import CasePurpose, RecordingPhase, RecordingRating, SessionStatus
+from supervision.models import Recording
 from tests.factories import UserFactory
 from tests.trainings.factories import RunTrainerFactory
 from trainings.enums import EnrolmentStatus, RunStatus, TrainerRole
@@ -102,15 +105,17 @@ def test_pending_and_disputed_sessions_do_not_count(status):
 def test_a_session_counts_only_if_its_supervisor_was_accredited_on_its_date():
     person, _, cases = five_day_completer(hours=15)
     late = supervisor(on=days_ago(5))
-    session(person, late, on=6, cases=cases)  # the day before they were accredited
+    third = case(person, late, started=50)  # concurrent with the other two, supervised by `late`
+    session(person, late, on=6, cases=[third])  # the day before they were accredited
     assert not item(checklist(person, PRACTITIONER), "supervision").met
-    session(person, late, on=5, cases=cases)  # the day they were accredited
+    session(person, late, on=5, cases=[third])  # the day they were accredited
     assert item(checklist(person, PRACTITIONER), "supervision").met
 
 
 def test_sessions_before_a_supervisor_lapsed_still_count(settings):
     """D15: suspended or lapsed later; sessions before the date of the change count."""
     person, sup, cases = five_day_completer(hours=15)
+    Recording.objects.filter(case__in=cases).update(rated_at=timezone.now() - datetime.timedelta(days=40))
     session(person, sup, on=30, cases=cases)
     set_credential_status(sup, CredentialKind.SUPERVISOR, CredentialStatus.LAPSED, effective_on=days_ago(20))
     session(person, sup, on=10, cases=cases)  # after the lapse: does not count

@@ -47,7 +47,7 @@ def test_my_pathway(client, rows, django_assert_num_queries):
     # session, user, four checklists (thresholds, credentials and their history, runs,
     # role-plays, case studies, the ledger's sessions, cases and recordings, profile,
     # letters, supervisees, trainer days), this year's maintenance check, the lists shown
-    with django_assert_num_queries(46):
+    with django_assert_num_queries(50):
         response = client.get(reverse("accreditation:my_pathway"))
     assert response.status_code == 200
     assert len(response.context["maintenance_results"]) == rows

@@ -16,7 +16,7 @@ from members.enums import CredentialKind, CredentialRoute, CredentialStatus
 from members.models import HeldCredential
 from tests.factories import UserFactory, staff_with_totp
 
-from .helpers import days_ago, docx_upload, five_day_completer, pdf_upload
+from .helpers import completed, days_ago, docx_upload, five_day_completer, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,14 @@ def director():
 
 def test_role_play_attempts_are_numbered_and_a_referral_gets_a_three_month_deadline(coordinator):
     person = UserFactory()
+    completed(person, "5-day-dit-training", ended=420)
     referred = services.record_role_play(
-        person, outcome=RolePlayOutcome.REFER, assessed_on=datetime.date(2026, 1, 31), by=coordinator
+        person, outcome=RolePlayOutcome.REFER, assessed_on=datetime.date(2025, 10, 31), by=coordinator
     )
-    assert (referred.attempt, referred.retake_by) == (1, datetime.date(2026, 4, 30))
-    passed = services.record_role_play(person, outcome=RolePlayOutcome.PASS, assessed_on=days_ago(1), by=coordinator)
+    assert (referred.attempt, referred.retake_by) == (1, datetime.date(2026, 1, 31))
+    passed = services.record_role_play(
+        person, outcome=RolePlayOutcome.PASS, assessed_on=datetime.date(2026, 1, 30), by=coordinator
+    )
     assert passed.attempt == 2 and passed.retake_by is None
     with pytest.raises(services.AccreditationError, match="passed the role-play already"):
         services.record_role_play(person, outcome=RolePlayOutcome.FAIL, assessed_on=days_ago(0), by=coordinator)

@@ -131,13 +131,18 @@ def test_coordinator_reviews_a_case_study_in_the_admin(coordinator_client):
 
 def test_coordinator_records_a_role_play_result_in_the_admin(coordinator_client):
     person = UserFactory()
+    completed(person, "5-day-dit-training", ended=420)
+    untrained = UserFactory()
+    data = {"outcome": "refer", "assessed_on": "2025-10-31", "feedback": "Hold the focus."}
     response = coordinator_client.post(
-        reverse("admin:accreditation_roleplayresult_add"),
-        {"person": person.pk, "outcome": "refer", "assessed_on": "2026-01-31", "feedback": "Hold the focus."},
+        reverse("admin:accreditation_roleplayresult_add"), {"person": untrained.pk, **data}
     )
+    assert response.status_code == 200 and "no completed 5-day or 20-day training" in response.text
+    assert not RolePlayResult.objects.filter(person=untrained).exists()
+    response = coordinator_client.post(reverse("admin:accreditation_roleplayresult_add"), {"person": person.pk, **data})
     assert response.status_code == 302
     result = RolePlayResult.objects.get(person=person)
-    assert (result.attempt, str(result.retake_by)) == (1, "2026-04-30")
+    assert (result.attempt, str(result.retake_by)) == (1, "2026-01-31")
 
 
 def test_the_queue_lists_ready_people_and_a_coordinator_grants(coordinator_client):

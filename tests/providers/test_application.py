@@ -120,7 +120,7 @@ def test_criterion_2_met_by_a_centre_trained_accredited_trainer_who_shadowed_a_w
     application = services.submit_application(application_data(), applicant=applicant, evidence=[])
     item = criterion(application, 2)
     assert item.met is True, item.missing
-    assert "shadowed a whole 5-day training" in item.evidence
+    assert "shadowed all 5 days of" in item.evidence
 
 
 def test_criterion_2_counts_ten_days_of_the_20_day(applicant):
@@ -128,6 +128,22 @@ def test_criterion_2_counts_ten_days_of_the_20_day(applicant):
     centre_trained(trainer, shadow_days=10, course_slug="20-day-dit-programme")
     application = services.submit_application(application_data(), applicant=applicant, evidence=[])
     assert criterion(application, 2).met is True
+
+
+@pytest.mark.parametrize(("threshold", "met"), [(9, True), (10, False)])
+def test_criterion_2_and_trainer_step_2_are_one_rule_and_read_the_edited_threshold(applicant, threshold, met):
+    """Trainer step 2 (D9) and providers' criterion 2 agree on the same people."""
+    from accreditation.pathways import checklist
+    from tests.accreditation.helpers import accredit, set_threshold
+
+    trainer = UserFactory(email="trainer@lisbon.example")
+    accredit(trainer, CredentialKind.PRACTITIONER)
+    accredit(trainer, CredentialKind.SUPERVISOR)
+    centre_trained(trainer, shadow_days=9, course_slug="20-day-dit-programme")
+    set_threshold("trainer_twenty_day_shadow_days", threshold)
+    application = services.submit_application(application_data(), applicant=applicant, evidence=[])
+    step_2 = next(item for item in checklist(trainer, CredentialKind.TRAINER).items if item.key == "shadowing")
+    assert (criterion(application, 2).met, step_2.met) == (met, met)
 
 
 @pytest.mark.parametrize(
@@ -142,7 +158,7 @@ def test_criterion_2_counts_ten_days_of_the_20_day(applicant):
         (
             (CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR),
             {"shadow_days": 9, "course_slug": "20-day-dit-programme"},
-            "(9 days of the 20-day so far)",
+            "(9 of 10 days of 20-day runs)",
         ),
         ((CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR), {"by_centre": False}, "has not shadowed"),
         ((CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR), {"cancelled": True}, "has not shadowed"),

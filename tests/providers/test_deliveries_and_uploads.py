@@ -60,6 +60,15 @@ def test_more_than_20_participants_needs_two_trainers(provider, member):
     assert Delivery.objects.count() == 2
 
 
+def test_the_participant_limit_for_one_trainer_is_an_editable_threshold(provider, member):
+    from tests.accreditation.helpers import set_threshold
+
+    set_threshold("provider_max_participants_one_trainer", 24)
+    report(provider, by=member, participants=24)
+    with pytest.raises(services.ProviderError, match="more than 24 participants must be run by 2 trainers"):
+        report(provider, by=member, participants=25)
+
+
 def test_the_first_training_names_its_centre_trainer_who_must_be_an_afc_trainer(provider, member):
     trainer = provider_trainer(provider)
     with pytest.raises(services.ProviderError, match="first training is co-delivered"):

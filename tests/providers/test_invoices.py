@@ -136,6 +136,14 @@ def test_a_bad_payment_is_refused(provider, coordinator, amount, days, message):
     assert not invoice.payments.exists()
 
 
+def test_payment_terms_are_an_editable_threshold(provider, coordinator):
+    from tests.accreditation.helpers import set_threshold
+
+    set_threshold("provider_payment_terms_days", 45)
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    assert invoice.due_on == timezone.localdate() + datetime.timedelta(days=45)
+
+
 def test_unpaid_invoices_past_due_become_overdue_once(provider, coordinator):
     invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
     later = invoice.due_on + datetime.timedelta(days=1)

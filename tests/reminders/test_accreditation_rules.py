@@ -164,6 +164,31 @@ def test_first_year_ratio_at_one_to_twelve(sweep, therapy, reminded):
     assert sweep(FirstYearSupervisionShort()) == ([person.email] if reminded else [])
 
 
+def test_the_reminder_and_the_yearly_check_agree_on_the_first_year_ratio(sweep):
+    """D8 written once: the reminder and the yearly check find the same people short."""
+    from accreditation import maintenance
+
+    people = [
+        first_year_practitioner(30, therapy=therapy, supervision=supervision)
+        for therapy, supervision in (("12", "1"), ("12.5", "1"), ("24", "2"), ("5", None), ("36", "3"))
+    ]
+    unaccredited = SupervisionSession.objects.get(practitioner=people[-1])
+    unaccredited.supervisor = UserFactory()  # never a DIT supervisor: the session does not count
+    unaccredited.save()
+
+    reminded = set(sweep(FirstYearSupervisionShort()))
+    yearly = {
+        person.email
+        for person in people
+        if not next(
+            entry
+            for entry in maintenance.check(person, TODAY.year, today=TODAY).items
+            if entry.key == "first_year_ratio"
+        ).met
+    }
+    assert reminded == yearly == {people[index].email for index in (1, 3, 4)}
+
+
 def test_supervision_counts_only_while_the_supervisor_was_accredited(sweep):
     """D5, D15: a session counts if the supervisor was accredited on its date; a later
     suspension leaves the earlier sessions counted."""
@@ -214,12 +239,56 @@ def test_trainer_without_a_cpd_event_is_reminded_from_november(sweep, today, rem
     assert sweep(TrainerCpdEventMissing(), today) == ([person.email] if reminded else [])
 
 
-def test_a_cpd_day_recorded_this_year_is_enough(sweep):
+def test_a_self_logged_cpd_day_record_is_cpd_but_not_the_yearly_event(sweep):
+    """D1: the event is a flagged course run or network meeting on the portal's records."""
     person = trainer()
     CpdRecord.objects.create(
         person=person, title="CPD Day", kind=CpdKind.CPD_DAY, date=datetime.date(NOV_1.year, 5, 1), hours=6
     )
-    assert sweep(TrainerCpdEventMissing(), NOV_1) == []
+    assert sweep(TrainerCpdEventMissing(), NOV_1) == [person.email]
+
+
+def test_the_reminder_and_the_yearly_check_agree_on_who_attended_the_cpd_event(sweep):
+    from accreditation import maintenance
+    from members.models import MeetingAttendance
+    from tests.members.factories import MeetingFactory
+    from tests.trainings.factories import EnrolmentFactory, make_run
+    from trainings.enums import EnrolmentStatus, RunStatus
+    from trainings.models import Course
+
+    def run_of(slug, trainee):
+        run = make_run(course=Course.objects.get(slug=slug), dates=[datetime.date(NOV_1.year, 3, 3)])
+        run.status = RunStatus.CLOSED
+        run.save()
+        EnrolmentFactory(run=run, trainee=trainee, status=EnrolmentStatus.COMPLETED)
+
+    def meeting_of(trainee, *, flagged):
+        meeting = MeetingFactory(
+            starts_at=timezone.make_aware(datetime.datetime(NOV_1.year, 4, 4, 10)), counts_as_yearly_cpd_event=flagged
+        )
+        MeetingAttendance.objects.create(meeting=meeting, person=trainee)
+
+    people = {
+        name: trainer() for name in ("cpd day run", "other course", "flagged meeting", "meeting", "record", "none")
+    }
+    run_of("cpd-day", people["cpd day run"])
+    run_of("dit-and-mentalization", people["other course"])
+    meeting_of(people["flagged meeting"], flagged=True)
+    meeting_of(people["meeting"], flagged=False)
+    CpdRecord.objects.create(
+        person=people["record"], title="CPD Day", kind=CpdKind.CPD_DAY, date=datetime.date(NOV_1.year, 5, 1), hours=6
+    )
+
+    reminded = set(sweep(TrainerCpdEventMissing(), NOV_1))
+    yearly = {
+        person.email
+        for person in people.values()
+        if not next(
+            entry for entry in maintenance.check(person, NOV_1.year, today=NOV_1).items if entry.key == "cpd_event"
+        ).met
+    }
+    assert reminded == yearly
+    assert reminded == {people[name].email for name in ("other course", "meeting", "record", "none")}
 
 
 def test_a_completed_cpd_day_run_this_year_is_enough(sweep):

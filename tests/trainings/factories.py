@@ -97,6 +97,8 @@ def yes_to_all(course, **overrides):
         given = AnswerInput(requirement=requirement)
         if requirement.answer_type == AnswerType.YES_NO:
             given.yes_no = True
+        elif requirement.answer_type == AnswerType.NO_NEEDED:
+            given.yes_no = False
         elif requirement.answer_type == AnswerType.NUMBER:
             given.number = requirement.minimum + Decimal("1")
         elif requirement.answer_type == AnswerType.TEXT:

@@ -160,17 +160,19 @@ def test_the_decision_page_puts_each_answer_against_its_requirement_before_the_d
     table = page[answers_at:decision_at]
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
     assert [re.search(r'<th scope="row">([^<]+)', row).group(1) for row in rows] == [
+        "Psychodynamic competences not yet met",
         "Qualification",
         "Professional registration",
         "NHS Talking Therapies employer",
     ]
-    assert 'class="met">Met' in rows[0] and "certificate.pdf" in rows[0]
+    assert 'class="met">Met' in rows[0] and ">No<" in rows[0]  # D19: not yet meeting the competences
+    assert 'class="met">Met' in rows[1] and "certificate.pdf" in rows[1]
     # The 20-day programme accepts other registration bodies case by case (D17).
-    assert "BACP REG-12345" in rows[1] and (
+    assert "BACP REG-12345" in rows[2] and (
         'class="not-met">For you to judge, case by case</span>: registered with BACP, not HCPC; '
-        "the coordinators consider other bodies case by case." in rows[1]
+        "the coordinators consider other bodies case by case." in rows[2]
     )
-    assert 'class="met">Met' in rows[2] and "Camden and Islington Talking Therapies" in rows[2]
+    assert 'class="met">Met' in rows[3] and "Camden and Islington Talking Therapies" in rows[3]
 
 
 def test_the_decision_page_offers_only_the_open_decisions(client, staff):
@@ -224,12 +226,17 @@ def test_csv_export_of_a_runs_list(client, staff):
 
     rows = parse_csv(client.get(reverse("admin:trainings_courserun_applications_csv", args=[run.pk])))
     assert rows[0][:4] == ["Run", "Name", "E-mail", "Status"]
-    assert rows[0][12:] == ["Qualification", "Professional registration", "NHS Talking Therapies employer"]
+    assert rows[0][12:] == [
+        "Psychodynamic competences not yet met",
+        "Qualification",
+        "Professional registration",
+        "NHS Talking Therapies employer",
+    ]
     assert len(rows) == 2
     assert rows[1][0] == '20-Day DIT Programme: =HYPERLINK("x")'
     assert rows[1][1] == "'-2+3"  # a formula-looking cell is defused
     assert rows[1][2] == applicant.email
-    assert rows[1][12:] == ["Yes", "BACP REG-12345", "Camden and Islington Talking Therapies"]
+    assert rows[1][12:] == ["No", "Yes", "BACP REG-12345", "Camden and Islington Talking Therapies"]
 
 
 def test_csv_cells_cannot_start_a_formula(client, staff):

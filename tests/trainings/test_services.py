@@ -249,12 +249,12 @@ def test_cpd_courses_are_for_dit_practitioners_in_any_status_but_revoked_or_trai
             set_credential_status(person, CredentialKind.PRACTITIONER, status)
     EnrolmentFactory(
         trainee=trained,
-        run=make_run(course=Course.objects.get(slug="20-day-dit-programme")),
+        run=make_run(course=Course.objects.get(slug="20-day-dit-programme"), starts_in=-60),
         status=EnrolmentStatus.COMPLETED,
     )
     EnrolmentFactory(
         trainee=trained_elsewhere,
-        run=make_run(course=Course.objects.get(slug="dit-refresher")),
+        run=make_run(course=Course.objects.get(slug="dit-refresher"), starts_in=-60),
         status=EnrolmentStatus.COMPLETED,
     )
 
@@ -266,15 +266,6 @@ def test_cpd_courses_are_for_dit_practitioners_in_any_status_but_revoked_or_trai
         True,
         False,
     ]
-
-
-def test_refresher_asks_whether_trained_before(trainee):
-    course = Course.objects.get(slug="dit-refresher")
-    run = make_run(course=course)
-    with pytest.raises(TrainingError, match="Previous DIT training: this course requires it."):
-        services.apply_for_run(
-            run, trainee=trainee, answers=yes_to_all(course, **{"Previous DIT training": {"yes_no": False}})
-        )
 
 
 def test_wrong_evidence_file_is_refused_and_nothing_stored(five_day, trainee, private_files):
