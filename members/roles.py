@@ -20,7 +20,13 @@ ALL_ROLES = [COORDINATOR, PROGRAMME_DIRECTOR, SUPERVISOR, PROVIDER_USER]
 # A later app adds its models here; "*" means every model of the app.
 ALL = ["view", "add", "change", "delete"]
 COORDINATION_PERMISSIONS = {
-    "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
+    "portal": {
+        "page": ALL,
+        "frequentlyaskedquestion": ALL,
+        "auditentry": ["view"],
+        # The e-mail outbox is read; failed e-mails are sent again through an action.
+        "outgoingemail": ["view", "resend"],
+    },
     "members": {
         "user": ["view", "change", "erase"],
         "heldcredential": ["view", "add", "change"],
