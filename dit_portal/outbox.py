@@ -48,9 +48,7 @@ def queue_email(*, subject, text, html, to, reply_to=""):
     """Write the e-mail into the outbox (in the caller's transaction); a worker sends it
     after the commit."""
     recipients = [to] if isinstance(to, str) else list(to)
-    email = OutgoingEmail.objects.create(
-        subject=subject, text=text, html=html, to=recipients, reply_to=reply_to or ""
-    )
+    email = OutgoingEmail.objects.create(subject=subject, text=text, html=html, to=recipients, reply_to=reply_to or "")
     transaction.on_commit(lambda: hand_to_worker(email.pk))
     return email
 

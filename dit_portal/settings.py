@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Bodies over the URL's limit are refused before anything reads them (dit_portal/limits.py).
+    "dit_portal.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -281,6 +283,12 @@ STORAGES = {
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request body a URL takes, refused with 413 before it is read: a plain form; a
+# view taking files adds MAX_UPLOAD_SIZE per file it takes; the admin (imports, resources).
+REQUEST_BODY_LIMIT = int(os.environ.get("REQUEST_BODY_LIMIT", str(2 * 1024 * 1024)))
+ADMIN_REQUEST_BODY_LIMIT = int(
+    os.environ.get("ADMIN_REQUEST_BODY_LIMIT", str(2 * MAX_UPLOAD_SIZE + REQUEST_BODY_LIMIT))
+)
 # Where `manage.py backup` writes its archives unless told otherwise.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
 # The key that signs a backup's manifest (HMAC-SHA256); a restore refuses an archive not

@@ -3,8 +3,8 @@ from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.template.loader import render_to_string
 
-from dit_portal.site import site_url
 from dit_portal.outbox import queue_email
+from dit_portal.site import site_url
 
 
 class AccountAdapter(DefaultAccountAdapter):

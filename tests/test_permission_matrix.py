@@ -448,6 +448,7 @@ ROUTES = {
     "page": Route("/about/what-is-dit/", public(), post=public()),
     "faqs": Route("/faqs/", public(), post=public()),
     "health": Route("/health/", public(), post=public(405)),
+    "health_ready": Route("/health/ready/", public(), post=public(405)),
     # Accounts (django-allauth). An empty POST to a form page gets the form back with its
     # errors (200); signed-in people are sent on from the visitors' forms.
     "account_login": Route("/accounts/login/", signed_out(), post=signed_out()),

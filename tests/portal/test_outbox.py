@@ -102,7 +102,9 @@ def test_a_coordinator_sends_a_failed_email_again_once(refusing_mail_server, set
     assert outbox.send_pending_emails() == {OutgoingEmailStatus.SENT: 1}
     assert [m.to for m in mail.outbox] == [["bo@example.org"], ["ana@example.org"]]
     # Sending again what is not failed is refused and changes nothing.
-    response = client.post(changelist, {"action": "send_again", "_selected_action": [failed.pk], "index": 0}, follow=True)
+    response = client.post(
+        changelist, {"action": "send_again", "_selected_action": [failed.pk], "index": 0}, follow=True
+    )
     assert "Only failed e-mails can be sent again" in response.content.decode()
     assert len(entries_for(failed)) == 1
 
