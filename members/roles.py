@@ -54,7 +54,8 @@ COORDINATION_PERMISSIONS = {
         "candidate": ["view", "grant"],
     },
     # Certificates are issued and revoked, never deleted; batches are only watched.
-    "certificates": {"certificate": ["view", "add", "change"], "issuebatch": ["view"]},
+    # Batches are watched, and resumed when they stopped.
+    "certificates": {"certificate": ["view", "add", "change"], "issuebatch": ["view", "resume"]},
     # Reminders sent are a record to read; pausing a person is adding (and lifting, deleting) a pause.
     "reminders": {"reminder": ["view", "release"], "reminderpause": ["view", "add", "delete"]},
     # Providers: records change through services (admin actions and views); coordinators
