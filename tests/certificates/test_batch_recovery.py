@@ -98,3 +98,24 @@ def test_a_batch_that_is_moving_is_not_resumed(client, coordinator):
     with pytest.raises(services.CertificateError, match="is not stuck"):
         services.resume_batch(batch, by=coordinator)
     assert not [entry for entry in entries_for(batch) if entry.action == "certificates.batch.resumed"]
+
+
+@pytest.mark.needs_redis
+def test_with_the_broker_down_starting_a_batch_succeeds_and_the_batch_shows_as_stuck(
+    coordinator, django_capture_on_commit_callbacks, caplog
+):
+    from dit_portal import degraded
+    from dit_portal.celery import app as celery_app
+    from tests.brokers import celery_broker
+    from tests.own_redis import free_port
+
+    degraded.forget_logged()
+    with celery_broker(f"redis://127.0.0.1:{free_port()}/0"), django_capture_on_commit_callbacks(execute=True):
+        assert celery_app.conf.task_always_eager is False
+        batch = queued_batch(coordinator)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.QUEUED
+    assert "could not be handed to a worker" in caplog.text
+    assert not services.stuck_batches().exists()
+    IssueBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=11))
+    assert list(services.stuck_batches()) == [batch]

@@ -295,7 +295,10 @@ def test_a_backup_taken_while_the_site_writes_restores_whole(tmp_path):
         archive = create_backup(tmp_path / "backups")
         live_url = FreshPostgresDatabase().url.replace(FreshPostgresDatabase().name, connection.settings_dict["NAME"])
         result = _manage(
-            "backup", "--output", str(tmp_path / "backups-cli"), env={**os.environ, "DATABASE_URL": live_url}
+            "backup",
+            "--output",
+            str(tmp_path / "backups-cli"),
+            env={**os.environ, "DATABASE_URL": live_url, "PRIVATE_MEDIA_ROOT": private_storage().location},
         )
         assert result.returncode == 0, result.stderr
     assert writer.written > 5
