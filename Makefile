@@ -55,13 +55,14 @@ bench: install $(BENCH_STAMP)
 		$(if $(BENCH_SCALE),--scale $(BENCH_SCALE)) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS)) \
 		$(if $(BENCH_PORT),--port $(BENCH_PORT))
 
-# Backups use the environment's DATABASE_URL (SQLite under var/ when unset), see README.
+# Backups use the environment's DATABASE_URL (SQLite under var/ when unset) and are signed with
+# BACKUP_KEY; `make backup INSECURE=1` writes (and `make restore INSECURE=1` takes) an unsigned one. See README.
 backup: install
-	$(BIN)/python manage.py backup $(if $(OUTPUT),--output $(OUTPUT))
+	$(BIN)/python manage.py backup $(if $(OUTPUT),--output $(OUTPUT)) $(if $(INSECURE),--insecure)
 
 restore: install
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/dit-portal-YYYYmmdd-HHMMSS.tar"; exit 2; }
-	$(BIN)/python manage.py restore $(BACKUP)
+	$(BIN)/python manage.py restore $(BACKUP) $(if $(INSECURE),--insecure)
 
 clean:
 	rm -rf $(VENV) var test-output staticfiles

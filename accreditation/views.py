@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from dit_portal.files import private_file_response
+from dit_portal.limits import accepts_uploads
 from members.enums import CredentialKind
 
 from . import maintenance, selectors, services
@@ -40,6 +41,7 @@ def my_pathway(request):
     return render(request, "accreditation/my_pathway.html", _pathway_context(request))
 
 
+@accepts_uploads(files=1)
 @login_required
 @require_POST
 def upload_case_study(request):
@@ -55,6 +57,7 @@ def upload_case_study(request):
     return render(request, "accreditation/my_pathway.html", _pathway_context(request, case_study_form=form), status=400)
 
 
+@accepts_uploads(files=1)
 @login_required
 @require_POST
 def upload_letter(request):

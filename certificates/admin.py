@@ -200,6 +200,30 @@ class IssueBatchAdmin(admin.ModelAdmin):
     readonly_fields = fields
     inlines = [BatchCertificateInline]
     change_form_template = "certificates/admin/batch_change_form.html"
+    actions = ["resume_batches"]
+
+    def has_resume_permission(self, request):
+        return request.user.has_perm("certificates.resume_issuebatch")
+
+    @admin.action(
+        description="Resume the selected batches that stopped (no progress for 10 minutes, or an error)",
+        permissions=["resume"],
+    )
+    def resume_batches(self, request, queryset):
+        resumed, refused = 0, []
+        for batch in queryset:
+            try:
+                services.resume_batch(batch, by=request.user)
+            except services.CertificateError as error:
+                refused.append(error.message)
+            else:
+                resumed += 1
+        if resumed:
+            self.message_user(
+                request, f"{resumed} batch{'es' if resumed != 1 else ''} resumed: a worker issues what is missing."
+            )
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
 
     @admin.display(description="Progress")
     def progress(self, batch):
@@ -218,3 +242,14 @@ class IssueBatchAdmin(admin.ModelAdmin):
         batch = self.get_object(request, object_id)
         running = batch is not None and batch.status not in FINISHED_BATCH_STATES
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "refresh": running})
+
+
+def stuck_batches_needing_attention(request):
+    """For the admin index's to-do list: issuing batches that stopped."""
+    if not request.user.has_perm("certificates.view_issuebatch"):
+        return []
+    stuck = services.stuck_batches().count()
+    if not stuck:
+        return []
+    noun = "issuing batch has" if stuck == 1 else "issuing batches have"
+    return [(f"{stuck} {noun} stopped: resume.", reverse("admin:certificates_issuebatch_changelist"))]

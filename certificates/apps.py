@@ -9,9 +9,11 @@ class CertificatesConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from dit_portal.admin_hooks import add_admin_action
+        from dit_portal.admin_hooks import add_admin_action, add_attention_check
 
-        from .admin import issue_certificates_for_selected
+        from .admin import issue_certificates_for_selected, stuck_batches_needing_attention
+
+        add_attention_check(stuck_batches_needing_attention)
 
         # Every model that can describe what its rows certify gets the action in its admin.
         for model in apps.get_models():

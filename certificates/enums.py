@@ -34,6 +34,7 @@ BATCH_TRANSITIONS = {
     BatchStatus.QUEUED: (BatchStatus.RUNNING, BatchStatus.FAILED),
     BatchStatus.RUNNING: (BatchStatus.RUNNING, BatchStatus.DONE, BatchStatus.FAILED),
     BatchStatus.DONE: (),
-    BatchStatus.FAILED: (),
+    # A batch stopped by an error is resumed by a coordinator once the cause is fixed.
+    BatchStatus.FAILED: (BatchStatus.RUNNING,),
 }
 FINISHED_BATCH_STATES = (BatchStatus.DONE, BatchStatus.FAILED)

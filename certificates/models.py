@@ -45,16 +45,22 @@ class IssueBatch(models.Model):
     )
     requests = models.JSONField(default=list, help_text="What to issue: one entry per certificate.")
     total = models.PositiveIntegerField(default=0)
-    issued = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(
+        default=0, help_text="The certificates of this batch: counted from their rows, never added up beside them."
+    )
     skipped = models.PositiveIntegerField(default=0, help_text="Already certified.")
     failed = models.PositiveIntegerField(default=0)
     problems = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last issued or checked one of its certificates."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [("resume_issuebatch", "Can resume an issuing batch that stopped")]
         verbose_name = "issuing batch"
         verbose_name_plural = "issuing batches"
 

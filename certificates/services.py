@@ -16,12 +16,13 @@ import logging
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from dit_portal import openbadges
 from dit_portal.audit import log_action
+from dit_portal.degraded import log_degraded
 from dit_portal.emails import send_templated_email
 
 from .enums import BATCH_TRANSITIONS, FINISHED_BATCH_STATES, BatchStatus, CertificateKind, CertificateStatus
@@ -31,6 +32,8 @@ from .rendering import render_certificate_pdf
 logger = logging.getLogger(__name__)
 
 SEQUENCE = "certificates"
+# A batch issues a certificate every second or so: one quiet for this long has no worker.
+BATCH_STALL = datetime.timedelta(minutes=10)
 
 
 class CertificateError(Exception):
@@ -235,7 +238,6 @@ def start_batch(achievements, *, title, by):
     achievements = list(achievements)
     if not achievements:
         raise CertificateError("There is nobody to certify in what you selected (no completed trainee).")
-    from .tasks import run_issue_batch
 
     with transaction.atomic():
         batch = IssueBatch.objects.create(
@@ -245,8 +247,57 @@ def start_batch(achievements, *, title, by):
             total=len(achievements),
         )
         log_action(batch, "certificates.batch.queued", user=by, data={"total": batch.total})
-        transaction.on_commit(lambda: run_issue_batch.delay(batch_id=batch.pk))
+        transaction.on_commit(lambda: _hand_to_worker(batch.pk))
     return batch
+
+
+def _hand_to_worker(batch_id):
+    """After the commit; with the broker down the batch stays queued, and shows as stuck
+    (to resume) on the coordinators' to-do list instead of failing the request."""
+    from .tasks import run_issue_batch
+
+    try:
+        run_issue_batch.delay(batch_id=batch_id)
+    except Exception:
+        log_degraded(
+            "broker", "Issuing batch %s could not be handed to a worker; resume it when the broker is back.", batch_id
+        )
+
+
+def stuck_batches(now=None):
+    """Batches no worker is moving: queued or running without progress for BATCH_STALL (the
+    worker was killed, or the broker lost the task), or stopped by an error."""
+    now = now or timezone.now()
+    quiet = Q(progress_at__lt=now - BATCH_STALL) | Q(progress_at__isnull=True, created_at__lt=now - BATCH_STALL)
+    return IssueBatch.objects.filter(
+        Q(status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING]) & quiet | Q(status=BatchStatus.FAILED)
+    )
+
+
+def resume_batch(batch, *, by):
+    """A coordinator restarts a stuck batch: a worker issues what is still missing. Safe even
+    if the old worker is alive after all: a source is certified once whoever gets there first."""
+    with transaction.atomic():
+        locked = stuck_batches().select_for_update().filter(pk=batch.pk).first()
+        if locked is None:
+            raise CertificateError(
+                f"“{batch}” is not stuck: only a batch stopped by an error, or one without progress for "
+                f"{int(BATCH_STALL.total_seconds() // 60)} minutes, can be resumed."
+            )
+        locked.progress_at = timezone.now()
+        locked.save(update_fields=["progress_at"])
+        log_action(
+            locked,
+            "certificates.batch.resumed",
+            user=by,
+            data={"status": locked.status, "issued": _issued_count(locked.pk), "total": locked.total},
+        )
+        transaction.on_commit(lambda: _hand_to_worker(locked.pk))
+    return locked
+
+
+def _issued_count(batch_id):
+    return Certificate.objects.filter(batch_id=batch_id).count()
 
 
 def _set_batch_status(batch_id, status, **fields):
@@ -262,12 +313,20 @@ def _set_batch_status(batch_id, status, **fields):
 
 
 def run_batch(batch_id):
-    """Issue each certificate of the batch, counting progress as it goes. Safe to run again:
-    a finished batch is left alone, and a source already certified is skipped."""
+    """Issue each certificate of the batch, recording progress as it goes. Safe to run again
+    (a redelivered task, a resumed batch): a finished batch is left alone, a source already
+    certified is not certified twice, and "issued" is counted from the batch's certificates,
+    so a second run never resets or inflates it."""
     from members.models import User
 
     batch = _set_batch_status(
-        batch_id, BatchStatus.RUNNING, started_at=timezone.now(), issued=0, skipped=0, failed=0, problems=[]
+        batch_id,
+        BatchStatus.RUNNING,
+        started_at=timezone.now(),
+        progress_at=timezone.now(),
+        skipped=0,
+        failed=0,
+        problems=[],
     )
     if batch is None:
         return None
@@ -276,17 +335,19 @@ def run_batch(batch_id):
     try:
         for request in batch.requests:
             outcome, problem = _issue_one(batch, request, holders, types)
-            counts = {outcome: F(outcome) + 1}
-            IssueBatch.objects.filter(pk=batch.pk).update(**counts)
+            progress = {"issued": _issued_count(batch.pk), "progress_at": timezone.now()}
+            if outcome != "issued":
+                progress[outcome] = F(outcome) + 1
+            IssueBatch.objects.filter(pk=batch.pk).update(**progress)
             if problem:
                 batch.refresh_from_db(fields=["problems"])
                 batch.problems.append(problem)
                 IssueBatch.objects.filter(pk=batch.pk).update(problems=batch.problems)
     except Exception as error:
-        _set_batch_status(batch.pk, BatchStatus.FAILED, finished_at=timezone.now())
+        _set_batch_status(batch.pk, BatchStatus.FAILED, finished_at=timezone.now(), issued=_issued_count(batch.pk))
         log_action(batch, "certificates.batch.failed", user=batch.requested_by, data={"error": str(error)})
         raise
-    batch = _set_batch_status(batch.pk, BatchStatus.DONE, finished_at=timezone.now())
+    batch = _set_batch_status(batch.pk, BatchStatus.DONE, finished_at=timezone.now(), issued=_issued_count(batch.pk))
     log_action(
         batch,
         "certificates.batch.done",
@@ -317,7 +378,8 @@ def _issue_one(batch, request, holders, types):
         )
     except CertificateError as error:
         if error.already_issued is not None:
-            return "skipped", None
+            # Issued by this very batch on an earlier run (redelivered, resumed): issued.
+            return ("issued" if error.already_issued.batch_id == batch.pk else "skipped"), None
         return "failed", f"{holder}: {error.message}"
     return "issued", None
 

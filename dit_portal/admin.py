@@ -1,10 +1,11 @@
 from django.apps import apps
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 
-from .models import AuditEntry, FrequentlyAskedQuestion, Page
+from . import outbox
+from .models import AuditEntry, FrequentlyAskedQuestion, OutgoingEmail, Page
 from .paginators import CheapCountPaginator
 
 
@@ -80,3 +81,62 @@ class FrequentlyAskedQuestionAdmin(admin.ModelAdmin):
     list_display = ["question", "position", "is_published"]
     list_editable = ["position", "is_published"]
     search_fields = ["question", "answer"]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The e-mail outbox, read-only: coordinators see what failed and send it again (through
+    the outbox service, which logs each)."""
+
+    list_display = ["created_at", "subject", "recipients", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["subject"]
+    search_help_text = "The start of the subject."
+    readonly_fields = [
+        "created_at",
+        "to",
+        "reply_to",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+        "text",
+    ]
+    fields = readonly_fields
+    actions = ["send_again"]
+    show_full_result_count = False
+    paginator = CheapCountPaginator
+
+    @admin.display(description="to")
+    def recipients(self, email):
+        return ", ".join(email.to)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (queryset.filter(subject__istartswith=term) if term else queryset), False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("portal.resend_outgoingemail")
+
+    @admin.action(description="Send the selected failed e-mails again", permissions=["resend"])
+    def send_again(self, request, queryset):
+        try:
+            resent = outbox.resend_emails(list(queryset), by=request.user)
+        except outbox.OutboxError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        skipped = queryset.count() - resent
+        note = f" {skipped} not failed, left as {'they are' if skipped != 1 else 'it is'}." if skipped else ""
+        self.message_user(request, f"{resent} e-mail{'s' if resent != 1 else ''} queued to be sent again.{note}")

@@ -37,3 +37,23 @@ class HookedActionsMixin:
             func, name, description = self.get_action(action)
             actions[name] = (func, name, description)
         return actions
+
+
+# Things that need a coordinator (the admin index's to-do list) ---------------------------
+# An app registers `check(request) -> [(message, url), ...]` in its AppConfig.ready(): failed
+# e-mails, reminders left being sent, a certificate batch that stopped. Each check runs one
+# cheap query and shows only what the person may see.
+
+_attention_checks = []
+
+
+def add_attention_check(check):
+    if check not in _attention_checks:
+        _attention_checks.append(check)
+
+
+def needs_attention(request):
+    items = []
+    for check in _attention_checks:
+        items.extend(check(request) or ())
+    return items

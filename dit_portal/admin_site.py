@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from .access import can_use_admin
 from .admin_audit import audited
+from .admin_hooks import needs_attention
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -39,6 +40,10 @@ class PortalAdminSite(admin.AdminSite):
         if model is not None:
             view = _refuse_malformed_ids(view, model)
         return super().admin_view(view, cacheable)
+
+    def index(self, request, extra_context=None):
+        """The index leads with what needs a coordinator (see admin_hooks.needs_attention)."""
+        return super().index(request, {"needs_attention": needs_attention(request), **(extra_context or {})})
 
     def has_permission(self, request):
         user = request.user

@@ -10,6 +10,10 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from .admin_hooks import add_attention_check
+        from .outbox import failed_emails_needing_attention
+
+        add_attention_check(failed_emails_needing_attention)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -1,16 +1,16 @@
 """E-mail as template pairs: `<name>_subject.txt`, `<name>.txt` and `<name>.html`.
 
-Messages are rendered in the request (or job) that decides to send them and handed to
-Celery after the transaction commits, so a rolled-back decision never sends mail.
+Messages are rendered in the request (or job) that decides to send them and written into
+the outbox in its transaction (dit_portal/outbox.py): a rolled-back decision never sends
+mail, and a committed one always does, even when the broker was down at the time.
 """
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 
+from .outbox import queue_email
 from .site import site_url
-from .tasks import deliver_email
 
 
 def _render_text(template_name, context):
@@ -27,15 +27,15 @@ def render_email(template_name, context):
 
 
 def send_templated_email(template_name, context, *, to, reply_to=None):
-    """Render now, deliver on commit through the Celery queue. `reply_to`: the address a
-    reply goes to (e.g. the sender of a contact message), if not the portal's."""
-    recipients = [to] if isinstance(to, str) else list(to)
+    """Render now and write into the outbox; a worker sends it after the commit. `reply_to`:
+    the address a reply goes to (e.g. the sender of a contact message), if not the portal's."""
     subject, text, html = render_email(template_name, context)
-    extra = {"reply_to": [reply_to]} if reply_to else {}
-    transaction.on_commit(lambda: deliver_email.delay(subject=subject, text=text, html=html, to=recipients, **extra))
+    return queue_email(subject=subject, text=text, html=html, to=to, reply_to=reply_to or "")
 
 
 def deliver_now(*, subject, text, html, to, reply_to=None):
+    if isinstance(reply_to, str):
+        reply_to = [reply_to] if reply_to else None
     message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to)
     message.attach_alternative(html, "text/html")
     message.send()

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class AuditEntry(models.Model):
@@ -109,3 +110,47 @@ class CredentialStatusEntry(models.Model):
 
     def __str__(self):
         return f"#{self.pk}: {self.get_state_display()}"
+
+
+class OutgoingEmailStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail the portal decided to send, written in the transaction of that decision
+    (the outbox, see dit_portal/outbox.py). A worker sends it and marks it sent; a rolled-back
+    decision leaves no row, and a broker that is down only delays it.
+
+    No foreign key to a person: the addresses are kept as written, and a sent row is deleted
+    after OUTBOX_KEEP_SENT_DAYS (the audit log, not the outbox, is the record of decisions)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    to = models.JSONField(help_text="The recipients' addresses.")
+    reply_to = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=998)
+    text = models.TextField()
+    html = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=OutgoingEmailStatus.choices, default=OutgoingEmailStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, help_text="Not sent before this time (retries).")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["-created_at", "-id"], name="outbox_newest_first"),
+        ]
+        permissions = [("resend_outgoingemail", "Can send a failed e-mail again")]
+        verbose_name = "outgoing e-mail"
+        verbose_name_plural = "outgoing e-mails"
+
+    def __str__(self):
+        return f"{self.subject} to {', '.join(self.to)}"

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Bodies over the URL's limit are refused before anything reads them (dit_portal/limits.py).
+    "dit_portal.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,9 +133,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis, falling back to a per-process cache while Redis is down (dit_portal/cache.py).
+            "BACKEND": "dit_portal.cache.FallbackRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "dit"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -153,6 +157,17 @@ BEAT_HEARTBEAT_FILE = Path(
 )
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redelivery, chosen deliberately: a task is acknowledged after it ran (acks late), and a task
+# whose worker was killed is handed back to the broker at once (reject on worker lost) rather
+# than after Redis's visibility timeout. Every task is safe to run twice: e-mails are claimed
+# in the outbox, reminders by their unique row, a certificate batch counts what it issued.
+# The visibility timeout is the backstop for a worker host that vanished with its tasks.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900"))}
+# A request hands work to the broker after its commit; with the broker down it gives up
+# within a second (the outbox and the sweeps pick the work up) instead of hanging.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Periodic jobs; django-celery-beat copies these into its database schedule at start.
 CELERY_BEAT_SCHEDULE = {
     "trainings-expire-overdue-offers": {"task": "trainings.tasks.expire_overdue_offers", "schedule": 15 * 60},
@@ -168,7 +183,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
     },
     "providers-mark-overdue-invoices": {"task": "providers.tasks.mark_overdue_invoices", "schedule": 6 * 60 * 60},
+    # The e-mail outbox: sends what no worker took (broker down), retries, reports stuck rows.
+    "portal-send-pending-emails": {"task": "dit_portal.tasks.send_pending_emails", "schedule": 60},
 }
+# The e-mail outbox (dit_portal/outbox.py): attempts before an e-mail is failed (retried after
+# 1, 2, 4, ... minutes), and how long a sent e-mail is kept.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_KEEP_SENT_DAYS = int(os.environ.get("OUTBOX_KEEP_SENT_DAYS", "30"))
 
 # Authentication: e-mail login through django-allauth.
 AUTH_USER_MODEL = "members.User"
@@ -268,8 +289,17 @@ STORAGES = {
 MAX_UPLOAD_SIZE = int(os.environ.get("MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request body a URL takes, refused with 413 before it is read: a plain form; a
+# view taking files adds MAX_UPLOAD_SIZE per file it takes; the admin (imports, resources).
+REQUEST_BODY_LIMIT = int(os.environ.get("REQUEST_BODY_LIMIT", str(2 * 1024 * 1024)))
+ADMIN_REQUEST_BODY_LIMIT = int(
+    os.environ.get("ADMIN_REQUEST_BODY_LIMIT", str(2 * MAX_UPLOAD_SIZE + REQUEST_BODY_LIMIT))
+)
 # Where `manage.py backup` writes its archives unless told otherwise.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+# The key that signs a backup's manifest (HMAC-SHA256); a restore refuses an archive not
+# signed with it unless told --insecure. Keep it apart from the backups.
+BACKUP_KEY = os.environ.get("BACKUP_KEY", "")
 # How long uploaded files are kept, in days, by retention class (see dit_portal/retention.py):
 # application evidence, and assessed work such as case studies.
 FILE_RETENTION_DAYS = {

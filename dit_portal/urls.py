@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("faqs/", views.faqs, name="faqs"),
     path("health/", views.health, name="health"),
+    path("health/ready/", views.ready, name="health_ready"),
     path("about/<slug:slug>/", views.page_detail, name="page"),
     path("contact/", include("members.contact_urls")),
     path("accounts/", include("allauth.urls")),

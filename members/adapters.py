@@ -3,8 +3,8 @@ from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 from django.template.loader import render_to_string
 
+from dit_portal.outbox import queue_email
 from dit_portal.site import site_url
-from dit_portal.tasks import deliver_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,8 +21,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return message
 
     def send_mail(self, template_prefix, email, context):
-        """Account e-mails are rendered here and delivered by the Celery worker, like every
-        other e-mail of the portal. So a request never waits for the mail server, and a
+        """Account e-mails are rendered here, written into the outbox and delivered by the
+        Celery worker, like every other e-mail of the portal. So a request never waits for the mail server, and a
         sign-up for a known address (which mails "you already have an account") takes as
         long as one for a new address."""
         request = allauth_context.request
@@ -32,4 +32,4 @@ class AccountAdapter(DefaultAccountAdapter):
             {"request": request, "email": email, "current_site": get_current_site(request), **context},
         )
         html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")
-        deliver_email.delay(subject=message.subject, text=message.body, html=html, to=list(message.to))
+        queue_email(subject=message.subject, text=message.body, html=html, to=list(message.to))

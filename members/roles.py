@@ -20,7 +20,13 @@ ALL_ROLES = [COORDINATOR, PROGRAMME_DIRECTOR, SUPERVISOR, PROVIDER_USER]
 # A later app adds its models here; "*" means every model of the app.
 ALL = ["view", "add", "change", "delete"]
 COORDINATION_PERMISSIONS = {
-    "portal": {"page": ALL, "frequentlyaskedquestion": ALL, "auditentry": ["view"]},
+    "portal": {
+        "page": ALL,
+        "frequentlyaskedquestion": ALL,
+        "auditentry": ["view"],
+        # The e-mail outbox is read; failed e-mails are sent again through an action.
+        "outgoingemail": ["view", "resend"],
+    },
     "members": {
         "user": ["view", "change", "erase"],
         "heldcredential": ["view", "add", "change"],
@@ -48,7 +54,8 @@ COORDINATION_PERMISSIONS = {
         "candidate": ["view", "grant"],
     },
     # Certificates are issued and revoked, never deleted; batches are only watched.
-    "certificates": {"certificate": ["view", "add", "change"], "issuebatch": ["view"]},
+    # Batches are watched, and resumed when they stopped.
+    "certificates": {"certificate": ["view", "add", "change"], "issuebatch": ["view", "resume"]},
     # Reminders sent are a record to read; pausing a person is adding (and lifting, deleting) a pause.
     "reminders": {"reminder": ["view", "release"], "reminderpause": ["view", "add", "delete"]},
     # Providers: records change through services (admin actions and views); coordinators

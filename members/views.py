@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dit_portal.audit import log_action
 from dit_portal.files import private_file_response
+from dit_portal.limits import accepts_uploads
 from dit_portal.markup import render_markdown
 
 from . import selectors, services
@@ -47,6 +48,7 @@ def members_home(request):
     )
 
 
+@accepts_uploads(files=2)
 @login_required
 def profile(request):
     user = request.user

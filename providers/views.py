@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dit_portal.files import private_file_response
+from dit_portal.limits import accepts_uploads
 
 from . import selectors, services
 from .forms import (
@@ -44,6 +45,7 @@ def my_providers(request):
     return render(request, "providers/mine.html", {"providers": providers})
 
 
+@accepts_uploads(files=6)
 @login_required
 def apply(request):
     form = ApplicationForm(request.POST or None, request.FILES or None)
@@ -200,6 +202,7 @@ def uploads(request, provider):
     )
 
 
+@accepts_uploads(files=1)
 @provider_view
 def upload_supervision(request, provider):
     form = SupervisionRecordForm(request.POST or None, request.FILES or None)
@@ -231,6 +234,7 @@ def supervision_file(request, provider, pk):
     return private_file_response(record.record, record.original_name)
 
 
+@accepts_uploads(files=1)
 @provider_view
 def upload_completers(request, provider):
     form = CompleterListForm(request.POST or None, request.FILES or None, provider=provider)

@@ -3,11 +3,25 @@ and lifting a pause go through the services, so each is audit-logged."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from members.search import PersonSearchMixin
 
 from . import services
+from .enums import ReminderStatus
 from .models import Reminder, ReminderPause
+
+
+def stale_claims_needing_attention(request):
+    """For the admin index's to-do list: reminders left being sent by a run that stopped."""
+    if not request.user.has_perm("reminders.view_reminder"):
+        return []
+    stale = services.stale_claims().count()
+    if not stale:
+        return []
+    url = reverse("admin:reminders_reminder_changelist") + f"?status__exact={ReminderStatus.CLAIMED}"
+    noun = "reminder was" if stale == 1 else "reminders were"
+    return [(f"{stale} {noun} left being sent by a run that stopped: check and send again.", url)]
 
 
 @admin.register(Reminder)

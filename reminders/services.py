@@ -5,9 +5,13 @@ drops people who are paused or opted out and reminders already sent, renders eac
 claims the reminders in one transaction: it inserts their rows with ON CONFLICT DO NOTHING
 (the unique person + kind + period key decides who owns a reminder, whatever the number of
 runs or workers) and takes back its own earlier failures with a conditional UPDATE. Only after
-that transaction commits are the e-mails sent, each claimed row marked sent or failed. A
-failed send is claimed again by a later run; a claimed row is never sent by anyone else, so a
-reminder goes out at most once. A batch costs the same few queries whatever its size.
+that transaction commits are the e-mails sent, each claimed row marked sent or failed right
+after its own send (one UPDATE per reminder), so a worker killed mid-batch leaves at most the
+one reminder it was sending in doubt. A failed send is claimed again by a later run; a claimed
+row is never sent by anyone else, so a reminder goes out at most once. Rows left "being sent"
+by a run that stopped are not sent again by the sweep: it reports them (a count in its
+result, a log line, the admin's to-do list) for a coordinator to release. Reading a batch
+costs the same few queries whatever its size.
 """
 
 import datetime
@@ -52,7 +56,21 @@ def send_due_reminders(*, today=None, rules=None, batch_size=BATCH_SIZE):
             # One broken rule must not keep the others' reminders back; it is logged loudly.
             logger.exception("Reminder rule %s failed; the other rules ran.", rule.kind)
             totals["rules failed"] += 1
+    stale = stale_claims().count()
+    if stale:
+        logger.warning(
+            "%s reminder(s) were left being sent by a run that stopped and were skipped; "
+            "a coordinator checks and releases them (admin: Reminders, status being sent).",
+            stale,
+        )
+        totals["stale claims skipped"] = stale
     return totals
+
+
+def stale_claims(now=None):
+    """Reminders claimed by a run that stopped before marking them: never re-sent by a sweep."""
+    now = now or timezone.now()
+    return Reminder.objects.filter(status=ReminderStatus.CLAIMED, claimed_at__lt=now - STALE_CLAIM)
 
 
 def _sweep_rule(rule, today, batch_size, totals):
@@ -138,36 +156,30 @@ def _render(rule, due):
 
 
 def _deliver(token, messages):
-    """Send what this run claimed, then mark each sent or failed: two queries per batch."""
+    """Send what this run claimed, marking each reminder sent or failed right after its send."""
     outcome = Counter()
     claimed = list(
         Reminder.objects.filter(claim_token=token, status=ReminderStatus.CLAIMED).values_list(
             "pk", "person_id", "period_key"
         )
     )
-    sent_ids, failed = [], []
     connection = get_connection()
     try:
         for pk, person_id, period_key in claimed:
             person, (subject, text, html) = messages[(person_id, period_key)]
             message = EmailMultiAlternatives(subject=subject, body=text, to=[person.email], connection=connection)
             message.attach_alternative(html, "text/html")
+            mine = Reminder.objects.filter(pk=pk, claim_token=token, status=ReminderStatus.CLAIMED)
             try:
                 message.send()
             except Exception as error:  # the mail server's refusal, whatever its kind
-                failed.append(Reminder(pk=pk, status=ReminderStatus.FAILED, last_error=str(error)[:1000]))
+                mine.update(status=ReminderStatus.FAILED, last_error=str(error)[:1000])
+                outcome["failed"] += 1
             else:
-                sent_ids.append(pk)
+                mine.update(status=ReminderStatus.SENT, sent_at=timezone.now(), last_error="")
+                outcome["sent"] += 1
     finally:
         connection.close()
-    if sent_ids:
-        Reminder.objects.filter(pk__in=sent_ids, claim_token=token).update(
-            status=ReminderStatus.SENT, sent_at=timezone.now(), last_error=""
-        )
-    if failed:
-        Reminder.objects.bulk_update(failed, ["status", "last_error"])
-    outcome["sent"] += len(sent_ids)
-    outcome["failed"] += len(failed)
     return outcome
 
 

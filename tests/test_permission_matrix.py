@@ -262,6 +262,19 @@ def _reminder(world):
     )
 
 
+def _outgoing_email(world):
+    from dit_portal.models import OutgoingEmail, OutgoingEmailStatus
+
+    return OutgoingEmail.objects.create(
+        to=[world.trainee_a.email],
+        subject="Matrix e-mail",
+        text="Text",
+        html="<p>Text</p>",
+        status=OutgoingEmailStatus.FAILED,
+        last_error="550 mailbox unavailable",
+    )
+
+
 def _reminder_pause(world):
     from reminders.models import ReminderPause
 
@@ -448,6 +461,7 @@ ROUTES = {
     "page": Route("/about/what-is-dit/", public(), post=public()),
     "faqs": Route("/faqs/", public(), post=public()),
     "health": Route("/health/", public(), post=public(405)),
+    "health_ready": Route("/health/ready/", public(), post=public(405)),
     # Accounts (django-allauth). An empty POST to a form page gets the form back with its
     # errors (200); signed-in people are sent on from the visitors' forms.
     "account_login": Route("/accounts/login/", signed_out(), post=signed_out()),
@@ -980,6 +994,14 @@ ADMIN_MODELS = {
         change_allowed=False,
         delete_allowed=False,
     ),
+    # The e-mail outbox is read; failed e-mails are sent again through an action.
+    "portal.outgoingemail": AdminModel(
+        {COORDINATOR: READ, DIRECTOR: READ, SUPERUSER: FULL},
+        lambda w: w.instance("portal.outgoingemail", _outgoing_email),
+        add_allowed=False,
+        change_allowed=False,
+        delete_allowed=False,
+    ),
     "portal.page": AdminModel(
         {COORDINATOR: FULL, DIRECTOR: FULL, SUPERUSER: FULL}, lambda w: Page.objects.get(slug="what-is-dit")
     ),
@@ -1401,10 +1423,14 @@ ACTION_RIGHTS = {
     "providers.supervisionrecord": {"approve_selected": "review"},
     "providers.completerlist": {"approve_selected": "review"},
     "reminders.reminder": {"send_again": "release"},
+    "portal.outgoingemail": {"send_again": "resend"},
+    "certificates.issuebatch": {"resume_batches": "resume"},
 }
 CUSTOM_ACTION_RIGHTS = {
     "erase": {COORDINATOR, DIRECTOR, SUPERUSER},
     "release": {COORDINATOR, DIRECTOR, SUPERUSER},
+    "resend": {COORDINATOR, DIRECTOR, SUPERUSER},
+    "resume": {COORDINATOR, DIRECTOR, SUPERUSER},
     "review": {COORDINATOR, DIRECTOR, SUPERUSER},
     "recheck": {COORDINATOR, DIRECTOR, SUPERUSER},
 }

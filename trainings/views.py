@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from dit_portal.files import private_file_response
+from dit_portal.limits import accepts_uploads
 from members.roles import can_use_admin
 
 from . import selectors, services
@@ -81,6 +82,7 @@ def run_detail(request, pk):
     )
 
 
+@accepts_uploads(files=10)
 @login_required
 def apply(request, pk):
     run = _public_run(request, pk)

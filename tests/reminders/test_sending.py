@@ -7,6 +7,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -95,8 +96,45 @@ def test_a_claim_left_by_a_run_that_died_is_not_sent_again(sweep):
     may already have gone out, and a duplicate is worse than a reminder shown as stuck."""
     [enrolment] = starting_soon()
     left_claimed(enrolment, "2026-01-01T07:00Z")
-    sweep()
+    assert sweep()["stale claims skipped"] == 1
     assert mail.outbox == []
+
+
+def test_stale_claims_are_reported_in_the_log_and_on_the_coordinators_to_do_list(sweep, client, caplog):
+    [enrolment] = starting_soon()
+    left_claimed(enrolment, "2026-01-01T07:00Z")
+    sweep()
+    assert "1 reminder(s) were left being sent by a run that stopped and were skipped" in caplog.text
+    client.force_login(staff_with_totp())
+    page = client.get(reverse("admin:index")).text
+    assert "1 reminder was left being sent by a run that stopped: check and send again." in page
+
+
+class WorkerKilled(BaseException):
+    """Like SIGKILL: not an error anything catches."""
+
+
+class DyingBackend(locmem.EmailBackend):
+    """The worker is killed while sending the third message (nothing after it runs)."""
+
+    def send_messages(self, messages):
+        if len(mail.outbox) == 2:
+            raise WorkerKilled
+        return super().send_messages(messages)
+
+
+def test_a_worker_killed_mid_batch_leaves_every_sent_reminder_recorded(settings, django_capture_on_commit_callbacks):
+    """The issue's case: marks were written after the whole batch, so a kill left sent
+    reminders recorded as being sent. Now each is marked right after its own send."""
+    enrolments = starting_soon(people=6)
+    settings.EMAIL_BACKEND = f"{__name__}.DyingBackend"
+    with pytest.raises(WorkerKilled), django_capture_on_commit_callbacks(execute=True):
+        services.send_due_reminders(rules=[RULE])
+    sent_to = sorted(address for message in mail.outbox for address in message.to)
+    assert len(sent_to) == 2
+    recorded = Reminder.objects.filter(status=ReminderStatus.SENT)
+    assert sorted(recorded.values_list("person__email", flat=True)) == sent_to
+    assert Reminder.objects.filter(status=ReminderStatus.CLAIMED).count() == len(enrolments) - 2
 
 
 def test_a_coordinator_releases_a_stale_claim_in_the_admin_and_the_next_run_sends_it_once(sweep, client):
@@ -199,8 +237,9 @@ def test_a_sweep_costs_the_same_queries_for_10_and_50_people(
 ):
     starting_soon(people=people)
     # candidates, their run days, pauses, opt-outs, sent before; the claim's savepoint, insert,
-    # retry update and release; after commit the claimed rows and the update marking them sent.
-    with django_assert_num_queries(11), django_capture_on_commit_callbacks(execute=True):
+    # retry update and release; after commit the claimed rows; the count of stale claims; and
+    # one update per reminder, marking it right after its send.
+    with django_assert_num_queries(11 + people), django_capture_on_commit_callbacks(execute=True):
         services.send_due_reminders(rules=[RULE], batch_size=100)
     assert Reminder.objects.filter(status=ReminderStatus.SENT).count() == people
     assert len(mail.outbox) == people
@@ -208,8 +247,9 @@ def test_a_sweep_costs_the_same_queries_for_10_and_50_people(
 
 def test_a_sweep_reads_in_batches(django_assert_num_queries, django_capture_on_commit_callbacks):
     starting_soon(people=25)
-    # Three batches of 10, 10 and 5, each costing the same as one batch above.
-    with django_assert_num_queries(33), django_capture_on_commit_callbacks(execute=True):
+    # Three batches of 10, 10 and 5, each reading as one batch above; the stale claims counted
+    # once; one mark per reminder.
+    with django_assert_num_queries(3 * 10 + 1 + 25), django_capture_on_commit_callbacks(execute=True):
         services.send_due_reminders(rules=[RULE], batch_size=10)
     assert len(mail.outbox) == 25
 

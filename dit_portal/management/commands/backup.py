@@ -15,10 +15,13 @@ class Command(BaseCommand):
             default=str(settings.BACKUP_DIR),
             help="Folder to write the archive into (default: BACKUP_DIR, var/backups).",
         )
+        parser.add_argument(
+            "--insecure", action="store_true", help="Write an unsigned archive when BACKUP_KEY is not set."
+        )
 
-    def handle(self, *args, output, **options):
+    def handle(self, *args, output, insecure, **options):
         try:
-            path = create_backup(output)
+            path = create_backup(output, insecure=insecure)
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(str(path))

@@ -10,10 +10,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("archive", help="The .tar file `manage.py backup` wrote.")
+        parser.add_argument(
+            "--insecure",
+            action="store_true",
+            help="Restore an archive without checking its signature (unsigned, or signed with another key).",
+        )
 
-    def handle(self, *args, archive, **options):
+    def handle(self, *args, archive, insecure, **options):
         try:
-            restored = restore_backup(archive)
+            restored = restore_backup(archive, insecure=insecure)
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
