@@ -142,11 +142,12 @@ def test_the_proxy_refuses_bodies_over_its_limit_before_gunicorn(proxy):
     # An application with several evidence files at the portal's 10 MB limit passes...
     status, _, body = send(proxy, "/trainings/apply/", data=b"x" * (30 * MB))
     assert status == 200 and json.loads(body)["received"] == 30 * MB
-    # ... a body over 50 MB is refused by the proxy, and gunicorn never sees the request.
+    # ... a body over 110 MB (the largest page's limit) is refused by the proxy, and gunicorn
+    # never sees the request.
     asked_before = len(proxy["upstream"].seen)
     connection = http.client.HTTPSConnection("localhost", proxy["https"], context=proxy["context"], timeout=30)
     connection.putrequest("POST", "/trainings/apply/")
-    connection.putheader("Content-Length", str(50 * MB + 1))
+    connection.putheader("Content-Length", str(110 * MB + 1))
     connection.endheaders()
     connection.send(b"x" * MB)  # the proxy answers without waiting for the rest
     assert connection.getresponse().status == 413
