@@ -159,7 +159,7 @@ class HeldCredentialAdmin(HookedActionsMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = RecordCredentialForm
+            kwargs["form"] = type("RecordCredentialForm", (RecordCredentialForm,), {"recorded_by": request.user})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -221,7 +221,7 @@ class HeldCredentialAdmin(HookedActionsMixin, admin.ModelAdmin):
             raise Http404
         if not self.has_change_permission(request, credential):
             raise PermissionDenied
-        form = CredentialStatusForm(request.POST or None, credential=credential)
+        form = CredentialStatusForm(request.POST or None, credential=credential, by=request.user)
         if request.method == "POST" and form.is_valid():
             try:
                 set_credential_status(
@@ -264,7 +264,7 @@ class HeldCredentialAdmin(HookedActionsMixin, admin.ModelAdmin):
                 recorded, created = import_register(text, by=request.user)
             except CredentialError as error:
                 self.message_user(request, str(error), messages.ERROR)
-                preview = preview_register(text)
+                preview = preview_register(text, by=request.user)
                 signed = signing.dumps(text, salt=IMPORT_SALT, compress=True)
             else:
                 self.message_user(
@@ -278,7 +278,7 @@ class HeldCredentialAdmin(HookedActionsMixin, admin.ModelAdmin):
             form = RegisterImportForm(request.POST, request.FILES)
             if form.is_valid():
                 text = form.cleaned_data["file"]
-                preview = preview_register(text)
+                preview = preview_register(text, by=request.user)
                 signed = signing.dumps(text, salt=IMPORT_SALT, compress=True)
         context = {
             **self.admin_site.each_context(request),
