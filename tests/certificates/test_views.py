@@ -134,3 +134,12 @@ def test_behind_the_proxy_the_limit_is_per_client_not_per_proxy(client, settings
         assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 200
     assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
     assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 200
+
+
+def test_only_the_whole_code_finds_a_certificate_never_a_prefix(client, issue, holder):
+    certificate = issue(holder)
+    code = certificate.verification_code
+    assert client.get(reverse("certificates:verify", kwargs={"code": code})).status_code == 200
+    for prefix in (code[:-1], code[: len(code) // 2], code[:8]):
+        answer = client.get(reverse("certificates:verify", kwargs={"code": prefix}))
+        assert answer.status_code == 404 and holder.full_name not in answer.text

@@ -12,7 +12,7 @@ from providers.enums import ReviewStatus
 from providers.models import Completer, CompleterList
 from tests.factories import UserFactory, staff_with_totp
 
-from .factories import GOOD_ROWS, HEADER, csv_file, report, xlsx_bytes, xlsx_file
+from .factories import GOOD_ROWS, HEADER, ProviderFactory, csv_file, report, xlsx_bytes, xlsx_file
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +174,11 @@ def test_people_do_not_enter_the_portal_before_approval_nor_when_returned(provid
     assert not User.objects.filter(email="rui.costa@example.pt").exists()
     with pytest.raises(services.ProviderError, match="already been reviewed"):
         services.review_completer_list(completer_list, approve=True, by=coordinator)
+
+
+def test_the_service_refuses_a_list_for_another_providers_delivery(provider, member):
+    other = ProviderFactory(name="Porto DIT Centre")
+    theirs = report(other)
+    with pytest.raises(services.ProviderError, match="Choose one of your own trainings"):
+        services.submit_completer_list(provider, delivery=theirs, upload=csv_file(GOOD_ROWS), by=member)
+    assert not CompleterList.objects.exists() and not Completer.objects.exists()
