@@ -6,9 +6,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from dit_portal.audit import entries_for
 from members.enums import CredentialKind
@@ -329,14 +331,12 @@ class CandidateAdmin(admin.ModelAdmin):
             label = CredentialKind(kind).label
             if result.all_met:
                 if services.may_grant(self._request.user, kind):
-                    # A button of the changelist's own form (forms cannot nest), posted to
-                    # the grant view with that form's CSRF token.
+                    # A link to the confirmation page, which says what granting does.
                     parts.append(
                         format_html(
-                            '<button type="submit" class="button" name="kind" value="{}" formmethod="post" '
-                            'formaction="{}">Grant {}</button>',
-                            kind,
+                            '<a class="button" href="{}?{}">Grant {}…</a>',
                             reverse("admin:accreditation_candidate_grant", args=[person.pk]),
+                            urlencode({"kind": kind}),
                             label,
                         )
                     )
@@ -348,18 +348,33 @@ class CandidateAdmin(admin.ModelAdmin):
         return format_html_join("", "<div>{}</div>", ((part,) for part in parts)) or "—"
 
     def grant_view(self, request, object_id):
-        """POST only, with the credential `kind`; for people in the queue."""
+        """GET: the confirmation page for granting the credential `kind` to a person in the
+        queue (who, which credential, from which date, the checklist met, the e-mail sent);
+        POST (from that page): grant it."""
         person = self.get_object(request, object_id)
         if person is None:
             raise Http404
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        if request.method not in ("GET", "HEAD", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         if not self.has_view_permission(request, person):
             raise PermissionDenied
-        kind = request.POST.get("kind", "")
+        kind = (request.POST if request.method == "POST" else request.GET).get("kind", "")
         if kind not in CredentialKind.values:
             self.message_user(request, "Choose the credential to grant.", messages.ERROR)
             return redirect("admin:accreditation_candidate_changelist")
+        if request.method != "POST":
+            result = checklist(person, kind)
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Grant {CredentialKind(kind).label} to {person}?",
+                "person": person,
+                "kind": kind,
+                "kind_label": CredentialKind(kind).label,
+                "result": result,
+                "may_grant": services.may_grant(request.user, kind),
+            }
+            return TemplateResponse(request, "accreditation/admin/grant_confirmation.html", context)
         try:
             credential = services.grant_credential(person, kind, by=request.user)
         except services.AccreditationError as error:

@@ -730,6 +730,15 @@ def submit_completer_list(provider, *, delivery, upload, by):
     return completer_list
 
 
+def accounts_on_approval(completer_list):
+    """What approving `completer_list` does to each of its rows: [(row, the account it is
+    linked to, or None when a new account is created)]. The confirmation page shows it; the
+    review does it."""
+    rows = list(completer_list.rows.all())
+    known = {user.email: user for user in User.objects.filter(email__in=[row.email for row in rows])}
+    return [(row, known.get(row.email)) for row in rows]
+
+
 def review_completer_list(completer_list, *, approve, note="", by):
     """Approving brings the people into the portal: linked to an account already known by
     e-mail, or given a new account (without a password: they sign in by e-mailed code or reset)."""
@@ -737,10 +746,9 @@ def review_completer_list(completer_list, *, approve, note="", by):
         completer_list = _review(CompleterList, completer_list, approve=approve, note=note, by=by)
         linked = created = 0
         if approve:
-            rows = list(completer_list.rows.all())
-            known = {user.email: user for user in User.objects.filter(email__in=[row.email for row in rows])}
-            for row in rows:
-                person = known.get(row.email)
+            rows = []
+            for row, person in accounts_on_approval(completer_list):
+                rows.append(row)
                 if person is None:
                     person = User.objects.create_user(email=row.email, password=None, full_name=row.full_name)
                     EmailAddress.objects.create(user=person, email=person.email, verified=False, primary=True)

@@ -801,9 +801,10 @@ ADMIN_ROUTES = {
         staff_answers(405),
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
     ),
+    # the confirmation page (GET, which credential in the query) and the grant (POST)
     "admin:accreditation_candidate_grant": Route(
-        lambda w: f"/admin/accreditation/candidate/{_accreditation(w).candidate.pk}/grant/",
-        staff_answers(405),
+        lambda w: f"/admin/accreditation/candidate/{_accreditation(w).candidate.pk}/grant/?kind=complex_care",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
         data={"kind": "complex_care"},
     ),

@@ -43,6 +43,18 @@ def test_a_revoked_certificate_is_marked_and_offers_no_download(client, issue, h
     assert certificate.get_download_url() not in page.text
 
 
+def test_the_holder_cannot_download_a_revoked_certificates_pdf_staff_still_can(client, issue, holder, coordinator):
+    certificate = issue(holder)
+    services.revoke_certificate(certificate, by=coordinator, reason="Issued in error.")
+    client.force_login(holder)
+    response = client.get(certificate.get_download_url())
+    assert response.status_code == 410
+    assert "This certificate was revoked" in response.text
+    assert not response.has_header("Content-Disposition")
+    client.force_login(staff_with_totp())
+    assert client.get(certificate.get_download_url()).status_code == 200
+
+
 def test_staff_with_two_factor_download_anyones_certificate(client, issue, holder):
     certificate = issue(holder)
     client.force_login(staff_with_totp())

@@ -73,7 +73,9 @@ def test_a_coordinator_approves_a_completer_list_from_its_page(client, provider,
     page = client.get(reverse("admin:providers_completerlist_change", args=[completer_list.pk])).content.decode()
     assert "ana.sousa@example.pt" in page and "Approve" in page
     response = client.post(
-        reverse("admin:providers_completerlist_review", args=[completer_list.pk]), {"decision": "approve"}, follow=True
+        reverse("admin:providers_completerlist_review", args=[completer_list.pk]),
+        {"decision": "approve", "confirmed": "yes"},
+        follow=True,
     )
     completer_list.refresh_from_db()
     assert completer_list.review_status == ReviewStatus.APPROVED
