@@ -327,6 +327,7 @@ class LicenceApplicationAdmin(ReadOnlyAdmin):
         "decided_at",
         "decided_by",
         "decision_reason",
+        "override_reason",
     ]
     readonly_fields = fields
 
@@ -378,7 +379,13 @@ class LicenceApplicationAdmin(ReadOnlyAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         may_decide = request.user.is_superuser or roles.has_role(request.user, roles.PROGRAMME_DIRECTOR)
-        extra_context = {**(extra_context or {}), "may_decide": may_decide}
+        application = self.get_object(request, object_id)
+        not_met = (
+            [item.label for item in selectors.application_checklist(application) if item.met is False]
+            if application is not None
+            else []
+        )
+        extra_context = {**(extra_context or {}), "may_decide": may_decide, "criteria_not_met": not_met}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def decide_view(self, request, object_id):
@@ -390,7 +397,11 @@ class LicenceApplicationAdmin(ReadOnlyAdmin):
         approve = request.POST.get("decision") == "approve"
         try:
             services.decide_application(
-                application, approve=approve, reason=request.POST.get("reason", ""), by=request.user
+                application,
+                approve=approve,
+                reason=request.POST.get("reason", ""),
+                override_reason=request.POST.get("override_reason", ""),
+                by=request.user,
             )
         except services.ProviderError as error:
             self.message_user(request, error.message, messages.ERROR)

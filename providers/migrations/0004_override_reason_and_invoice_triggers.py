@@ -1,10 +1,12 @@
-"""Issued invoices are protected in the database itself, not only by `Invoice.save` and
+"""A licence application keeps the Director's reason for approving with a criterion not met.
+
+Issued invoices are protected in the database itself, not only by `Invoice.save` and
 `delete`: `QuerySet.update`, `bulk_update`, raw SQL and a delete are refused by triggers.
 On an invoice only its status, payment date and status time change (and the issuer may be
 set to NULL when an account is removed); its lines never change; neither is deleted.
 PostgreSQL only (SQLite, for local development, relies on the model methods)."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 PROTECT = r"""
 CREATE OR REPLACE FUNCTION providers_invoice_protect() RETURNS trigger AS $$
@@ -61,4 +63,14 @@ def unprotect(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("providers", "0003_review_permissions")]
 
-    operations = [migrations.RunPython(protect, unprotect, elidable=False)]
+    operations = [
+        migrations.AddField(
+            model_name="licenceapplication",
+            name="override_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="Why the Director approved with a criterion not met (kept for the Centre, not shown).",
+            ),
+        ),
+        migrations.RunPython(protect, unprotect, elidable=False),
+    ]
