@@ -16,7 +16,7 @@ from dit_portal.audit import entries_for
 from members.enums import CredentialKind
 
 from . import maintenance, selectors, services
-from .forms import AssessorForm, CaseStudyDecisionForm, RolePlayResultForm
+from .forms import AssessorForm, CaseStudyDecisionForm, RolePlayResultForm, VoidForm
 from .models import Candidate, CaseStudySubmission, MaintenanceResult, RolePlayResult, SupportLetter, Threshold
 from .pathways import checklist
 
@@ -39,17 +39,67 @@ class ThresholdAdmin(admin.ModelAdmin):
 class RolePlayResultAdmin(admin.ModelAdmin):
     """A result is recorded once, through the service; a later attempt is a new result."""
 
-    list_display = ["person", "attempt", "outcome", "assessed_on", "retake_by", "recorded_by"]
+    list_display = ["person", "attempt", "outcome", "assessed_on", "retake_by", "recorded_by", "void"]
     list_filter = ["outcome"]
     search_fields = ["person__email", "person__full_name"]
     list_select_related = ["person", "recorded_by"]
     autocomplete_fields = ["person"]
     form = RolePlayResultForm
+    actions = ["void_results"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return RolePlayResultForm._meta.fields
-        return ["person", "attempt", "outcome", "assessed_on", "retake_by", "feedback", "recorded_by", "recorded_at"]
+        return [
+            "person",
+            "attempt",
+            "outcome",
+            "assessed_on",
+            "retake_by",
+            "feedback",
+            "recorded_by",
+            "recorded_at",
+            "voided_at",
+            "voided_by",
+            "void_reason",
+        ]
+
+    @admin.display(description="Void", boolean=True)
+    def void(self, result):
+        return result.is_void
+
+    def has_void_permission(self, request):
+        return request.user.has_perm("accreditation.void_roleplayresult")
+
+    @admin.action(description="Void the selected results (recorded in error)…", permissions=["void"])
+    def void_results(self, request, queryset):
+        """A wrong result is never edited: voided with a reason, the person e-mailed."""
+        results = list(queryset.select_related("person"))
+        form = VoidForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            voided = 0
+            for result in results:
+                try:
+                    services.void_role_play(result, reason=form.cleaned_data["reason"], by=request.user)
+                    voided += 1
+                except services.AccreditationError as error:
+                    self.message_user(request, f"{result}: {error.message}", messages.ERROR)
+            if voided:
+                self.message_user(
+                    request,
+                    f"Voided {voided} result{'s' if voided != 1 else ''}; each person is e-mailed.",
+                    messages.SUCCESS,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Void role-play results",
+            "results": results,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "accreditation/admin/void_role_plays.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)

@@ -43,14 +43,25 @@ class RolePlayResult(models.Model):
     feedback = models.TextField(blank=True, help_text="Shown to the trainee.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # A wrong result is never edited: a coordinator voids it (with a reason) and it stops counting.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    void_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["person", "attempt"]
         verbose_name = "role-play result"
         constraints = [models.UniqueConstraint(fields=["person", "attempt"], name="one_role_play_result_per_attempt")]
+        permissions = [("void_roleplayresult", "Can void a role-play result")]
 
     def __str__(self):
         return f"{self.person}: role-play attempt {self.attempt} ({self.get_outcome_display().lower()})"
+
+    @property
+    def is_void(self):
+        return self.voided_at is not None
 
 
 class CaseStudySubmission(models.Model):

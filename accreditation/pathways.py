@@ -200,7 +200,9 @@ def _completed_item(person, course_slug, key, label, as_of):
 
 def role_play_item(person, as_of):
     label = "Role-play passed"
-    results = list(RolePlayResult.objects.filter(person=person, assessed_on__lte=as_of).order_by("attempt"))
+    results = list(
+        RolePlayResult.objects.filter(person=person, assessed_on__lte=as_of, voided_at__isnull=True).order_by("attempt")
+    )
     passed = next((r for r in results if r.outcome == RolePlayOutcome.PASS), None)
     if passed:
         return Item(

@@ -1367,6 +1367,7 @@ ACTION_RIGHTS = {
     "supervision.supervisionsession": {"confirm_sessions": "change", "dispute_sessions": "change"},
     "supervision.recording": {"rate_pass": "change", "rate_not_yet": "change"},
     "accreditation.maintenanceresult": {"recheck": "recheck"},
+    "accreditation.roleplayresult": {"void_results": "void"},
     "providers.provider": {
         "suspend": "change",
         "mark_lapsed": "change",
@@ -1383,6 +1384,7 @@ CUSTOM_ACTION_RIGHTS = {
     "release": {COORDINATOR, DIRECTOR, SUPERUSER},
     "review": {COORDINATOR, DIRECTOR, SUPERUSER},
     "recheck": {COORDINATOR, DIRECTOR, SUPERUSER},
+    "void": {COORDINATOR, DIRECTOR, SUPERUSER},
 }
 
 
