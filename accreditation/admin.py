@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from dit_portal.audit import entries_for
 from members.enums import CredentialKind
@@ -18,7 +19,7 @@ from members.models import User
 from members.search import PersonSearchMixin
 
 from . import maintenance, selectors, services
-from .forms import AssessorForm, CaseStudyDecisionForm, RolePlayResultForm
+from .forms import AssessorForm, CaseStudyDecisionForm, RolePlayResultForm, VoidForm
 from .models import Candidate, CaseStudySubmission, MaintenanceResult, RolePlayResult, SupportLetter, Threshold
 from .pathways import checklist
 
@@ -41,18 +42,68 @@ class ThresholdAdmin(admin.ModelAdmin):
 class RolePlayResultAdmin(PersonSearchMixin, admin.ModelAdmin):
     """A result is recorded once, through the service; a later attempt is a new result."""
 
-    list_display = ["person", "attempt", "outcome", "assessed_on", "retake_by", "recorded_by"]
+    list_display = ["person", "attempt", "outcome", "assessed_on", "retake_by", "recorded_by", "void"]
     list_filter = ["outcome"]
     search_fields = ["person__email", "person__full_name"]
     person_search_fields = ["person"]
     list_select_related = ["person", "recorded_by"]
     autocomplete_fields = ["person"]
     form = RolePlayResultForm
+    actions = ["void_results"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return RolePlayResultForm._meta.fields
-        return ["person", "attempt", "outcome", "assessed_on", "retake_by", "feedback", "recorded_by", "recorded_at"]
+        return [
+            "person",
+            "attempt",
+            "outcome",
+            "assessed_on",
+            "retake_by",
+            "feedback",
+            "recorded_by",
+            "recorded_at",
+            "voided_at",
+            "voided_by",
+            "void_reason",
+        ]
+
+    @admin.display(description="Void", boolean=True)
+    def void(self, result):
+        return result.is_void
+
+    def has_void_permission(self, request):
+        return request.user.has_perm("accreditation.void_roleplayresult")
+
+    @admin.action(description="Void the selected results (recorded in error)…", permissions=["void"])
+    def void_results(self, request, queryset):
+        """A wrong result is never edited: voided with a reason, the person e-mailed."""
+        results = list(queryset.select_related("person"))
+        form = VoidForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            voided = 0
+            for result in results:
+                try:
+                    services.void_role_play(result, reason=form.cleaned_data["reason"], by=request.user)
+                    voided += 1
+                except services.AccreditationError as error:
+                    self.message_user(request, f"{result}: {error.message}", messages.ERROR)
+            if voided:
+                self.message_user(
+                    request,
+                    f"Voided {voided} result{'s' if voided != 1 else ''}; each person is e-mailed.",
+                    messages.SUCCESS,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Void role-play results",
+            "results": results,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "accreditation/admin/void_role_plays.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
@@ -374,14 +425,12 @@ class CandidateAdmin(PersonSearchMixin, admin.ModelAdmin):
             label = CredentialKind(kind).label
             if result.all_met:
                 if services.may_grant(self._request.user, kind):
-                    # A button of the changelist's own form (forms cannot nest), posted to
-                    # the grant view with that form's CSRF token.
+                    # A link to the confirmation page, which says what granting does.
                     parts.append(
                         format_html(
-                            '<button type="submit" class="button" name="kind" value="{}" formmethod="post" '
-                            'formaction="{}">Grant {}</button>',
-                            kind,
+                            '<a class="button" href="{}?{}">Grant {}…</a>',
                             reverse("admin:accreditation_candidate_grant", args=[person.pk]),
+                            urlencode({"kind": kind}),
                             label,
                         )
                     )
@@ -393,18 +442,33 @@ class CandidateAdmin(PersonSearchMixin, admin.ModelAdmin):
         return format_html_join("", "<div>{}</div>", ((part,) for part in parts)) or "—"
 
     def grant_view(self, request, object_id):
-        """POST only, with the credential `kind`; for people in the queue."""
+        """GET: the confirmation page for granting the credential `kind` to a person in the
+        queue (who, which credential, from which date, the checklist met, the e-mail sent);
+        POST (from that page): grant it."""
         person = self.get_object(request, object_id)
         if person is None:
             raise Http404
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+        if request.method not in ("GET", "HEAD", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
         if not self.has_view_permission(request, person):
             raise PermissionDenied
-        kind = request.POST.get("kind", "")
+        kind = (request.POST if request.method == "POST" else request.GET).get("kind", "")
         if kind not in CredentialKind.values:
             self.message_user(request, "Choose the credential to grant.", messages.ERROR)
             return redirect("admin:accreditation_candidate_changelist")
+        if request.method != "POST":
+            result = checklist(person, kind)
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Grant {CredentialKind(kind).label} to {person}?",
+                "person": person,
+                "kind": kind,
+                "kind_label": CredentialKind(kind).label,
+                "result": result,
+                "may_grant": services.may_grant(request.user, kind),
+            }
+            return TemplateResponse(request, "accreditation/admin/grant_confirmation.html", context)
         try:
             credential = services.grant_credential(person, kind, by=request.user)
         except services.AccreditationError as error:

@@ -42,7 +42,11 @@ class RolePlayResultForm(forms.ModelForm):
         elif retake_by and assessed_on and retake_by <= assessed_on:
             self.add_error("retake_by", "The retake deadline must be after the assessment.")
         person = cleaned.get("person")
-        previous = RolePlayResult.objects.filter(person=person).order_by("-attempt").first() if person else None
+        previous = (
+            RolePlayResult.objects.filter(person=person, voided_at__isnull=True).order_by("-attempt").first()
+            if person
+            else None
+        )
         if previous and previous.outcome == RolePlayOutcome.PASS:
             self.add_error("person", f"{person} has passed the role-play already (attempt {previous.attempt}).")
         elif previous and assessed_on and assessed_on < previous.assessed_on:
@@ -102,3 +106,12 @@ class AssessorForm(forms.Form):
         if exclude is not None:
             assessors = assessors.exclude(pk=exclude.pk)
         self.fields["assessor"].queryset = assessors.order_by("full_name", "email")
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the result is void",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="The person is e-mailed this reason; it is kept in the audit log.",
+        error_messages={"required": "Say why the result is void; the person is told."},
+    )

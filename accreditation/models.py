@@ -35,8 +35,8 @@ class RolePlayResult(models.Model):
     """One role-play attempt and its outcome (D16): pass; refer with a retake deadline;
     fail (re-attend the training). Recorded once; a later attempt is a new row."""
 
-    PRIVACY = {"subject": ["person"], "mentions": ["recorded_by"]}
-    PERSONAL_FIELDS = ("feedback",)
+    PRIVACY = {"subject": ["person"], "mentions": ["recorded_by", "voided_by"]}
+    PERSONAL_FIELDS = ("feedback", "void_reason")
 
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_plays")
     attempt = models.PositiveSmallIntegerField()
@@ -46,14 +46,25 @@ class RolePlayResult(models.Model):
     feedback = models.TextField(blank=True, help_text="Shown to the trainee.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # A wrong result is never edited: a coordinator voids it (with a reason) and it stops counting.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    void_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["person", "attempt"]
         verbose_name = "role-play result"
         constraints = [models.UniqueConstraint(fields=["person", "attempt"], name="one_role_play_result_per_attempt")]
+        permissions = [("void_roleplayresult", "Can void a role-play result")]
 
     def __str__(self):
         return f"{self.person}: role-play attempt {self.attempt} ({self.get_outcome_display().lower()})"
+
+    @property
+    def is_void(self):
+        return self.voided_at is not None
 
 
 class CaseStudySubmission(models.Model):

@@ -277,8 +277,11 @@ def _completed_item(person, course_role, key, label, as_of, *, started_after=Non
 
 
 def role_play_results(person, as_of):
-    """The person's role-play attempts assessed by `as_of`, first first."""
-    return list(RolePlayResult.objects.filter(person=person, assessed_on__lte=as_of).order_by("attempt"))
+    """The person's role-play attempts assessed by `as_of`, first first; a voided result (a
+    coordinator's correction) neither counts nor blocks."""
+    return list(
+        RolePlayResult.objects.filter(person=person, assessed_on__lte=as_of, voided_at__isnull=True).order_by("attempt")
+    )
 
 
 def role_play_failed_on(results, as_of):

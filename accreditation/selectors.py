@@ -36,7 +36,9 @@ def candidates():
         CredentialStatus.LAPSED,
         CredentialStatus.SUSPENDED,
     )
-    role_play = Exists(RolePlayResult.objects.filter(person=OuterRef("pk"), outcome=RolePlayOutcome.PASS))
+    role_play = Exists(
+        RolePlayResult.objects.filter(person=OuterRef("pk"), outcome=RolePlayOutcome.PASS, voided_at__isnull=True)
+    )
     case_study = Exists(CaseStudySubmission.objects.filter(person=OuterRef("pk"), status=CaseStudyStatus.PASSED))
     closely = Exists(
         Case.objects.filter(

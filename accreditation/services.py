@@ -75,7 +75,8 @@ def record_role_play(person, *, outcome, assessed_on, by, feedback="", retake_by
         raise AccreditationError("The retake deadline must be after the assessment.")
     with transaction.atomic():
         person = _lock_person(person)
-        previous = RolePlayResult.objects.filter(person=person).order_by("-attempt").first()
+        previous = RolePlayResult.objects.filter(person=person, voided_at__isnull=True).order_by("-attempt").first()
+        last_attempt = RolePlayResult.objects.filter(person=person).order_by("-attempt").first()
         if previous and previous.outcome == RolePlayOutcome.PASS:
             raise AccreditationError(f"{person} has passed the role-play already (attempt {previous.attempt}).")
         if previous and assessed_on < previous.assessed_on:
@@ -90,7 +91,7 @@ def record_role_play(person, *, outcome, assessed_on, by, feedback="", retake_by
             retake_by = _months_from(assessed_on, thresholds.current()["role_play_retake_months"])
         result = RolePlayResult.objects.create(
             person=person,
-            attempt=(previous.attempt + 1) if previous else 1,
+            attempt=(last_attempt.attempt + 1) if last_attempt else 1,
             outcome=outcome,
             assessed_on=assessed_on,
             retake_by=retake_by if outcome == RolePlayOutcome.REFER else None,
@@ -107,6 +108,36 @@ def record_role_play(person, *, outcome, assessed_on, by, feedback="", retake_by
             "accreditation/emails/role_play_result",
             {"person": person, "result": result, "pathway_url": _pathway_url()},
             to=person.email,
+        )
+    return result
+
+
+def void_role_play(result, *, reason, by):
+    """Void a role-play result recorded in error: it is never edited, it stops counting (a
+    later attempt may be recorded), the person is e-mailed and one audit entry says why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise AccreditationError("Say why the result is void; the person is told.")
+    if not (by.is_superuser or by.has_perm("accreditation.void_roleplayresult")):
+        raise AccreditationError("You may not void role-play results.")
+    with transaction.atomic():
+        result = RolePlayResult.objects.select_for_update().select_related("person").get(pk=result.pk)
+        if result.is_void:
+            raise AccreditationError(f"Attempt {result.attempt} of {result.person} is void already.")
+        result.voided_at = timezone.now()
+        result.voided_by = by
+        result.void_reason = reason
+        result.save(update_fields=["voided_at", "voided_by", "void_reason"])
+        log_action(
+            result,
+            "accreditation.role_play.voided",
+            user=by,
+            data={"attempt": result.attempt, "outcome": result.outcome, "reason": reason},
+        )
+        send_templated_email(
+            "accreditation/emails/role_play_voided",
+            {"person": result.person, "result": result, "pathway_url": _pathway_url()},
+            to=result.person.email,
         )
     return result
 

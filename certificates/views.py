@@ -38,6 +38,10 @@ def download(request, pk):
     certificate = get_object_or_404(certificates, pk=pk)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    if not certificate.is_valid and not _may_download_others(request):
+        # A revoked certificate's PDF would still read as valid: its holder no longer gets it
+        # (staff keep the record).
+        return render(request, "certificates/revoked.html", {"certificate": certificate}, status=410)
     return private_file_response(services.ensure_pdf(certificate), certificate.download_name)
 
 

@@ -11,6 +11,7 @@ import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
+from xml.etree import ElementTree
 
 import filetype
 from django.conf import settings
@@ -162,11 +163,65 @@ def _check_office_package(upload, kind):
                 _refuse("“%(name)s” contains macros; save it without them.", "file_macros", upload)
             _check_unpacked_size(package, members, upload)
             content_types = package.read("[Content_Types].xml")
+            outside = _reaches_outside(package, names)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, zlib.error):
         _refuse(*not_office, upload, label=kind.label)
+    if outside:
+        _refuse(
+            "“%(name)s” contains %(what)s: opening it would reach another computer. Remove it (or save a copy "
+            "without it) and upload the file again.",
+            "file_external",
+            upload,
+            what=outside,
+        )
     declared = f'PartName="/{kind.main_part}" ContentType="{kind.main_content_type}"'.encode()
     if declared not in content_types.replace(b"'", b'"'):
         _refuse(*not_office, upload, label=kind.label)
+
+
+RELATIONSHIP_TAG = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+# An external relationship Word or Excel follows when the file opens, by its type's last word.
+EXTERNAL_RELATIONSHIPS = {
+    "attachedTemplate": "a template attached from a web address or network share",
+    "externalLinkPath": "links to another workbook",
+    "hyperlink": "a link to a file on a network share or this computer",
+    "oleObject": "an object linked from outside the document",
+    "image": "a picture linked from outside the document",
+    "frame": "a frame loaded from outside the document",
+    "subDocument": "a document included from outside it",
+}
+HYPERLINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _reaches_outside(package, names):
+    """What in an Office package reaches outside it when opened, or "": links to other
+    workbooks and data connections, and every relationship with TargetMode="External" (a
+    remote attached template, file:// or http targets) but a web or mail hyperlink, which
+    opens only when clicked. ValueError for a relationships part that is not plain XML."""
+    lowered = {name.lower() for name in names}
+    if any(name.startswith("xl/externallinks/") for name in lowered):
+        return "links to another workbook"
+    if "xl/connections.xml" in lowered:
+        return "a data connection to an outside source"
+    for name in names:
+        if not name.lower().endswith(".rels"):
+            continue
+        data = package.read(name)
+        if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+            raise ValueError("a DTD in a relationships part")
+        try:
+            root = ElementTree.fromstring(data)  # noqa: S314 - DTDs (entities) are refused just above
+        except ElementTree.ParseError as error:
+            raise ValueError(str(error)) from error
+        for relationship in root.iter(RELATIONSHIP_TAG):
+            if relationship.get("TargetMode", "").lower() != "external":
+                continue
+            kind = relationship.get("Type", "").rsplit("/", 1)[-1]
+            target = relationship.get("Target", "").strip().lower()
+            if kind == "hyperlink" and target.startswith(HYPERLINK_SCHEMES):
+                continue
+            return EXTERNAL_RELATIONSHIPS.get(kind, "content loaded from outside the document")
+    return ""
 
 
 def _check_unpacked_size(package, members, upload):
@@ -196,12 +251,22 @@ PDF_FORBIDDEN_KEYS = {
     "/RichMedia": "embedded media",
     "/XFA": "an XFA form (which can run scripts)",
 }
-PDF_FORBIDDEN_ACTIONS = {"/JavaScript": "JavaScript", "/Launch": "an action that starts a program"}
+PDF_FORBIDDEN_ACTIONS = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "an action that starts a program",
+    # actions that reach another computer, from a link or as the document opens (/OpenAction)
+    "/URI": "a link to a web address (a PDF reader may call it by itself)",
+    "/SubmitForm": "a form that sends its content to a web address",
+    "/ImportData": "a form that imports data from another file",
+    "/GoToR": "a link to another file",
+    "/GoToE": "a link to an embedded file",
+}
 
 
 def _check_pdf(upload):
     """Read the PDF with pypdf and walk every object reachable from its trailer; refuse
-    JavaScript, launch actions and embedded files wherever they hide."""
+    JavaScript, launch actions, embedded files and actions that reach another computer
+    (web links, form submission, remote files) wherever they hide."""
     upload.seek(0)
     try:
         reader = PdfReader(upload, strict=False)
@@ -269,9 +334,12 @@ def _open_image(upload, kind):
 
 
 def reencoded_image(upload, kind):
-    """The picture drawn afresh: only its pixels are kept, so whatever was appended to or
-    hidden in the file (scripts, archives, metadata such as GPS positions) is dropped."""
+    """The picture drawn afresh: only its pixels (turned as its orientation says) are kept,
+    so whatever was appended to or hidden in the file (scripts, archives, comments, EXIF
+    metadata such as GPS positions, colour profiles, text chunks) is dropped. Pillow writes
+    back what `info` holds (a JPEG comment, for one), so only a PNG's transparency stays."""
     image = ImageOps.exif_transpose(_open_image(upload, kind))
+    image.info = {key: value for key, value in image.info.items() if key == "transparency" and kind is PNG}
     output = io.BytesIO()
     if kind.mime == "image/jpeg":
         image.convert("RGB").save(output, format="JPEG", quality=90, optimize=True)

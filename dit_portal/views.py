@@ -5,6 +5,7 @@ import tempfile
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
@@ -125,4 +126,7 @@ def error_403(request, exception=None):
 
 
 def error_400(request, exception=None):
-    return render(request, "errors/400.html", status=400)
+    # A part header of a multipart form passes Django's limit (1 KB) only when a file's name
+    # is very long (some 340 accented or 250 Chinese characters): say so, not "bad request".
+    name_too_long = isinstance(exception, MultiPartParserError) and "header size" in str(exception)
+    return render(request, "errors/400.html", {"file_name_too_long": name_too_long}, status=400)

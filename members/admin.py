@@ -167,7 +167,7 @@ class HeldCredentialAdmin(PersonSearchMixin, HookedActionsMixin, admin.ModelAdmi
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = RecordCredentialForm
+            kwargs["form"] = type("RecordCredentialForm", (RecordCredentialForm,), {"recorded_by": request.user})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -229,7 +229,7 @@ class HeldCredentialAdmin(PersonSearchMixin, HookedActionsMixin, admin.ModelAdmi
             raise Http404
         if not self.has_change_permission(request, credential):
             raise PermissionDenied
-        form = CredentialStatusForm(request.POST or None, credential=credential)
+        form = CredentialStatusForm(request.POST or None, credential=credential, by=request.user)
         if request.method == "POST" and form.is_valid():
             try:
                 set_credential_status(
@@ -272,7 +272,7 @@ class HeldCredentialAdmin(PersonSearchMixin, HookedActionsMixin, admin.ModelAdmi
                 recorded, created = import_register(text, by=request.user)
             except CredentialError as error:
                 self.message_user(request, str(error), messages.ERROR)
-                preview = preview_register(text)
+                preview = preview_register(text, by=request.user)
                 signed = signing.dumps(text, salt=IMPORT_SALT, compress=True)
             else:
                 self.message_user(
@@ -286,7 +286,7 @@ class HeldCredentialAdmin(PersonSearchMixin, HookedActionsMixin, admin.ModelAdmi
             form = RegisterImportForm(request.POST, request.FILES)
             if form.is_valid():
                 text = form.cleaned_data["file"]
-                preview = preview_register(text)
+                preview = preview_register(text, by=request.user)
                 signed = signing.dumps(text, salt=IMPORT_SALT, compress=True)
         context = {
             **self.admin_site.each_context(request),

@@ -9,6 +9,7 @@ from dit_portal.widgets import DateInput
 
 from .enums import ONCE_ACCREDITED_STATES, CredentialKind, CredentialStatus
 from .models import ContactMessage, HeldCredential, PersonProfile
+from .services import TRAINER_DECISION, may_decide_credential
 
 
 class SignupDetailsForm(forms.Form):
@@ -47,6 +48,14 @@ class RecordCredentialForm(forms.ModelForm):
         fields = ["holder", "kind", "status", "accredited_on", "route", "note"]
         help_texts = {"accredited_on": "The real date, even if long before the portal existed."}
 
+    recorded_by = None  # the admin sets the person recording: the AFC trainer credential is the Director's
+
+    def clean_kind(self):
+        kind = self.cleaned_data.get("kind")
+        if kind and not may_decide_credential(self.recorded_by, kind):
+            raise forms.ValidationError(TRAINER_DECISION)
+        return kind
+
     def clean_accredited_on(self):
         return _not_future(self.cleaned_data.get("accredited_on"), "The accreditation date")
 
@@ -67,9 +76,16 @@ class CredentialStatusForm(forms.Form):
     effective_on = forms.DateField(label="Effective from", initial=timezone.localdate, widget=DateInput())
     note = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in its history.")
 
-    def __init__(self, *args, credential, **kwargs):
+    def __init__(self, *args, credential, by, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [(s, CredentialStatus(s).label) for s in credential.open_statuses]
+        self.credential, self.by = credential, by
+
+    def clean(self):
+        cleaned = super().clean()
+        if not may_decide_credential(self.by, self.credential.kind):
+            raise forms.ValidationError(TRAINER_DECISION)
+        return cleaned
 
     def clean_effective_on(self):
         return _not_future(self.cleaned_data["effective_on"], "The effective date")

@@ -450,11 +450,26 @@ def export_personal_data(person):
 # Erasure -------------------------------------------------------------------------------------
 
 
+def holds_staff_role(person):
+    """Staff roles come from groups: a superuser, a person marked staff, a member of a staff
+    role (Coordinator, Programme Director) or of any group carrying rights, or a person
+    given rights of their own."""
+    from dit_portal.access import ADMIN_ROLES
+
+    return (
+        person.is_superuser
+        or person.is_staff
+        or person.groups.filter(models.Q(name__in=ADMIN_ROLES) | models.Q(permissions__isnull=False)).exists()
+        or person.user_permissions.exists()
+    )
+
+
 def can_erase(person, by):
-    """Why `by` may not erase `person`, or None."""
+    """Why `by` may not erase `person`, or None. A superuser erases anyone but themselves; a
+    coordinator erases members only, never someone holding a staff role."""
     if person.pk == by.pk:
         return "You cannot erase your own account here."
-    if (person.is_superuser or person.is_staff) and not by.is_superuser:
+    if not by.is_superuser and holds_staff_role(person):
         return "Only a superuser may erase a staff account."
     if person.email.endswith("@erased.invalid"):
         return "This person has already been erased."

@@ -24,7 +24,7 @@ from dit_portal.audit import log_action
 
 from .enums import ONCE_ACCREDITED_STATES, CredentialKind, CredentialRoute, CredentialStatus
 from .models import HeldCredential, User
-from .services import CredentialError, record_credential
+from .services import TRAINER_DECISION, CredentialError, may_decide_credential, record_credential
 
 COLUMNS = ["email", "credential", "status", "accredited_on", "route", "note"]
 REQUIRED_COLUMNS = ["email", "credential", "status"]
@@ -89,8 +89,9 @@ def _date(raw):
     return None
 
 
-def preview_register(text):
-    """Read the CSV `text` and check every row; nothing is saved."""
+def preview_register(text, *, by=None):
+    """Read the CSV `text` and check every row; nothing is saved. Rows `by` may not decide
+    (the AFC trainer credential, unless `by` is the Programme Director) are errors."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
@@ -115,6 +116,8 @@ def preview_register(text):
         row.kind = _choice(CredentialKind, values["credential"])
         if not row.kind:
             row.errors.append(f"Unknown credential “{values['credential']}”.")
+        elif not may_decide_credential(by, row.kind):
+            row.errors.append(TRAINER_DECISION)
         row.status = _choice(CredentialStatus, values["status"])
         if not row.status:
             row.errors.append(f"Unknown status “{values['status']}”.")
@@ -156,7 +159,7 @@ def preview_register(text):
 def import_register(text, *, by):
     """Check the file again and save every row in one transaction; returns (credentials
     recorded, people created). Raises CredentialError, saving nothing, if any row fails."""
-    preview = preview_register(text)
+    preview = preview_register(text, by=by)
     if not preview.ok:
         raise CredentialError("The file has errors; nothing was imported. Correct them and try again.")
     created_people = 0

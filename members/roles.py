@@ -47,7 +47,7 @@ COORDINATION_PERMISSIONS = {
     # Accreditation: thresholds are data; reviews, grants and results go through services.
     "accreditation": {
         "threshold": ["view", "change"],
-        "roleplayresult": ["view", "add"],
+        "roleplayresult": ["view", "add", "void"],
         "casestudysubmission": ["view", "change"],
         "supportletter": ["view"],
         "maintenanceresult": ["view", "recheck"],

@@ -66,16 +66,34 @@ def _check_date(effective_on, what="The effective date"):
         raise CredentialError(f"{what} ({effective_on:%-d %B %Y}) is in the future.")
 
 
+TRAINER_DECISION = "Only the Programme Director decides on AFC trainer status."
+
+
+def may_decide_credential(user, kind):
+    """Coordinators record and change credentials; the AFC trainer credential is the
+    Programme Director's decision (step 4 of the trainer route), or a superuser's."""
+    if kind != CredentialKind.TRAINER:
+        return True
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or roles.has_role(user, roles.PROGRAMME_DIRECTOR)
+
+
 def set_credential_status(holder, kind, status, *, by=None, note="", effective_on=None, route=None):
     """Move `holder`'s credential of `kind` to `status` from `effective_on` (default today),
     creating it if the person has none yet (a first record may take any status). Returns the
-    credential. Refusals raise CredentialError and change nothing."""
+    credential. Refusals raise CredentialError and change nothing.
+
+    A change made by a person (`by`) of the AFC trainer credential needs the Programme
+    Director or a superuser; `by=None` is the portal itself (seed and demo data)."""
     if status not in CredentialStatus.values:
         raise CredentialError(f"Unknown credential status: {status!r}.")
     if kind not in CredentialKind.values:
         raise CredentialError(f"Unknown credential: {kind!r}.")
     if route and route not in CredentialRoute.values:
         raise CredentialError(f"Unknown accreditation route: {route!r}.")
+    if by is not None and not may_decide_credential(by, kind):
+        raise CredentialError(TRAINER_DECISION)
     effective_on = effective_on or timezone.localdate()
     _check_date(effective_on)
     note = (note or "").strip()
@@ -120,7 +138,10 @@ def record_credential(holder, kind, *, status, accredited_on, route, note="", by
     """Record a credential a person already holds (the existing register, or one granted
     before the portal), with its real accreditation date. A status other than accredited
     is recorded as accredited on `accredited_on`, then changed on `status_since` (default
-    today)."""
+    today). Someone records it (`by`); the AFC trainer credential only the Programme Director
+    or a superuser."""
+    if kind == CredentialKind.TRAINER and not may_decide_credential(by, kind):
+        raise CredentialError(TRAINER_DECISION)
     if HeldCredential.objects.filter(holder=holder, kind=kind).exists():
         raise CredentialError(f"{holder} already has a {CredentialKind(kind).label} record; change its status instead.")
     if status in ONCE_ACCREDITED_STATES:

@@ -327,6 +327,7 @@ class LicenceApplicationAdmin(ReadOnlyAdmin):
         "decided_at",
         "decided_by",
         "decision_reason",
+        "override_reason",
     ]
     readonly_fields = fields
 
@@ -378,7 +379,13 @@ class LicenceApplicationAdmin(ReadOnlyAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         may_decide = request.user.is_superuser or roles.has_role(request.user, roles.PROGRAMME_DIRECTOR)
-        extra_context = {**(extra_context or {}), "may_decide": may_decide}
+        application = self.get_object(request, object_id)
+        not_met = (
+            [item.label for item in selectors.application_checklist(application) if item.met is False]
+            if application is not None
+            else []
+        )
+        extra_context = {**(extra_context or {}), "may_decide": may_decide, "criteria_not_met": not_met}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def decide_view(self, request, object_id):
@@ -390,7 +397,11 @@ class LicenceApplicationAdmin(ReadOnlyAdmin):
         approve = request.POST.get("decision") == "approve"
         try:
             services.decide_application(
-                application, approve=approve, reason=request.POST.get("reason", ""), by=request.user
+                application,
+                approve=approve,
+                reason=request.POST.get("reason", ""),
+                override_reason=request.POST.get("override_reason", ""),
+                by=request.user,
             )
         except services.ProviderError as error:
             self.message_user(request, error.message, messages.ERROR)
@@ -568,7 +579,7 @@ class CompleterListAdmin(ReviewMixin, ReadOnlyAdmin):
     fields = [
         "provider",
         "delivery",
-        "file",
+        "file_link",
         "uploaded_by",
         "uploaded_at",
         "people",
@@ -580,8 +591,41 @@ class CompleterListAdmin(ReviewMixin, ReadOnlyAdmin):
     readonly_fields = fields
     review_service = services.review_completer_list
 
+    def _confirm_approval(self, request, completer_lists, *, action=None):
+        """The page saying what approving does (which accounts are linked, which created),
+        sent back with `confirmed` to approve."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Approve and bring these people into the portal?",
+            "lists": [
+                (completer_list, services.accounts_on_approval(completer_list)) for completer_list in completer_lists
+            ],
+            "action": action,
+            "note": request.POST.get("note", ""),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "providers/admin/confirm_completer_approval.html", context)
+
+    def review_view(self, request, object_id):
+        """Approving creates accounts: it happens only from the confirmation page."""
+        if request.method == "POST" and request.POST.get("decision") == "approve" and "confirmed" not in request.POST:
+            completer_list = get_object_or_404(CompleterList, pk=object_id)
+            if not self.has_review_permission(request):
+                raise PermissionDenied
+            return self._confirm_approval(request, [completer_list])
+        return super().review_view(request, object_id)
+
+    @admin.action(description="Approve the selected lists (after confirming)", permissions=["review"])
+    def approve_selected(self, request, queryset):
+        if "confirmed" not in request.POST:
+            return self._confirm_approval(request, list(queryset), action="approve_selected")
+        return super().approve_selected(request, queryset)
+
+    # Not named "file": the admin shows a model field of that name itself, linking to the
+    # storage's own address, which nothing serves.
     @admin.display(description="File")
-    def file(self, completer_list):
+    def file_link(self, completer_list):
         return _file_link(
             reverse("providers:completer_file", args=[completer_list.provider_id, completer_list.pk]),
             completer_list.original_name,

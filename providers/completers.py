@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from dit_portal.files import FileKind
+from dit_portal.files import XLSX
 
 from .enums import CompleterResult
 
-# What the content of an .xlsx upload is recognised as (dit_portal.files.XLSX expects a bare zip).
-XLSX_WORKBOOK = FileKind(".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook")
+# An .xlsx upload is checked as an Office package: its workbook part declared and present,
+# no macros, no zip bomb, no links to other workbooks or data connections (dit_portal.files).
+XLSX_WORKBOOK = XLSX
 
 COLUMNS = ("name", "email", "profession", "registration", "result")
 REQUIRED_COLUMNS = ("name", "email", "profession", "result")
@@ -106,6 +107,8 @@ def _xlsx_rows(upload):
     except Exception:  # openpyxl raises many kinds for a damaged workbook
         raise ValidationError("The workbook could not be read; save it again as an Excel .xlsx file.") from None
     try:
+        if not workbook.worksheets:
+            raise ValidationError("The workbook has no sheet; put the list on its first sheet.")
         sheet = workbook.worksheets[0]
         rows = []
         for row in sheet.iter_rows(values_only=True):

@@ -142,6 +142,9 @@ class LicenceApplication(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decision_reason = models.TextField(blank=True, help_text="Shown to the applicant.")
+    override_reason = models.TextField(
+        blank=True, help_text="Why the Director approved with a criterion not met (kept for the Centre, not shown)."
+    )
 
     class Meta:
         ordering = ["-submitted_at"]

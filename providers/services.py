@@ -30,6 +30,7 @@ from members.services import holds_credential
 from trainings.enums import DeliveryMode, RunStatus, TrainerRole
 from trainings.models import CourseRun, RunDay, RunTrainer, TrainerDay
 
+from . import selectors
 from .completers import XLSX_WORKBOOK, parse_completer_list
 from .enums import (
     APPLICATION_STATUS_CHANGES,
@@ -182,12 +183,14 @@ def submit_application(data, *, applicant, evidence):
     return application
 
 
-def decide_application(application, *, approve, reason, by):
+def decide_application(application, *, approve, reason, by, override_reason=""):
     """The Programme Director approves (the provider is accredited for a year and invoiced
-    the initial fee) or refuses, with a reason the applicant sees."""
+    the initial fee) or refuses, with a reason the applicant sees. Approving while a computed
+    criterion is not met needs an override reason, stored and logged."""
     if not (by.is_superuser or roles.has_role(by, roles.PROGRAMME_DIRECTOR)):
         raise ProviderError("Only the Programme Director decides on a provider's accreditation.")
     reason = (reason or "").strip()
+    override_reason = (override_reason or "").strip()
     if not approve and not reason:
         raise ProviderError("Give the reason for refusing; the applicant sees it.")
     new_status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REFUSED
@@ -195,6 +198,14 @@ def decide_application(application, *, approve, reason, by):
         provider = Provider.objects.select_for_update().get(pk=application.provider_id)
         application = LicenceApplication.objects.select_for_update().get(pk=application.pk)
         _refuse_unless(application, APPLICATION_STATUS_CHANGES, new_status, "The application")
+        not_met = [item.label for item in selectors.application_checklist(application) if item.met is False]
+        if approve and not_met and not override_reason:
+            raise ProviderError(
+                f"Not met: {'; '.join(not_met)}. To approve anyway, give the reason for overriding "
+                "(kept in the audit log)."
+            )
+        overridden = not_met if approve else []
+        application.override_reason = override_reason if overridden else ""
         provider_status = ProviderStatus.ACCREDITED if approve else ProviderStatus.REFUSED
         _refuse_unless(provider, PROVIDER_STATUS_CHANGES, provider_status, str(provider))
         today = timezone.localdate()
@@ -202,7 +213,7 @@ def decide_application(application, *, approve, reason, by):
         application.decided_at = timezone.now()
         application.decided_by = by
         application.decision_reason = reason
-        application.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+        application.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "override_reason"])
         provider.status = provider_status
         fields = ["status"]
         if approve:
@@ -220,7 +231,11 @@ def decide_application(application, *, approve, reason, by):
             application,
             f"providers.application.{new_status}",
             user=by,
-            data={"provider": provider.name, "reason": reason},
+            data={
+                "provider": provider.name,
+                "reason": reason,
+                **({"criteria_not_met": overridden, "override_reason": override_reason} if overridden else {}),
+            },
         )
         invoice = _issue(provider, [fee_line(FeeKind.INITIAL_ACCREDITATION)], by=by) if approve else None
         send_templated_email(
@@ -734,6 +749,15 @@ def submit_completer_list(provider, *, delivery, upload, by):
     return completer_list
 
 
+def accounts_on_approval(completer_list):
+    """What approving `completer_list` does to each of its rows: [(row, the account it is
+    linked to, or None when a new account is created)]. The confirmation page shows it; the
+    review does it."""
+    rows = list(completer_list.rows.all())
+    known = {user.email: user for user in User.objects.filter(email__in=[row.email for row in rows])}
+    return [(row, known.get(row.email)) for row in rows]
+
+
 def review_completer_list(completer_list, *, approve, note="", by):
     """Approving brings the people into the portal: linked to an account already known by
     e-mail, or given a new account (without a password: they sign in by e-mailed code or reset)."""
@@ -741,10 +765,9 @@ def review_completer_list(completer_list, *, approve, note="", by):
         completer_list = _review(CompleterList, completer_list, approve=approve, note=note, by=by)
         linked = created = 0
         if approve:
-            rows = list(completer_list.rows.all())
-            known = {user.email: user for user in User.objects.filter(email__in=[row.email for row in rows])}
-            for row in rows:
-                person = known.get(row.email)
+            rows = []
+            for row, person in accounts_on_approval(completer_list):
+                rows.append(row)
                 if person is None:
                     person = User.objects.create_user(email=row.email, password=None, full_name=row.full_name)
                     EmailAddress.objects.create(user=person, email=person.email, verified=False, primary=True)

@@ -1,4 +1,12 @@
-"""BibTeX and RIS exports, written by maintained libraries (bibtexparser, rispy)."""
+r"""BibTeX and RIS exports, written by maintained libraries (bibtexparser, rispy).
+
+The writers put values in as given, so what staff typed is made safe first: every value is
+one line (a newline would start a new RIS tag, such as `ER  -`, or a new BibTeX entry), and
+BibTeX's braces and backslash are escaped (`\{`, `\}`, `\textbackslash{}`), so an
+unbalanced `}` cannot close the field and open a new one. An author whose name holds " and "
+is braced, so it stays one author."""
+
+import re
 
 import bibtexparser
 import rispy
@@ -20,6 +28,22 @@ RIS_TYPES = {
 }
 
 
+BIBTEX_ESCAPES = str.maketrans({"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}"})
+
+
+def one_line(value):
+    return " ".join(str(value).split())
+
+
+def _bibtex_text(value):
+    return one_line(value).translate(BIBTEX_ESCAPES)
+
+
+def _bibtex_names(names):
+    escaped = [_bibtex_text(name) for name in names]
+    return " and ".join(f"{{{name}}}" if re.search(r"\sand\s", name, re.IGNORECASE) else name for name in escaped)
+
+
 def _bibtex_fields(reference):
     container = {
         ReferenceType.ARTICLE: "journal",
@@ -27,8 +51,8 @@ def _bibtex_fields(reference):
     }.get(reference.reference_type)
     publisher_field = "institution" if reference.reference_type == ReferenceType.REPORT else "publisher"
     values = [
-        ("author", " and ".join(reference.author_list)),
-        ("editor", " and ".join(reference.editor_list)),
+        ("author", reference.author_list),
+        ("editor", reference.editor_list),
         ("title", reference.title),
         (container, reference.container_title) if container else (None, ""),
         ("year", str(reference.year) if reference.year else ""),
@@ -42,9 +66,13 @@ def _bibtex_fields(reference):
         ("doi", reference.doi),
         ("url", reference.url),
         ("note", reference.note),
-        ("keywords", ", ".join(topic.name for topic in reference.topics.all())),
+        ("keywords", ", ".join(one_line(topic.name) for topic in reference.topics.all())),
     ]
-    return [Field(name, value) for name, value in values if name and value]
+    return [
+        Field(name, _bibtex_names(value) if isinstance(value, list) else _bibtex_text(value))
+        for name, value in values
+        if name and value
+    ]
 
 
 def to_bibtex(references):
@@ -77,6 +105,10 @@ def _ris_entry(reference):
     }
     if reference.reference_type == ReferenceType.ARTICLE:
         entry["journal_name"] = reference.container_title
+    entry = {
+        key: [one_line(item) for item in value] if isinstance(value, list) else one_line(value)
+        for key, value in entry.items()
+    }
     return {key: value for key, value in entry.items() if value}
 
 

@@ -1,3 +1,6 @@
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -55,6 +58,29 @@ class Reference(models.Model):
 
     def __str__(self):
         return f"{self.first_author_surname} ({self.year_display}) {self.title}"
+
+    SINGLE_LINE_FIELDS = [
+        "title",
+        "container_title",
+        "edition",
+        "volume",
+        "issue",
+        "pages",
+        "publisher",
+        "place",
+        "doi",
+        "note",
+    ]
+
+    def clean(self):
+        """Single-line fields stay on one line: the exports would otherwise carry a line break."""
+        errors = {
+            name: "Keep this on one line."
+            for name in self.SINGLE_LINE_FIELDS
+            if re.search(r"[\r\n\x0b\x0c\x85\u2028\u2029]", getattr(self, name) or "")
+        }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def author_list(self):

@@ -14,12 +14,33 @@ from members.search import PersonSearchMixin
 from . import services
 from .anonymity import check_anonymous
 from .enums import RecordingRating
-from .forms import DisputeForm
+from .forms import DisputeForm, OnBehalfForm
 from .models import Case, CpdRecord, Recording, SupervisionSession, SupervisorListing, TherapyHours
 
 
 class AuditedAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Each admin edit is logged with the changed fields, old and new (by the shared mixin)."""
+
+    def _on_behalf(self, request, queryset, *, action, title, explanation, submit_label, decide, done):
+        """An action deciding for the named supervisor: a page asking why, then `decide(obj, reason)`."""
+        form = OnBehalfForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["on_behalf_reason"]
+            for obj in queryset:
+                self._report(request, obj, lambda obj=obj: decide(obj, reason), done)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "explanation": explanation,
+            "submit_label": submit_label,
+            "items": list(queryset),
+            "action": action,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "supervision/admin/on_behalf.html", context)
 
     def _report(self, request, obj, call, done):
         try:
@@ -135,6 +156,8 @@ class SupervisionSessionAdmin(PersonSearchMixin, AuditedAdmin):
         "status",
         "decided_at",
         "decided_by",
+        "decided_on_behalf",
+        "on_behalf_reason",
         "dispute_reason",
         "created_at",
     ]
@@ -151,15 +174,18 @@ class SupervisionSessionAdmin(PersonSearchMixin, AuditedAdmin):
     def case_codes(self, session):
         return ", ".join(case.code for case in session.cases.all()) or "—"
 
-    @admin.action(description="Confirm selected sessions (for the named supervisor)", permissions=["change"])
+    @admin.action(description="Confirm selected sessions (for the named supervisor)…", permissions=["change"])
     def confirm_sessions(self, request, queryset):
-        for session in queryset:
-            self._report(
-                request,
-                session,
-                lambda session=session: services.confirm_session(session, by=request.user),
-                "confirmed",
-            )
+        return self._on_behalf(
+            request,
+            queryset.select_related("practitioner", "supervisor"),
+            action="confirm_sessions",
+            title="Confirm sessions for the supervisor",
+            explanation="These sessions will be confirmed (they will count) and each practitioner e-mailed.",
+            submit_label="Confirm these sessions",
+            decide=lambda session, reason: services.confirm_session(session, by=request.user, on_behalf_reason=reason),
+            done="confirmed for the supervisor, who has been e-mailed",
+        )
 
     @admin.action(description="Dispute selected sessions…", permissions=["change"])
     def dispute_sessions(self, request, queryset):
@@ -194,8 +220,20 @@ class RecordingAdmin(PersonSearchMixin, AuditedAdmin):
     search_fields = ["case__code", "case__practitioner__email", "case__practitioner__full_name"]
     person_search_fields = ["case__practitioner"]
     prefix_search_fields = ["case__code"]
-    fields = ["case", "phase", "session_date", "note", "rating", "rated_at", "rated_by", "feedback", "created_at"]
-    readonly_fields = ["case", "phase", "session_date", "rating", "rated_at", "rated_by", "feedback", "created_at"]
+    fields = [
+        "case",
+        "phase",
+        "session_date",
+        "note",
+        "rating",
+        "rated_at",
+        "rated_by",
+        "rated_on_behalf",
+        "on_behalf_reason",
+        "feedback",
+        "created_at",
+    ]
+    readonly_fields = [field for field in fields if field != "note"]
     actions = ["rate_pass", "rate_not_yet"]
 
     def has_add_permission(self, request):
@@ -205,22 +243,28 @@ class RecordingAdmin(PersonSearchMixin, AuditedAdmin):
     def practitioner(self, recording):
         return recording.case.practitioner
 
-    def _rate(self, request, queryset, rating):
-        for recording in queryset:
-            self._report(
-                request,
-                recording,
-                lambda recording=recording: services.rate_recording(recording, rating=rating, by=request.user),
-                f"rated {RecordingRating(rating).label.lower()}",
-            )
+    def _rate(self, request, queryset, rating, action):
+        label = RecordingRating(rating).label.lower()
+        return self._on_behalf(
+            request,
+            queryset.select_related("case__practitioner", "case__supervisor"),
+            action=action,
+            title=f"Rate recordings {label} for the supervisor",
+            explanation=f"These recordings will be rated {label}.",
+            submit_label=f"Rate these recordings {label}",
+            decide=lambda recording, reason: services.rate_recording(
+                recording, rating=rating, by=request.user, on_behalf_reason=reason
+            ),
+            done=f"rated {label} for the supervisor, who has been e-mailed",
+        )
 
-    @admin.action(description="Rate selected recordings: pass", permissions=["change"])
+    @admin.action(description="Rate selected recordings: pass (for the supervisor)…", permissions=["change"])
     def rate_pass(self, request, queryset):
-        self._rate(request, queryset, RecordingRating.PASS)
+        return self._rate(request, queryset, RecordingRating.PASS, "rate_pass")
 
-    @admin.action(description="Rate selected recordings: not yet", permissions=["change"])
+    @admin.action(description="Rate selected recordings: not yet (for the supervisor)…", permissions=["change"])
     def rate_not_yet(self, request, queryset):
-        self._rate(request, queryset, RecordingRating.NOT_YET)
+        return self._rate(request, queryset, RecordingRating.NOT_YET, "rate_not_yet")
 
 
 @admin.register(CpdRecord)

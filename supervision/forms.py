@@ -275,3 +275,20 @@ class ContactForm(forms.Form):
 
     def is_spam(self):
         return bool(self.data.get("website"))
+
+
+class OnBehalfForm(forms.Form):
+    """Why a coordinator decides for the named supervisor (admin actions)."""
+
+    on_behalf_reason = forms.CharField(
+        label="Why you decide for the supervisor",
+        help_text="The supervisor is e-mailed this; it is kept in the audit log. No patient names.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        error_messages={"required": "Say why you decide for the supervisor."},
+    )
+
+    def clean_on_behalf_reason(self):
+        reason = self.cleaned_data["on_behalf_reason"].strip()
+        check_anonymous(reason)
+        return reason

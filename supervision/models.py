@@ -143,6 +143,10 @@ class SupervisionSession(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     dispute_reason = models.TextField(blank=True, help_text="Shown to the practitioner.")
+    decided_on_behalf = models.BooleanField(
+        default=False, help_text="Decided by a coordinator for the named supervisor, who was e-mailed."
+    )
+    on_behalf_reason = models.TextField(blank=True, help_text="Why a coordinator decided for the supervisor.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Blanked when the practitioner is erased (members.privacy), with what the supervisor
@@ -196,6 +200,10 @@ class Recording(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     feedback = models.TextField(blank=True, help_text="The supervisor's comments, shown to the practitioner.")
+    rated_on_behalf = models.BooleanField(
+        default=False, help_text="Rated by a coordinator for the case's supervisor, who was e-mailed."
+    )
+    on_behalf_reason = models.TextField(blank=True, help_text="Why a coordinator rated it for the supervisor.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Blanked when the practitioner is erased (members.privacy), with the supervisor's

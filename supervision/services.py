@@ -192,6 +192,38 @@ def _may_decide(named_supervisor_id, by, model):
     )
 
 
+def _on_behalf(supervisor, by, reason):
+    """Whether `by` decides for the named `supervisor` (a coordinator), and why: a reason is
+    required then, kept on the row and in the audit entry, and the supervisor is e-mailed."""
+    if by.pk == supervisor.pk:
+        return False, ""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SupervisionError(
+            f"You are deciding for {supervisor}: say why (they are e-mailed the reason).",
+            errors={"on_behalf_reason": ["Say why you decide for the supervisor."]},
+        )
+    try:
+        check_anonymous(reason)
+    except ValidationError as error:
+        raise SupervisionError(error.messages[0], errors={"on_behalf_reason": error.messages}) from error
+    return True, reason
+
+
+def _notify_supervisor_of_decision(supervisor, *, by, what, reason):
+    send_templated_email(
+        "supervision/emails/decided_on_behalf",
+        {
+            "recipient": supervisor,
+            "by": by,
+            "what": what,
+            "reason": reason,
+            "page_url": reverse("supervision:supervisor"),
+        },
+        to=supervisor.email,
+    )
+
+
 # Cases and therapy hours --------------------------------------------------------------------
 
 
@@ -322,11 +354,12 @@ def _lock_session(session):
     )
 
 
-def _decide(session, status, *, by, reason=""):
+def _decide(session, status, *, by, reason="", on_behalf_reason=""):
     with transaction.atomic():
         session = _lock_session(session)
         if not _may_decide(session.supervisor_id, by, SupervisionSession):
             raise SupervisionError("Only the supervisor named on this session can confirm or dispute it.")
+        on_behalf, on_behalf_reason = _on_behalf(session.supervisor, by, on_behalf_reason)
         if status not in SESSION_TRANSITIONS[session.status]:
             decided = session.decided_at.strftime("%-d %B %Y") if session.decided_at else ""
             raise SupervisionError(
@@ -338,24 +371,50 @@ def _decide(session, status, *, by, reason=""):
         session.decided_at = timezone.now()
         session.decided_by = by
         session.dispute_reason = reason
-        session.save(update_fields=["status", "decided_at", "decided_by", "dispute_reason"])
+        session.decided_on_behalf = on_behalf
+        session.on_behalf_reason = on_behalf_reason
+        session.save(
+            update_fields=[
+                "status",
+                "decided_at",
+                "decided_by",
+                "dispute_reason",
+                "decided_on_behalf",
+                "on_behalf_reason",
+            ]
+        )
         log_action(
             session,
             f"supervision.session.{status}",
             user=by,
-            data={"from": previous, "to": status, "reason": reason},
+            data={
+                "from": previous,
+                "to": status,
+                "reason": reason,
+                **({"on_behalf_of": session.supervisor_id, "on_behalf_reason": on_behalf_reason} if on_behalf else {}),
+            },
         )
         _notify_practitioner(session, f"session_{status}")
+        if on_behalf:
+            _notify_supervisor_of_decision(
+                session.supervisor,
+                by=by,
+                what=f"{status} the supervision session {session.practitioner} logged with you on "
+                f"{_long_date(session.date)}",
+                reason=on_behalf_reason,
+            )
     return session
 
 
-def confirm_session(session, *, by):
-    """The named supervisor confirms the session took place as logged; it now counts (D5)."""
-    return _decide(session, SessionStatus.CONFIRMED, by=by)
+def confirm_session(session, *, by, on_behalf_reason=""):
+    """The named supervisor confirms the session took place as logged; it now counts (D5).
+    A coordinator may confirm for them, saying why (`on_behalf_reason`)."""
+    return _decide(session, SessionStatus.CONFIRMED, by=by, on_behalf_reason=on_behalf_reason)
 
 
-def dispute_session(session, *, by, reason):
-    """The named supervisor disputes the session, saying why; it never counts."""
+def dispute_session(session, *, by, reason, on_behalf_reason=""):
+    """The named supervisor disputes the session, saying why; it never counts. A coordinator
+    disputing for them gives why they decide (`on_behalf_reason`, default: the reason)."""
     reason = (reason or "").strip()
     if not reason:
         raise SupervisionError(
@@ -366,7 +425,7 @@ def dispute_session(session, *, by, reason):
         check_anonymous(reason)
     except ValidationError as error:
         raise SupervisionError(error.messages[0], errors={"reason": error.messages}) from error
-    return _decide(session, SessionStatus.DISPUTED, by=by, reason=reason)
+    return _decide(session, SessionStatus.DISPUTED, by=by, reason=reason, on_behalf_reason=on_behalf_reason or reason)
 
 
 def withdraw_session(session, *, by):
@@ -409,17 +468,24 @@ def log_recording(case, *, phase, session_date, note="", by):
     return recording
 
 
-def rate_recording(recording, *, rating, by, feedback=""):
+def rate_recording(recording, *, rating, by, feedback="", on_behalf_reason=""):
     """The case's supervisor rates a recording pass or not yet; a later pass replaces a
-    not yet, and a pass is final (D4)."""
+    not yet, and a pass is final (D4). A coordinator may rate for them, saying why."""
     try:
         check_anonymous(feedback)
     except ValidationError as error:
         raise SupervisionError(error.messages[0], errors={"feedback": error.messages}) from error
     with transaction.atomic():
-        recording = Recording.objects.select_for_update(of=("self",)).select_related("case").get(pk=recording.pk)
+        recording = (
+            Recording.objects.select_for_update(of=("self",))
+            .select_related("case__supervisor", "case__practitioner")
+            .get(pk=recording.pk)
+        )
         if not _may_decide(recording.case.supervisor_id, by, Recording):
             raise SupervisionError("Only the case's supervisor rates its recordings.")
+        if recording.case.supervisor_id is None:
+            raise SupervisionError("The case names no supervisor to rate its recordings.")
+        on_behalf, on_behalf_reason = _on_behalf(recording.case.supervisor, by, on_behalf_reason)
         if rating not in RATING_TRANSITIONS[recording.rating]:
             raise SupervisionError(
                 f"This recording is rated {recording.get_rating_display().lower()}; "
@@ -430,8 +496,34 @@ def rate_recording(recording, *, rating, by, feedback=""):
         recording.rated_at = timezone.now()
         recording.rated_by = by
         recording.feedback = feedback
-        recording.save(update_fields=["rating", "rated_at", "rated_by", "feedback"])
-        log_action(recording, "supervision.recording.rated", user=by, data={"from": previous, "to": rating})
+        recording.rated_on_behalf = on_behalf
+        recording.on_behalf_reason = on_behalf_reason
+        recording.save(
+            update_fields=["rating", "rated_at", "rated_by", "feedback", "rated_on_behalf", "on_behalf_reason"]
+        )
+        log_action(
+            recording,
+            "supervision.recording.rated",
+            user=by,
+            data={
+                "from": previous,
+                "to": rating,
+                **(
+                    {"on_behalf_of": recording.case.supervisor_id, "on_behalf_reason": on_behalf_reason}
+                    if on_behalf
+                    else {}
+                ),
+            },
+        )
+        if on_behalf:
+            _notify_supervisor_of_decision(
+                recording.case.supervisor,
+                by=by,
+                what=f"rated {RecordingRating(rating).label.lower()} the recording of {recording.case.practitioner}'s "
+                f"case {recording.case.code} ({recording.get_phase_display().lower()} phase, "
+                f"{_long_date(recording.session_date)})",
+                reason=on_behalf_reason,
+            )
     return recording
 
 

@@ -840,9 +840,10 @@ ADMIN_ROUTES = {
         staff_answers(200, **{STAFF_PARTIAL: 403}),
         post=staff_answers(405, **{STAFF_PARTIAL: 403}),
     ),
+    # the confirmation page (GET, which credential in the query) and the grant (POST)
     "admin:accreditation_candidate_grant": Route(
-        lambda w: f"/admin/accreditation/candidate/{_accreditation(w).candidate.pk}/grant/",
-        staff_answers(405),
+        lambda w: f"/admin/accreditation/candidate/{_accreditation(w).candidate.pk}/grant/?kind=complex_care",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
         post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
         data={"kind": "complex_care"},
     ),
@@ -1413,6 +1414,7 @@ ACTION_RIGHTS = {
     "supervision.supervisionsession": {"confirm_sessions": "change", "dispute_sessions": "change"},
     "supervision.recording": {"rate_pass": "change", "rate_not_yet": "change"},
     "accreditation.maintenanceresult": {"recheck": "recheck"},
+    "accreditation.roleplayresult": {"void_results": "void"},
     "providers.provider": {
         "suspend": "change",
         "mark_lapsed": "change",
@@ -1433,6 +1435,7 @@ CUSTOM_ACTION_RIGHTS = {
     "resume": {COORDINATOR, DIRECTOR, SUPERUSER},
     "review": {COORDINATOR, DIRECTOR, SUPERUSER},
     "recheck": {COORDINATOR, DIRECTOR, SUPERUSER},
+    "void": {COORDINATOR, DIRECTOR, SUPERUSER},
 }
 
 

@@ -99,7 +99,7 @@ class RolePlayRetakeDue(ReferralDeadlineDue):
     kind = "role_play_retake_due"
     label = "Your role-play retake is due within two weeks"
     model = RolePlayResult
-    referred = Q(outcome=RolePlayOutcome.REFER)
+    referred = Q(outcome=RolePlayOutcome.REFER, voided_at__isnull=True)
     deadline, attempt, key = "retake_by", "attempt", "role-play"
     fix_url_name = "accreditation:my_pathway"
     missing = "Your role-play retake is due by {deadline} and is not recorded yet."

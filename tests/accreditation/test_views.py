@@ -156,11 +156,21 @@ def test_the_queue_lists_ready_people_and_a_coordinator_grants(coordinator_clien
     assert "Grant DIT Practitioner" in response.text
     assert "DIT Practitioner: not yet (Supervision)" in response.text
     grant = reverse("admin:accreditation_candidate_grant", args=[ready.pk])
+    assert f'href="{grant}?kind=practitioner"' in response.text  # a link to the confirmation, not a grant
+    confirmation = coordinator_client.get(grant, {"kind": "practitioner"})
+    assert confirmation.status_code == 200
+    assert "an accredited\n<strong>DIT Practitioner</strong>" in confirmation.text
+    assert ready.email in confirmation.text and "they are e-mailed" in confirmation.text
+    assert "Met: " in confirmation.text and 'value="Yes, grant DIT Practitioner"' in confirmation.text
+    assert not HeldCredential.objects.filter(holder=ready).exists()
     assert coordinator_client.post(grant, {"kind": "practitioner"}).status_code == 302
     assert HeldCredential.objects.get(holder=ready).status == CredentialStatus.ACCREDITED
-    coordinator_client.post(
-        reverse("admin:accreditation_candidate_grant", args=[not_ready.pk]), {"kind": "practitioner"}
+    not_ready_grant = reverse("admin:accreditation_candidate_grant", args=[not_ready.pk])
+    confirmation = coordinator_client.get(not_ready_grant, {"kind": "practitioner"})
+    assert (
+        "Not every requirement is met yet" in confirmation.text and "grant_confirmation_form" not in confirmation.text
     )
+    coordinator_client.post(not_ready_grant, {"kind": "practitioner"})
     assert not HeldCredential.objects.filter(holder=not_ready).exists()
     shown = {
         p.pk
@@ -173,9 +183,10 @@ def test_a_coordinator_cannot_grant_afc_trainer_from_the_queue(coordinator_clien
     person = UserFactory()
     accredit(person, CredentialKind.PRACTITIONER)
     completed(person, "dit-for-complex-care", days=2)
-    response = coordinator_client.post(
-        reverse("admin:accreditation_candidate_grant", args=[person.pk]), {"kind": "trainer"}, follow=True
-    )
+    grant = reverse("admin:accreditation_candidate_grant", args=[person.pk])
+    confirmation = coordinator_client.get(grant, {"kind": "trainer"})
+    assert "Only the Programme Director" in confirmation.text and "grant_confirmation_form" not in confirmation.text
+    response = coordinator_client.post(grant, {"kind": "trainer"}, follow=True)
     assert "Only the Programme Director" in response.text
     assert not HeldCredential.objects.filter(holder=person, kind=CredentialKind.TRAINER).exists()
 

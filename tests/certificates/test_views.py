@@ -43,6 +43,18 @@ def test_a_revoked_certificate_is_marked_and_offers_no_download(client, issue, h
     assert certificate.get_download_url() not in page.text
 
 
+def test_the_holder_cannot_download_a_revoked_certificates_pdf_staff_still_can(client, issue, holder, coordinator):
+    certificate = issue(holder)
+    services.revoke_certificate(certificate, by=coordinator, reason="Issued in error.")
+    client.force_login(holder)
+    response = client.get(certificate.get_download_url())
+    assert response.status_code == 410
+    assert "This certificate was revoked" in response.text
+    assert not response.has_header("Content-Disposition")
+    client.force_login(staff_with_totp())
+    assert client.get(certificate.get_download_url()).status_code == 200
+
+
 def test_staff_with_two_factor_download_anyones_certificate(client, issue, holder):
     certificate = issue(holder)
     client.force_login(staff_with_totp())
@@ -134,3 +146,12 @@ def test_behind_the_proxy_the_limit_is_per_client_not_per_proxy(client, settings
         assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 200
     assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
     assert client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 200
+
+
+def test_only_the_whole_code_finds_a_certificate_never_a_prefix(client, issue, holder):
+    certificate = issue(holder)
+    code = certificate.verification_code
+    assert client.get(reverse("certificates:verify", kwargs={"code": code})).status_code == 200
+    for prefix in (code[:-1], code[: len(code) // 2], code[:8]):
+        answer = client.get(reverse("certificates:verify", kwargs={"code": prefix}))
+        assert answer.status_code == 404 and holder.full_name not in answer.text

@@ -276,3 +276,102 @@ def test_admin_import_refuses_a_file_that_is_not_csv(coordinator_client):
     assert response.status_code == 200
     assert "does not match a CSV file" in response.text
     assert response.context["preview"] is None
+
+
+# The AFC trainer credential is the Programme Director's decision ------------------------------
+
+TRAINER = CredentialKind.TRAINER
+
+
+@pytest.fixture
+def director():
+    return staff_with_totp(roles.PROGRAMME_DIRECTOR)
+
+
+def test_the_service_refuses_a_trainer_credential_recorded_by_a_coordinator(director):
+    coordinator = staff_with_totp(roles.COORDINATOR)
+    for holder in (UserFactory(), coordinator):
+        with pytest.raises(CredentialError, match="Only the Programme Director"):
+            record_credential(
+                holder,
+                TRAINER,
+                status=CredentialStatus.ACCREDITED,
+                accredited_on=D(2019, 1, 1),
+                route="imported",
+                by=coordinator,
+            )
+        with pytest.raises(CredentialError, match="Only the Programme Director"):
+            record_credential(
+                holder, TRAINER, status=CredentialStatus.ACCREDITED, accredited_on=D(2019, 1, 1), route="imported"
+            )
+        with pytest.raises(CredentialError, match="Only the Programme Director"):
+            set_credential_status(holder, TRAINER, CredentialStatus.ACCREDITED, by=coordinator)
+    assert not HeldCredential.objects.exists()
+    person = UserFactory()
+    credential = record_credential(
+        person, TRAINER, status=CredentialStatus.ACCREDITED, accredited_on=D(2019, 1, 1), route="imported", by=director
+    )
+    assert credential.events.get().by == director
+    superuser = UserFactory(is_superuser=True)
+    set_credential_status(person, TRAINER, CredentialStatus.SUSPENDED, by=superuser)
+    with pytest.raises(CredentialError, match="Only the Programme Director"):
+        set_credential_status(person, TRAINER, CredentialStatus.ACCREDITED, by=coordinator)
+    assert HeldCredential.objects.get(holder=person).status == CredentialStatus.SUSPENDED
+
+
+def test_a_coordinator_cannot_add_a_trainer_credential_in_the_admin_the_director_can(coordinator_client, director):
+    person = UserFactory()
+    data = {
+        "holder": person.pk,
+        "kind": TRAINER,
+        "status": CredentialStatus.ACCREDITED,
+        "accredited_on": "2019-05-02",
+        "route": CredentialRoute.IMPORTED,
+        "note": "",
+    }
+    url = reverse("admin:members_heldcredential_add")
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 200
+    assert "Only the Programme Director decides on AFC trainer status." in response.text
+    assert not HeldCredential.objects.exists()
+    coordinator_client.force_login(director)
+    assert coordinator_client.post(url, data).status_code == 302
+    assert HeldCredential.objects.get(holder=person, kind=TRAINER).status == CredentialStatus.ACCREDITED
+
+
+def test_a_coordinator_cannot_change_a_trainer_credentials_status(coordinator_client, director):
+    person = UserFactory()
+    credential = set_credential_status(person, TRAINER, CredentialStatus.IN_PROGRESS, by=director)
+    url = reverse("admin:members_heldcredential_status", args=[credential.pk])
+    data = {"status": "accredited", "effective_on": timezone.localdate().isoformat(), "note": "Approved"}
+    response = coordinator_client.post(url, data)
+    assert response.status_code == 200
+    assert "Only the Programme Director decides on AFC trainer status." in response.text
+    credential.refresh_from_db()
+    assert credential.status == CredentialStatus.IN_PROGRESS
+    coordinator_client.force_login(director)
+    assert coordinator_client.post(url, data).status_code == 302
+    credential.refresh_from_db()
+    assert credential.status == CredentialStatus.ACCREDITED
+
+
+def test_the_register_import_refuses_trainer_rows_from_a_coordinator(coordinator_client, director):
+    text = (
+        HEADER + "a@example.org,practitioner,accredited,2015-03-01,,\nb@example.org,trainer,accredited,2016-03-01,,\n"
+    )
+    url = reverse("admin:members_heldcredential_import")
+    response = coordinator_client.post(url, {"file": _csv(text)})
+    assert not response.context["preview"].ok
+    assert "Only the Programme Director decides on AFC trainer status." in response.text
+    assert "import_confirm_form" not in response.text
+    # a preview signed for the Director and replayed by a coordinator is checked again
+    signed = response.context["signed"]
+    response = coordinator_client.post(url, {"confirm": "1", "register": signed})
+    assert not HeldCredential.objects.exists()
+    with pytest.raises(CredentialError):
+        import_register(text, by=staff_with_totp(roles.COORDINATOR))
+    assert not HeldCredential.objects.exists()
+    coordinator_client.force_login(director)
+    response = coordinator_client.post(url, {"confirm": "1", "register": signed})
+    assert response.status_code == 302
+    assert HeldCredential.objects.get(kind=TRAINER).holder.email == "b@example.org"

@@ -57,9 +57,16 @@ def test_the_director_decides_from_the_application_page(client, application, dja
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
     client.force_login(staff_with_totp(roles.PROGRAMME_DIRECTOR))
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(decide, {"decision": "approve", "reason": "Strong plan."})
+    page = client.get(reverse("admin:providers_licenceapplication_change", args=[application.pk])).text
+    assert 'name="override_reason"' in page and "Approving anyway overrides this criterion" in page
+    response = client.post(decide, {"decision": "approve", "reason": "Strong plan."}, follow=True)
+    assert any("give the reason for overriding" in message for message in messages_of(response))
     application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(decide, {"decision": "approve", "reason": "Strong plan.", "override_reason": "Known trainer."})
+    application.refresh_from_db()
+    assert application.override_reason == "Known trainer."
     assert application.status == ApplicationStatus.APPROVED
     assert application.provider.status == ProviderStatus.ACCREDITED
     assert [entry.action for entry in entries_for(application)][0] == "providers.application.approved"
@@ -73,7 +80,9 @@ def test_a_coordinator_approves_a_completer_list_from_its_page(client, provider,
     page = client.get(reverse("admin:providers_completerlist_change", args=[completer_list.pk])).content.decode()
     assert "ana.sousa@example.pt" in page and "Approve" in page
     response = client.post(
-        reverse("admin:providers_completerlist_review", args=[completer_list.pk]), {"decision": "approve"}, follow=True
+        reverse("admin:providers_completerlist_review", args=[completer_list.pk]),
+        {"decision": "approve", "confirmed": "yes"},
+        follow=True,
     )
     completer_list.refresh_from_db()
     assert completer_list.review_status == ReviewStatus.APPROVED

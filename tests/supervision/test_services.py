@@ -206,8 +206,20 @@ def test_only_the_named_supervisor_decides(practitioner, supervisor, other_super
 def test_a_coordinator_may_decide_for_the_supervisor(practitioner, supervisor):
     coordinator = UserFactory(role=roles.COORDINATOR)
     session = SessionFactory(practitioner=practitioner, supervisor=supervisor)
-    services.confirm_session(session, by=coordinator)
-    assert SupervisionSession.objects.get().decided_by == coordinator
+    with pytest.raises(services.SupervisionError, match="say why"):
+        services.confirm_session(session, by=coordinator)
+    assert SupervisionSession.objects.get().status == SessionStatus.PENDING
+    services.confirm_session(session, by=coordinator, on_behalf_reason="Supervisor on leave, confirmed by letter")
+    decided = SupervisionSession.objects.get()
+    assert decided.decided_by == coordinator and decided.decided_on_behalf
+    assert decided.on_behalf_reason == "Supervisor on leave, confirmed by letter"
+
+
+def test_the_supervisor_deciding_needs_no_reason_and_is_not_on_behalf(practitioner, supervisor):
+    session = SessionFactory(practitioner=practitioner, supervisor=supervisor)
+    services.confirm_session(session, by=supervisor)
+    decided = SupervisionSession.objects.get()
+    assert not decided.decided_on_behalf and decided.on_behalf_reason == ""
 
 
 @pytest.mark.parametrize("first", ["confirm", "dispute"])
