@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from dit_portal.admin_site import person_column
 from dit_portal.audit import entries_for
 from members.enums import CredentialKind
 
@@ -37,7 +38,7 @@ class ThresholdAdmin(admin.ModelAdmin):
 class RolePlayResultAdmin(admin.ModelAdmin):
     """A result is recorded once, through the service; a later attempt is a new result."""
 
-    list_display = ["person", "attempt", "outcome", "assessed_on", "retake_by", "recorded_by"]
+    list_display = [person_column("person"), "attempt", "outcome", "assessed_on", "retake_by", "recorded_by"]
     list_filter = ["outcome"]
     search_fields = ["person__email", "person__full_name"]
     list_select_related = ["person", "recorded_by"]
@@ -47,7 +48,18 @@ class RolePlayResultAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return RolePlayResultForm._meta.fields
-        return ["person", "attempt", "outcome", "assessed_on", "retake_by", "feedback", "recorded_by", "recorded_at"]
+        return [
+            "person_with_email",
+            "attempt",
+            "outcome",
+            "assessed_on",
+            "retake_by",
+            "feedback",
+            "recorded_by",
+            "recorded_at",
+        ]
+
+    person_with_email = person_column("person")
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
@@ -86,14 +98,14 @@ class RolePlayResultAdmin(admin.ModelAdmin):
 class CaseStudySubmissionAdmin(admin.ModelAdmin):
     """Review: assign an assessor, then pass, refer or fail, once."""
 
-    list_display = ["person", "number", "status", "submitted_at", "assessor", "decided_by", "decided_at"]
+    list_display = [person_column("person"), "number", "status", "submitted_at", "assessor", "decided_by", "decided_at"]
     list_filter = ["status", ("assessor", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["person__email", "person__full_name"]
     list_select_related = ["person", "assessor", "decided_by"]
     ordering = ["-submitted_at", "-id"]
     change_form_template = "accreditation/admin/case_study_change_form.html"
     fields = [
-        "person",
+        "person_with_email",
         "number",
         "file_link",
         "submitted_at",
@@ -106,6 +118,7 @@ class CaseStudySubmissionAdmin(admin.ModelAdmin):
         "history",
     ]
     readonly_fields = fields
+    person_with_email = person_column("person")
 
     def has_add_permission(self, request):
         return False

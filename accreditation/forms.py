@@ -97,3 +97,4 @@ class AssessorForm(forms.Form):
         if exclude is not None:
             assessors = assessors.exclude(pk=exclude.pk)
         self.fields["assessor"].queryset = assessors.order_by("full_name", "email")
+        self.fields["assessor"].label_from_instance = User.name_and_email

@@ -9,6 +9,8 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
@@ -28,8 +30,12 @@ class PortalAdminSite(admin.AdminSite):
     enable_nav_sidebar = False
 
     def register(self, model_or_iterable, admin_class=None, **options):
-        """Every admin edit is audited (see admin_audit.py), whichever app registers it."""
-        super().register(model_or_iterable, audited(admin_class or admin.ModelAdmin), **options)
+        """Every admin edit is audited (see admin_audit.py), whichever app registers it, and
+        every choice of a person shows their e-mail address."""
+        super().register(model_or_iterable, people_told_apart(audited(admin_class or admin.ModelAdmin)), **options)
+
+    def autocomplete_view(self, request):
+        return PersonAutocompleteView.as_view(admin_site=self)(request)
 
     def admin_view(self, view, cacheable=False):
         """Every view of a model's admin (its own pages and custom ones) answers 404 to an
@@ -93,3 +99,51 @@ def _refuse_malformed_ids(view, model):
         return view(request, *args, **kwargs)
 
     return checked
+
+
+class PersonAutocompleteView(AutocompleteJsonView):
+    """The admin's autocompletes: a person is offered with their e-mail address, so two
+    people with the same name can be told apart."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, get_user_model()):
+            result["text"] = obj.name_and_email()
+        return result
+
+
+class PeopleToldApartMixin:
+    """Every select or autocomplete of a person in an admin form labels them with their
+    e-mail address (a name alone is ambiguous: two people may share it)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return _label_people(db_field, super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return _label_people(db_field, super().formfield_for_manytomany(db_field, request, **kwargs))
+
+
+def _label_people(db_field, formfield):
+    if formfield is not None and db_field.related_model is get_user_model():
+        formfield.label_from_instance = get_user_model().name_and_email
+    return formfield
+
+
+def people_told_apart(admin_class):
+    """`admin_class` with PeopleToldApartMixin first in line (itself if it has it already)."""
+    if issubclass(admin_class, PeopleToldApartMixin):
+        return admin_class
+    return type(admin_class.__name__, (PeopleToldApartMixin, admin_class), {"__module__": admin_class.__module__})
+
+
+def person_column(field, description=None):
+    """A list column (or read-only field) naming the person in `field` with their e-mail
+    address, sorted by name."""
+
+    @admin.display(description=description or field.replace("_", " "), ordering=f"{field}__full_name")
+    def column(obj):
+        person = getattr(obj, field)
+        return person.name_and_email() if person else "—"
+
+    column.__name__ = field
+    return column

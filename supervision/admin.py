@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
 from dit_portal.admin_audit import AuditedAdminMixin
+from dit_portal.admin_site import person_column
 
 from . import services
 from .anonymity import check_anonymous
@@ -110,7 +111,16 @@ class SessionAdminForm(forms.ModelForm):
 @admin.register(SupervisionSession)
 class SupervisionSessionAdmin(AuditedAdmin):
     form = SessionAdminForm
-    list_display = ["date", "practitioner", "supervisor", "hours", "format", "kind", "status", "decided_at"]
+    list_display = [
+        "date",
+        person_column("practitioner"),
+        person_column("supervisor"),
+        "hours",
+        "format",
+        "kind",
+        "status",
+        "decided_at",
+    ]
     list_filter = ["status", "kind", "format", "date"]
     list_select_related = ["practitioner", "supervisor"]
     search_fields = ["practitioner__email", "practitioner__full_name", "supervisor__email", "supervisor__full_name"]
