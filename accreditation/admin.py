@@ -10,11 +10,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from dit_portal import todo
 from dit_portal.admin_site import person_column
 from dit_portal.audit import entries_for
 from members.enums import CredentialKind
 
 from . import maintenance, selectors, services
+from .enums import CaseStudyStatus
 from .forms import AssessorForm, CaseStudyDecisionForm, RolePlayResultForm
 from .models import Candidate, CaseStudySubmission, MaintenanceResult, RolePlayResult, SupportLetter, Threshold
 from .pathways import checklist
@@ -296,12 +298,35 @@ class MaintenanceResultAdmin(admin.ModelAdmin):
         self.message_user(request, "Checked again.", messages.SUCCESS)
 
 
+class ReadyNowFilter(admin.SimpleListFilter):
+    """The queue lists people who may be ready (found with queries); "ready now" keeps those
+    the requirements engine finds ready today for at least one credential. The engine runs
+    over every candidate, so it is a choice, not the default."""
+
+    title = "readiness"
+    parameter_name = "ready"
+
+    def lookups(self, request, model_admin):
+        return [("now", "Ready now (every requirement met)")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "now":
+            return queryset
+        ready = [
+            person.pk
+            for person in queryset.iterator(chunk_size=500)
+            if any(checklist(person, kind).all_met for kind in selectors.candidate_kinds(person))
+        ]
+        return queryset.filter(pk__in=ready)
+
+
 @admin.register(Candidate)
 class CandidateAdmin(admin.ModelAdmin):
     """The "ready to accredit" queue: candidates found with queries, the requirements
     engine run for the page shown only."""
 
     list_display = ["full_name", "email", "readiness"]
+    list_filter = [ReadyNowFilter]
     search_fields = ["email", "full_name"]
     list_per_page = 25
     show_full_result_count = False
@@ -382,3 +407,39 @@ class CandidateAdmin(admin.ModelAdmin):
                 request, f"{person} is now an accredited {credential.get_kind_display()}.", messages.SUCCESS
             )
         return redirect("admin:accreditation_candidate_changelist")
+
+
+@todo.line_provider
+def accreditation_todo(request):
+    lines = []
+    if todo.may_view(request, CaseStudySubmission):
+        waiting = CaseStudySubmission.objects.filter(status=CaseStudyStatus.SUBMITTED)
+        lines += [
+            todo.TodoLine(
+                "case studies to assign an assessor",
+                todo.changelist(CaseStudySubmission, status__exact=CaseStudyStatus.SUBMITTED, assessor__isnull="True"),
+                todo.capped_count(waiting.filter(assessor__isnull=True)),
+            ),
+            todo.TodoLine(
+                "case studies to decide",
+                todo.changelist(CaseStudySubmission, status__exact=CaseStudyStatus.SUBMITTED, assessor__isnull="False"),
+                todo.capped_count(waiting.filter(assessor__isnull=False)),
+            ),
+        ]
+    if todo.may_view(request, RolePlayResult) and request.user.has_perm("accreditation.add_roleplayresult"):
+        lines.append(
+            todo.TodoLine(
+                "role-plays to record for runs that ended",
+                reverse("admin:accreditation_roleplayresult_add"),
+                todo.capped_count(selectors.role_plays_to_record()),
+            )
+        )
+    if todo.may_view(request, Candidate):
+        lines.append(
+            todo.TodoLine(
+                "people ready to accredit now",
+                todo.changelist(Candidate, ready="now"),
+                detail="checked when the list opens",
+            )
+        )
+    return lines

@@ -79,6 +79,14 @@ def candidates():
     )
 
 
+def role_plays_to_record():
+    """Completions of a 5-day or 20-day run by people with no role-play result yet: the
+    role-play is filmed at the end of the training, so each waits for its result."""
+    return Enrolment.objects.filter(
+        status=EnrolmentStatus.COMPLETED, run__course__slug__in=(FIVE_DAY_COURSE, TWENTY_DAY_COURSE)
+    ).exclude(Exists(RolePlayResult.objects.filter(person=OuterRef("trainee"))))
+
+
 def candidate_kinds(person):
     return [kind for kind in KINDS if getattr(person, f"maybe_{kind}", False)]
 

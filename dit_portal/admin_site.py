@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from . import todo
 from .access import can_use_admin
 from .admin_audit import audited
 
@@ -28,11 +29,16 @@ class PortalAdminSite(admin.AdminSite):
     # The lists need the width (status, run, places and their links at 1280 px); the
     # breadcrumbs and the index lead everywhere the sidebar did.
     enable_nav_sidebar = False
+    index_template = "admin/portal_index.html"
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every admin edit is audited (see admin_audit.py), whichever app registers it, and
         every choice of a person shows their e-mail address."""
         super().register(model_or_iterable, people_told_apart(audited(admin_class or admin.ModelAdmin)), **options)
+
+    def index(self, request, extra_context=None):
+        """The admin home, with the to-do panel of what waits for this user (todo.py)."""
+        return super().index(request, {"todo_lines": todo.lines_for(request), **(extra_context or {})})
 
     def autocomplete_view(self, request):
         return PersonAutocompleteView.as_view(admin_site=self)(request)
@@ -141,8 +147,9 @@ def person_column(field, description=None):
     address, sorted by name."""
 
     @admin.display(description=description or field.replace("_", " "), ordering=f"{field}__full_name")
-    def column(obj):
-        person = getattr(obj, field)
+    def column(*args):
+        # (obj) in list_display, (model_admin, obj) as a model admin's attribute
+        person = getattr(args[-1], field)
         return person.name_and_email() if person else "—"
 
     column.__name__ = field

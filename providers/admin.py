@@ -12,11 +12,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from dit_portal import todo
 from dit_portal.admin_audit import AuditedAdminMixin
 from members import roles
 
 from . import selectors, services
-from .enums import ProviderStatus
+from .enums import ApplicationStatus, InvoiceStatus, ProviderStatus, ReviewStatus
 from .forms import CreditNoteForm, InviteForm, InvoiceLineForm, PaymentForm
 from .models import (
     CompleterList,
@@ -610,3 +611,34 @@ class NetworkEventAttendanceAdmin(ReadOnlyAdmin):
     list_display = ["trainer", "provider", "event", "date"]
     list_select_related = ["provider", "trainer__person"]
     search_fields = ["provider__name", "event"]
+
+
+@todo.line_provider
+def providers_todo(request):
+    lines = []
+    if todo.may_view(request, LicenceApplication):
+        lines.append(
+            todo.TodoLine(
+                "provider applications awaiting a decision",
+                todo.changelist(LicenceApplication, status__exact=ApplicationStatus.SUBMITTED),
+                todo.capped_count(LicenceApplication.objects.filter(status=ApplicationStatus.SUBMITTED)),
+            )
+        )
+    for model, label in ((SupervisionRecord, "supervision records"), (CompleterList, "lists of completers")):
+        if todo.may_view(request, model):
+            lines.append(
+                todo.TodoLine(
+                    f"provider uploads to review: {label}",
+                    todo.changelist(model, review_status__exact=ReviewStatus.SUBMITTED),
+                    todo.capped_count(model.objects.filter(review_status=ReviewStatus.SUBMITTED)),
+                )
+            )
+    if todo.may_view(request, Invoice):
+        lines.append(
+            todo.TodoLine(
+                "overdue invoices",
+                todo.changelist(Invoice, status__exact=InvoiceStatus.OVERDUE),
+                todo.capped_count(Invoice.objects.filter(status=InvoiceStatus.OVERDUE)),
+            )
+        )
+    return lines
