@@ -169,6 +169,8 @@ class CaseStudySubmissionAdmin(admin.ModelAdmin):
             extra_context["may_review"] = self.has_change_permission(request, submission) and bool(
                 submission.open_decisions
             )
+            # Every field is read-only: the review forms above are the page's only actions.
+            extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def review_view(self, request, object_id):
