@@ -298,7 +298,8 @@ class AttendanceGridForm(forms.Form):
                 self.fields[f"trainer_{run_trainer.pk}_{day.pk}"] = forms.ChoiceField(
                     required=False,
                     choices=[("", "—"), *TrainerRole.choices],
-                    initial=trainer_days.get((run_trainer.pk, day.pk), ""),
+                    # A day not recorded yet starts from the trainer's role on the run.
+                    initial=trainer_days.get((run_trainer.pk, day.pk), run_trainer.role if day.date <= today else ""),
                     disabled=day.date > today,
                     label=label,
                     widget=forms.Select(attrs={"aria-label": label}),
