@@ -66,17 +66,17 @@ class ReminderAdmin(admin.ModelAdmin):
 
 @admin.register(ReminderPause)
 class ReminderPauseAdmin(admin.ModelAdmin):
-    list_display = ["person", "reason", "paused_by", "created_at"]
+    list_display = ["person", "reason", "until", "paused_by", "created_at"]
     search_fields = ["person__email", "person__full_name"]
     list_select_related = ["person", "paused_by"]
     autocomplete_fields = ["person"]
-    fields = ["person", "reason"]
+    fields = ["person", "reason", "until"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["person", "reason", "paused_by", "created_at"] if obj else []
+        return ["person", "reason", "until", "paused_by", "created_at"] if obj else []
 
     def get_fields(self, request, obj=None):
-        return ["person", "reason", "paused_by", "created_at"] if obj else ["person", "reason"]
+        return ["person", "reason", "until", "paused_by", "created_at"] if obj else ["person", "reason", "until"]
 
     def has_change_permission(self, request, obj=None):
         # A pause is set or lifted, never edited; its page is read-only.
@@ -86,7 +86,7 @@ class ReminderPauseAdmin(admin.ModelAdmin):
         if change:
             raise PermissionDenied
         try:
-            pause = services.pause_reminders(obj.person, by=request.user, reason=obj.reason)
+            pause = services.pause_reminders(obj.person, by=request.user, reason=obj.reason, until=obj.until)
         except services.ReminderError as error:
             self.message_user(request, error.message, messages.ERROR)
             raise PermissionDenied(error.message) from error
