@@ -2,13 +2,18 @@
 changes; every rule-carrying change (status, decisions, invoices, payments, reviews) goes
 through a service from an action or a custom view."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -17,7 +22,7 @@ from dit_portal.admin_audit import AuditedAdminMixin
 from members import roles
 
 from . import selectors, services
-from .enums import ApplicationStatus, InvoiceStatus, ProviderStatus, ReviewStatus
+from .enums import UNPAID_STATES, ApplicationStatus, InvoiceStatus, ProviderStatus, ReviewStatus
 from .forms import CreditNoteForm, InviteForm, InvoiceLineForm, PaymentForm
 from .models import (
     CompleterList,
@@ -438,7 +443,7 @@ class PaymentInline(InvoiceLineInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
-    list_display = ["display_number", "kind", "provider", "issued_on", "due_on", "total", "status"]
+    list_display = ["display_number", "kind", "provider", "issued_on", "due_on", "total", "balance", "payment_state"]
     list_filter = ["status", "kind"]
     list_select_related = ["provider"]
     search_fields = ["=number", "provider__name"]
@@ -462,6 +467,26 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "shortcuts",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(paid_total=Coalesce(Sum("payments__amount"), Value(Decimal("0.00")), output_field=MONEY_FIELD))
+        )
+
+    @admin.display(description="Balance due")
+    def balance(self, invoice):
+        if invoice.is_credit_note or invoice.status not in UNPAID_STATES:
+            return "—"
+        return f"{invoice.total - invoice.paid_total:,.2f}"
+
+    @admin.display(description="Status", ordering="status")
+    def payment_state(self, invoice):
+        """The status, and "part paid" for an unpaid invoice with a payment recorded."""
+        if invoice.status in UNPAID_STATES and invoice.paid_total > 0:
+            return f"{invoice.get_status_display()}, part paid"
+        return invoice.get_status_display()
 
     @admin.display(description="PDF")
     def pdf(self, invoice):
@@ -487,7 +512,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
             path("<path:object_id>/credit/", view(self.credit_view), name="providers_invoice_credit"),
         ] + super().get_urls()
 
-    def _form_view(self, request, object_id, form, title, handle):
+    def _form_view(self, request, object_id, form, title, handle, facts=None):
         invoice = get_object_or_404(Invoice, pk=object_id)
         if not self.has_view_permission(request, invoice):
             raise PermissionDenied
@@ -505,6 +530,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
             "original": invoice,
             "title": title,
             "form": form,
+            "facts": facts(invoice) if facts else [],
         }
         return TemplateResponse(request, "providers/admin/form.html", context)
 
@@ -513,7 +539,18 @@ class InvoiceAdmin(ReadOnlyAdmin):
             services.record_payment(invoice, by=request.user, **form.cleaned_data)
             return f"Payment of GBP {form.cleaned_data['amount']} recorded on {invoice}."
 
-        return self._form_view(request, object_id, PaymentForm(request.POST or None), "Record a payment", handle)
+        def facts(invoice):
+            paid = invoice.amount_paid
+            return [
+                ("Total", f"{invoice.currency} {invoice.total:,.2f}"),
+                ("Paid so far", f"{invoice.currency} {paid:,.2f}"),
+                ("Balance due", f"{invoice.currency} {invoice.total - paid:,.2f}"),
+                ("Due on", date_format(invoice.due_on, "j F Y")),
+            ]
+
+        return self._form_view(
+            request, object_id, PaymentForm(request.POST or None), "Record a payment", handle, facts=facts
+        )
 
     def credit_view(self, request, object_id):
         def handle(invoice, form):
@@ -521,6 +558,9 @@ class InvoiceAdmin(ReadOnlyAdmin):
             return f"{credit_note} issued; {invoice} is void."
 
         return self._form_view(request, object_id, CreditNoteForm(request.POST or None), "Credit an invoice", handle)
+
+
+MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
 
 
 # Deliveries and uploads ----------------------------------------------------------------
