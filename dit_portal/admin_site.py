@@ -154,3 +154,27 @@ def person_column(field, description=None):
 
     column.__name__ = field
     return column
+
+
+def countries_in_use(field):
+    """A "By country" list filter offering only the countries some row has in `field`
+    (a handful, not the 250 of the world), by name."""
+    from django_countries import countries
+
+    class CountriesInUseFilter(admin.SimpleListFilter):
+        title = "country"
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            codes = (
+                model_admin.model.objects.exclude(**{field: ""})
+                .order_by(field)
+                .values_list(field, flat=True)
+                .distinct()
+            )
+            return sorted(((code, countries.name(code) or code) for code in codes), key=lambda choice: choice[1])
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field: self.value()}) if self.value() else queryset
+
+    return CountriesInUseFilter

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
@@ -174,6 +175,17 @@ class ProviderAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """An overseas provider's countries leave out the United Kingdom; the licensed
+        countries are picked from a list with a search box (two boxes, as Django's admin
+        offers), not by ctrl-clicking 250 names."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("home_country", "licensed_countries"):
+            field.choices = [(code, name) for code, name in field.choices if code != UNITED_KINGDOM]
+        if db_field.name == "licensed_countries":
+            field.widget = FilteredSelectMultiple("countries", is_stacked=False, choices=field.choices)
+        return field
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -561,6 +573,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
 
 MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
+UNITED_KINGDOM = "GB"
 
 
 # Deliveries and uploads ----------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
 from dit_portal.admin_audit import AuditedAdminMixin
-from dit_portal.admin_site import person_column
+from dit_portal.admin_site import countries_in_use, person_column
 
 from . import services
 from .anonymity import check_anonymous
@@ -237,7 +237,7 @@ class CpdRecordAdmin(AuditedAdmin):
 @admin.register(SupervisorListing)
 class SupervisorListingAdmin(AuditedAdmin):
     list_display = ["display_name", "supervisor", "country", "region", "modality", "is_listed", "updated_at"]
-    list_filter = ["is_listed", "modality", "country"]
+    list_filter = ["is_listed", "modality", countries_in_use("country")]
     list_select_related = ["supervisor"]
     search_fields = ["display_name", "region", "supervisor__email"]
     autocomplete_fields = ["supervisor"]
