@@ -13,12 +13,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
+from dit_portal import todo
+from dit_portal.admin_site import person_column
 from dit_portal.audit import entries_for
 from members.enums import CredentialKind
 from members.models import User
 from members.search import PersonSearchMixin
 
 from . import maintenance, selectors, services
+from .enums import CaseStudyStatus
 from .forms import AssessorForm, CaseStudyDecisionForm, RolePlayResultForm, VoidForm
 from .models import Candidate, CaseStudySubmission, MaintenanceResult, RolePlayResult, SupportLetter, Threshold
 from .pathways import checklist
@@ -42,7 +45,7 @@ class ThresholdAdmin(admin.ModelAdmin):
 class RolePlayResultAdmin(PersonSearchMixin, admin.ModelAdmin):
     """A result is recorded once, through the service; a later attempt is a new result."""
 
-    list_display = ["person", "attempt", "outcome", "assessed_on", "retake_by", "recorded_by", "void"]
+    list_display = [person_column("person"), "attempt", "outcome", "assessed_on", "retake_by", "recorded_by", "void"]
     list_filter = ["outcome"]
     search_fields = ["person__email", "person__full_name"]
     person_search_fields = ["person"]
@@ -55,7 +58,7 @@ class RolePlayResultAdmin(PersonSearchMixin, admin.ModelAdmin):
         if obj is None:
             return RolePlayResultForm._meta.fields
         return [
-            "person",
+            "person_with_email",
             "attempt",
             "outcome",
             "assessed_on",
@@ -105,6 +108,8 @@ class RolePlayResultAdmin(PersonSearchMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "accreditation/admin/void_role_plays.html", context)
 
+    person_with_email = person_column("person")
+
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.get_fields(request, obj)
 
@@ -142,7 +147,7 @@ class RolePlayResultAdmin(PersonSearchMixin, admin.ModelAdmin):
 class CaseStudySubmissionAdmin(PersonSearchMixin, admin.ModelAdmin):
     """Review: assign an assessor, then pass, refer or fail, once."""
 
-    list_display = ["person", "number", "status", "submitted_at", "assessor", "decided_by", "decided_at"]
+    list_display = [person_column("person"), "number", "status", "submitted_at", "assessor", "decided_by", "decided_at"]
     list_filter = ["status", ("assessor", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["person__email", "person__full_name"]
     person_search_fields = ["person"]
@@ -150,7 +155,7 @@ class CaseStudySubmissionAdmin(PersonSearchMixin, admin.ModelAdmin):
     ordering = ["-submitted_at", "-id"]
     change_form_template = "accreditation/admin/case_study_change_form.html"
     fields = [
-        "person",
+        "person_with_email",
         "number",
         "file_link",
         "submitted_at",
@@ -163,6 +168,7 @@ class CaseStudySubmissionAdmin(PersonSearchMixin, admin.ModelAdmin):
         "history",
     ]
     readonly_fields = fields
+    person_with_email = person_column("person")
 
     def has_add_permission(self, request):
         return False
@@ -211,6 +217,8 @@ class CaseStudySubmissionAdmin(PersonSearchMixin, admin.ModelAdmin):
             extra_context["may_review"] = self.has_change_permission(request, submission) and bool(
                 submission.open_decisions
             )
+            # Every field is read-only: the review forms above are the page's only actions.
+            extra_context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def review_view(self, request, object_id):
@@ -378,12 +386,35 @@ class MaintenanceResultAdmin(PersonSearchMixin, admin.ModelAdmin):
         self.message_user(request, "Checked again.", messages.SUCCESS)
 
 
+class ReadyNowFilter(admin.SimpleListFilter):
+    """The queue lists people who may be ready (found with queries); "ready now" keeps those
+    the requirements engine finds ready today for at least one credential. The engine runs
+    over every candidate, so it is a choice, not the default."""
+
+    title = "readiness"
+    parameter_name = "ready"
+
+    def lookups(self, request, model_admin):
+        return [("now", "Ready now (every requirement met)")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "now":
+            return queryset
+        ready = [
+            person.pk
+            for person in queryset.iterator(chunk_size=500)
+            if any(checklist(person, kind).all_met for kind in selectors.candidate_kinds(person))
+        ]
+        return queryset.filter(pk__in=ready)
+
+
 @admin.register(Candidate)
 class CandidateAdmin(PersonSearchMixin, admin.ModelAdmin):
     """The "ready to accredit" queue: candidates found with queries, the requirements
     engine run for the page shown only."""
 
     list_display = ["full_name", "email", "readiness"]
+    list_filter = [ReadyNowFilter]
     search_fields = ["email", "full_name"]
     person_search_fields = ["pk"]
     list_per_page = 25
@@ -478,3 +509,39 @@ class CandidateAdmin(PersonSearchMixin, admin.ModelAdmin):
                 request, f"{person} is now an accredited {credential.get_kind_display()}.", messages.SUCCESS
             )
         return redirect("admin:accreditation_candidate_changelist")
+
+
+@todo.line_provider
+def accreditation_todo(request):
+    lines = []
+    if todo.may_view(request, CaseStudySubmission):
+        waiting = CaseStudySubmission.objects.filter(status=CaseStudyStatus.SUBMITTED)
+        lines += [
+            todo.TodoLine(
+                "case studies to assign an assessor",
+                todo.changelist(CaseStudySubmission, status__exact=CaseStudyStatus.SUBMITTED, assessor__isnull="True"),
+                todo.capped_count(waiting.filter(assessor__isnull=True)),
+            ),
+            todo.TodoLine(
+                "case studies to decide",
+                todo.changelist(CaseStudySubmission, status__exact=CaseStudyStatus.SUBMITTED, assessor__isnull="False"),
+                todo.capped_count(waiting.filter(assessor__isnull=False)),
+            ),
+        ]
+    if todo.may_view(request, RolePlayResult) and request.user.has_perm("accreditation.add_roleplayresult"):
+        lines.append(
+            todo.TodoLine(
+                "role-plays to record for runs that ended",
+                reverse("admin:accreditation_roleplayresult_add"),
+                todo.capped_count(selectors.role_plays_to_record()),
+            )
+        )
+    if todo.may_view(request, Candidate):
+        lines.append(
+            todo.TodoLine(
+                "people ready to accredit now",
+                todo.changelist(Candidate, ready="now"),
+                detail="checked when the list opens",
+            )
+        )
+    return lines

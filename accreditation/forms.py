@@ -106,6 +106,7 @@ class AssessorForm(forms.Form):
         if exclude is not None:
             assessors = assessors.exclude(pk=exclude.pk)
         self.fields["assessor"].queryset = assessors.order_by("full_name", "email")
+        self.fields["assessor"].label_from_instance = User.name_and_email
 
 
 class VoidForm(forms.Form):

@@ -101,6 +101,7 @@ class CaseStudySubmission(models.Model):
     class Meta:
         ordering = ["-submitted_at", "-id"]
         verbose_name = "case study"
+        verbose_name_plural = "case studies"
         constraints = [models.UniqueConstraint(fields=["person", "number"], name="one_case_study_per_number")]
         indexes = [models.Index(fields=["status", "submitted_at"])]
 

@@ -6,7 +6,7 @@ from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, User
 from supervision.enums import CasePurpose
 from supervision.models import Case
-from trainings.enums import EnrolmentStatus, PathwayRole, RunStatus, TrainerRole
+from trainings.enums import PRACTITIONER_TRAINING_ROLES, EnrolmentStatus, PathwayRole, RunStatus, TrainerRole
 from trainings.models import Enrolment, TrainerDay
 
 from .enums import CaseStudyStatus, RolePlayOutcome
@@ -82,6 +82,14 @@ def candidates():
     return people.filter(
         Q(maybe_practitioner=True) | Q(maybe_supervisor=True) | Q(maybe_trainer=True) | Q(maybe_complex_care=True)
     )
+
+
+def role_plays_to_record():
+    """Completions of a 5-day or 20-day run by people with no role-play result yet: the
+    role-play is filmed at the end of the training, so each waits for its result."""
+    return Enrolment.objects.filter(
+        status=EnrolmentStatus.COMPLETED, run__course__pathway_role__in=PRACTITIONER_TRAINING_ROLES
+    ).exclude(Exists(RolePlayResult.objects.filter(person=OuterRef("trainee"), voided_at__isnull=True)))
 
 
 def candidate_kinds(person):

@@ -11,7 +11,6 @@ AccreditationError with a message meant for the person who asked, and changes no
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -168,7 +167,8 @@ def case_study_refusal(person, today=None):
 
 def submit_case_study(person, *, upload):
     """`person` uploads their case study (PDF or Word): a first submission, or a
-    resubmission after a referral."""
+    resubmission after a referral, which keeps the previous submission's assessor. The
+    trainee gets a receipt; the assessor, or the coordinators when there is none, are told."""
     upload = _validated(upload, CASE_STUDY_KINDS)
     stored = None
     try:
@@ -177,8 +177,14 @@ def submit_case_study(person, *, upload):
             refusal = case_study_refusal(person)
             if refusal:
                 raise AccreditationError(refusal)
-            number = (CaseStudySubmission.objects.filter(person=person).aggregate(n=Max("number"))["n"] or 0) + 1
-            submission = CaseStudySubmission(person=person, number=number, file_name=shown_name(upload.name))
+            previous = CaseStudySubmission.objects.filter(person=person).order_by("-number").first()
+            number = (previous.number if previous else 0) + 1
+            submission = CaseStudySubmission(
+                person=person,
+                number=number,
+                file_name=shown_name(upload.name),
+                assessor=previous.assessor if previous else None,
+            )
             submission.file.save(upload.name, upload, save=False)
             stored = submission.file.name
             submission.save()
@@ -186,13 +192,38 @@ def submit_case_study(person, *, upload):
                 submission,
                 "accreditation.case_study.submitted",
                 user=person,
-                data={"number": number, "file": submission.file_name},
+                data={"number": number, "file": submission.file_name, "assessor": submission.assessor_id},
             )
+            _announce_submission(submission)
     except BaseException:
         if stored:
             private_storage().delete(stored)
         raise
     return submission
+
+
+def _announce_submission(submission):
+    send_templated_email(
+        "accreditation/emails/case_study_received",
+        {"person": submission.person, "submission": submission, "pathway_url": _pathway_url()},
+        to=submission.person.email,
+    )
+    if submission.assessor is not None:
+        recipients = [submission.assessor.email]
+    else:
+        recipients = list(
+            User.objects.filter(is_active=True, groups__name=roles.COORDINATOR).values_list("email", flat=True)
+        )
+    if recipients:
+        send_templated_email(
+            "accreditation/emails/case_study_submitted",
+            {
+                "submission": submission,
+                "file_url": submission.get_file_url(),
+                "review_url": reverse("admin:accreditation_casestudysubmission_change", args=[submission.pk]),
+            },
+            to=recipients,
+        )
 
 
 def _lock_submission(submission):
@@ -245,6 +276,8 @@ def decide_case_study(submission, *, decision, by, feedback="", resubmit_by=None
                 f"Case study {submission.number} of {submission.person} is {submission.get_status_display().lower()} "
                 "already; a decision cannot be changed. A referral is followed by a new submission."
             )
+        if decision in (CaseStudyStatus.PASSED, CaseStudyStatus.REFERRED) and submission.assessor_id is None:
+            raise AccreditationError("Assign an assessor first: a pass or a referral follows their recommendation.")
         limits = thresholds.current()
         if decision == CaseStudyStatus.REFERRED:
             allowed = limits.whole("case_study_max_resubmissions")

@@ -124,7 +124,7 @@ class CertificateAdmin(admin.ModelAdmin):
         """Issue one certificate by hand, through the service."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = IssueCertificateForm(request.POST or None)
+        form = IssueCertificateForm(request.POST or None, admin_site=self.admin_site)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -147,6 +147,7 @@ class CertificateAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": "Issue a certificate",
             "form": form,
+            "media": self.media + form.media,
         }
         return TemplateResponse(request, "certificates/admin/issue.html", context)
 

@@ -1,12 +1,14 @@
 import re
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.utils import timezone
 
 from dit_portal.widgets import DateInput
 from members.models import User
 
 from .enums import CertificateKind
+from .models import Certificate
 
 
 class IssueCertificateForm(forms.Form):
@@ -22,6 +24,17 @@ class IssueCertificateForm(forms.Form):
     source_reference = forms.CharField(
         max_length=200, required=False, label="Reference", help_text="Where the record is kept, e.g. a paper register."
     )
+
+    def __init__(self, *args, admin_site=None, **kwargs):
+        """In the admin the holder is found by typing (an autocomplete over name and e-mail
+        address), not chosen from a list of every account."""
+        super().__init__(*args, **kwargs)
+        holder = self.fields["holder"]
+        holder.label_from_instance = User.name_and_email
+        if admin_site is not None:
+            holder.widget = AutocompleteSelect(
+                Certificate._meta.get_field("holder"), admin_site, choices=holder.choices
+            )
 
     def clean_holder(self):
         holder = self.cleaned_data["holder"]

@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from dit_portal.admin_hooks import HookedActionsMixin
+from dit_portal.admin_site import countries_in_use
 from dit_portal.files import DOCX, JPEG, JPEG_LONG, PDF, PNG, XLSX, prepare_upload, shown_name
 from dit_portal.paginators import CheapCountPaginator
 
@@ -304,7 +305,11 @@ class PersonProfileAdmin(PersonSearchMixin, admin.ModelAdmin):
     """Profiles are the person's own; coordinators verify supervision experience (D11)."""
 
     list_display = ["person", "registration_body", "country", "region", "supervision_years", "verified"]
-    list_filter = ["registration_body", "country", ("supervision_verified_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "registration_body",
+        countries_in_use("country"),
+        ("supervision_verified_at", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["person__email", "person__full_name", "registration_number"]
     person_search_fields = ["person"]
     prefix_search_fields = ["registration_number"]

@@ -93,7 +93,8 @@ class CredentialStatusForm(forms.Form):
 
 class RegisterImportForm(forms.Form):
     file = forms.FileField(
-        label="Register (CSV)", help_text="Columns: email, credential, status, accredited_on, route, note."
+        label="Register (CSV)",
+        help_text="Columns: email, name, credential, status, accredited_on, route, note (name, route, note optional).",
     )
 
     def clean_file(self):

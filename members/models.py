@@ -72,6 +72,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.full_name or self.email
 
+    def name_and_email(self):
+        """The person as shown wherever someone is chosen or listed for a decision: two
+        people with the same name are told apart by their e-mail address."""
+        return f"{self.full_name} ({self.email})" if self.full_name else self.email
+
     def get_full_name(self):
         return self.full_name or self.email
 

@@ -2,11 +2,13 @@
 (`preview_register`), show each row's errors, and save nothing until a coordinator confirms;
 then save every row in one transaction (`import_register`), or none.
 
-Columns (header row required, in any order): email, credential, status, accredited_on,
-route, note. Credential, status and route take either the portal's value
+Columns (header row required, in any order): email, name, credential, status,
+accredited_on, route, note; name is optional. Credential, status and route take either the portal's value
 ("practitioner") or its label ("DIT Practitioner"); dates are YYYY-MM-DD or DD/MM/YYYY.
-People are matched by e-mail address; someone unknown gets an account without a usable
-password, which they claim by resetting the password or logging in by e-mailed code.
+People are matched by e-mail address; someone unknown gets an account, named from the name
+column, without a usable password, which they claim by resetting the password or logging in
+by e-mailed code. A known person without a name on the portal is given the file's name; a
+name they have already is kept.
 """
 
 import csv
@@ -26,9 +28,10 @@ from .enums import ONCE_ACCREDITED_STATES, CredentialKind, CredentialRoute, Cred
 from .models import HeldCredential, User
 from .services import TRAINER_DECISION, CredentialError, may_decide_credential, record_credential
 
-COLUMNS = ["email", "credential", "status", "accredited_on", "route", "note"]
+COLUMNS = ["email", "name", "credential", "status", "accredited_on", "route", "note"]
 REQUIRED_COLUMNS = ["email", "credential", "status"]
 MAX_ROWS = 5000
+NAME_LENGTH = User._meta.get_field("full_name").max_length
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
@@ -36,6 +39,7 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 class RegisterRow:
     line: int
     email: str
+    name: str = ""
     kind: str = ""
     status: str = ""
     accredited_on: datetime.date | None = None
@@ -108,7 +112,9 @@ def preview_register(text, *, by=None):
         values = {name: (record.get(name) or "").strip() for name in COLUMNS}
         if not any(values.values()):
             continue
-        row = RegisterRow(line=number, email=values["email"].lower(), note=values["note"])
+        row = RegisterRow(line=number, email=values["email"].lower(), name=values["name"], note=values["note"])
+        if len(row.name) > NAME_LENGTH:
+            row.errors.append(f"The name is longer than {NAME_LENGTH} characters.")
         try:
             validate_email(row.email)
         except ValidationError:
@@ -167,10 +173,16 @@ def import_register(text, *, by):
         for row in preview.rows:
             person = User.objects.filter(email=row.email).first()
             if person is None:
-                person = User.objects.create_user(email=row.email, password=None)
+                person = User.objects.create_user(email=row.email, password=None, full_name=row.name)
                 EmailAddress.objects.create(user=person, email=row.email, primary=True, verified=False)
                 log_action(person, "members.user.created_by_import", user=by, data={"line": row.line})
                 created_people += 1
+            elif row.name and not person.full_name:
+                person.full_name = row.name
+                person.save(update_fields=["full_name"])
+                log_action(
+                    person, "members.user.named_by_import", user=by, data={"line": row.line, "full_name": row.name}
+                )
             try:
                 record_credential(
                     person,

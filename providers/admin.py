@@ -2,21 +2,28 @@
 changes; every rule-carrying change (status, decisions, invoices, payments, reviews) goes
 through a service from an action or a custom view."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from dit_portal import todo
 from dit_portal.admin_audit import AuditedAdminMixin
 from members import roles
 
 from . import selectors, services
-from .enums import ProviderStatus
+from .enums import UNPAID_STATES, ApplicationStatus, InvoiceStatus, ProviderStatus, ReviewStatus
 from .forms import CreditNoteForm, InviteForm, InvoiceLineForm, PaymentForm
 from .models import (
     CompleterList,
@@ -168,6 +175,17 @@ class ProviderAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """An overseas provider's countries leave out the United Kingdom; the licensed
+        countries are picked from a list with a search box (two boxes, as Django's admin
+        offers), not by ctrl-clicking 250 names."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("home_country", "licensed_countries"):
+            field.choices = [(code, name) for code, name in field.choices if code != UNITED_KINGDOM]
+        if db_field.name == "licensed_countries":
+            field.widget = FilteredSelectMultiple("countries", is_stacked=False, choices=field.choices)
+        return field
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -448,7 +466,7 @@ class PaymentInline(InvoiceLineInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
-    list_display = ["display_number", "kind", "provider", "issued_on", "due_on", "total", "status"]
+    list_display = ["display_number", "kind", "provider", "issued_on", "due_on", "total", "balance", "payment_state"]
     list_filter = ["status", "kind"]
     list_select_related = ["provider"]
     search_fields = ["=number", "provider__name"]
@@ -472,6 +490,26 @@ class InvoiceAdmin(ReadOnlyAdmin):
         "shortcuts",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(paid_total=Coalesce(Sum("payments__amount"), Value(Decimal("0.00")), output_field=MONEY_FIELD))
+        )
+
+    @admin.display(description="Balance due")
+    def balance(self, invoice):
+        if invoice.is_credit_note or invoice.status not in UNPAID_STATES:
+            return "—"
+        return f"{invoice.total - invoice.paid_total:,.2f}"
+
+    @admin.display(description="Status", ordering="status")
+    def payment_state(self, invoice):
+        """The status, and "part paid" for an unpaid invoice with a payment recorded."""
+        if invoice.status in UNPAID_STATES and invoice.paid_total > 0:
+            return f"{invoice.get_status_display()}, part paid"
+        return invoice.get_status_display()
 
     @admin.display(description="PDF")
     def pdf(self, invoice):
@@ -497,7 +535,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
             path("<path:object_id>/credit/", view(self.credit_view), name="providers_invoice_credit"),
         ] + super().get_urls()
 
-    def _form_view(self, request, object_id, form, title, handle):
+    def _form_view(self, request, object_id, form, title, handle, facts=None):
         invoice = get_object_or_404(Invoice, pk=object_id)
         if not self.has_view_permission(request, invoice):
             raise PermissionDenied
@@ -515,6 +553,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
             "original": invoice,
             "title": title,
             "form": form,
+            "facts": facts(invoice) if facts else [],
         }
         return TemplateResponse(request, "providers/admin/form.html", context)
 
@@ -523,7 +562,18 @@ class InvoiceAdmin(ReadOnlyAdmin):
             services.record_payment(invoice, by=request.user, **form.cleaned_data)
             return f"Payment of GBP {form.cleaned_data['amount']} recorded on {invoice}."
 
-        return self._form_view(request, object_id, PaymentForm(request.POST or None), "Record a payment", handle)
+        def facts(invoice):
+            paid = invoice.amount_paid
+            return [
+                ("Total", f"{invoice.currency} {invoice.total:,.2f}"),
+                ("Paid so far", f"{invoice.currency} {paid:,.2f}"),
+                ("Balance due", f"{invoice.currency} {invoice.total - paid:,.2f}"),
+                ("Due on", date_format(invoice.due_on, "j F Y")),
+            ]
+
+        return self._form_view(
+            request, object_id, PaymentForm(request.POST or None), "Record a payment", handle, facts=facts
+        )
 
     def credit_view(self, request, object_id):
         def handle(invoice, form):
@@ -531,6 +581,10 @@ class InvoiceAdmin(ReadOnlyAdmin):
             return f"{credit_note} issued; {invoice} is void."
 
         return self._form_view(request, object_id, CreditNoteForm(request.POST or None), "Credit an invoice", handle)
+
+
+MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
+UNITED_KINGDOM = "GB"
 
 
 # Deliveries and uploads ----------------------------------------------------------------
@@ -654,3 +708,34 @@ class NetworkEventAttendanceAdmin(ReadOnlyAdmin):
     list_display = ["trainer", "provider", "event", "date"]
     list_select_related = ["provider", "trainer__person"]
     search_fields = ["provider__name", "event"]
+
+
+@todo.line_provider
+def providers_todo(request):
+    lines = []
+    if todo.may_view(request, LicenceApplication):
+        lines.append(
+            todo.TodoLine(
+                "provider applications awaiting a decision",
+                todo.changelist(LicenceApplication, status__exact=ApplicationStatus.SUBMITTED),
+                todo.capped_count(LicenceApplication.objects.filter(status=ApplicationStatus.SUBMITTED)),
+            )
+        )
+    for model, label in ((SupervisionRecord, "supervision records"), (CompleterList, "lists of completers")):
+        if todo.may_view(request, model):
+            lines.append(
+                todo.TodoLine(
+                    f"provider uploads to review: {label}",
+                    todo.changelist(model, review_status__exact=ReviewStatus.SUBMITTED),
+                    todo.capped_count(model.objects.filter(review_status=ReviewStatus.SUBMITTED)),
+                )
+            )
+    if todo.may_view(request, Invoice):
+        lines.append(
+            todo.TodoLine(
+                "overdue invoices",
+                todo.changelist(Invoice, status__exact=InvoiceStatus.OVERDUE),
+                todo.capped_count(Invoice.objects.filter(status=InvoiceStatus.OVERDUE)),
+            )
+        )
+    return lines

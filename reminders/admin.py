@@ -4,7 +4,11 @@ and lifting a pause go through the services, so each is audit-logged."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django_celery_beat.models import PeriodicTask
 
+from dit_portal import todo
 from members.search import PersonSearchMixin
 
 from . import services
@@ -77,18 +81,18 @@ class ReminderAdmin(PersonSearchMixin, admin.ModelAdmin):
 
 @admin.register(ReminderPause)
 class ReminderPauseAdmin(PersonSearchMixin, admin.ModelAdmin):
-    list_display = ["person", "reason", "paused_by", "created_at"]
+    list_display = ["person", "reason", "until", "paused_by", "created_at"]
     search_fields = ["person__email", "person__full_name"]
     person_search_fields = ["person"]
     list_select_related = ["person", "paused_by"]
     autocomplete_fields = ["person"]
-    fields = ["person", "reason"]
+    fields = ["person", "reason", "until"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["person", "reason", "paused_by", "created_at"] if obj else []
+        return ["person", "reason", "until", "paused_by", "created_at"] if obj else []
 
     def get_fields(self, request, obj=None):
-        return ["person", "reason", "paused_by", "created_at"] if obj else ["person", "reason"]
+        return ["person", "reason", "until", "paused_by", "created_at"] if obj else ["person", "reason", "until"]
 
     def has_change_permission(self, request, obj=None):
         # A pause is set or lifted, never edited; its page is read-only.
@@ -98,7 +102,7 @@ class ReminderPauseAdmin(PersonSearchMixin, admin.ModelAdmin):
         if change:
             raise PermissionDenied
         try:
-            pause = services.pause_reminders(obj.person, by=request.user, reason=obj.reason)
+            pause = services.pause_reminders(obj.person, by=request.user, reason=obj.reason, until=obj.until)
         except services.ReminderError as error:
             self.message_user(request, error.message, messages.ERROR)
             raise PermissionDenied(error.message) from error
@@ -112,3 +116,48 @@ class ReminderPauseAdmin(PersonSearchMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for pause in queryset:
             services.resume_reminders(pause, by=request.user)
+
+
+REMINDERS_TASK = "reminders.tasks.send_due_reminders"
+
+
+@todo.line_provider
+def reminders_todo(request):
+    if not todo.may_view(request, Reminder):
+        return []
+    stuck_before = timezone.now() - services.STALE_CLAIM
+    lines = [
+        todo.TodoLine(
+            "reminders that failed (retried on the next run)",
+            todo.changelist(Reminder, status__exact=ReminderStatus.FAILED),
+            todo.capped_count(Reminder.objects.filter(status=ReminderStatus.FAILED)),
+        ),
+        todo.TodoLine(
+            "reminders stuck being sent for over an hour",
+            todo.changelist(Reminder, status__exact=ReminderStatus.CLAIMED),
+            todo.capped_count(Reminder.objects.filter(status=ReminderStatus.CLAIMED, claimed_at__lt=stuck_before)),
+        ),
+    ]
+    return lines + scheduled_job_lines()
+
+
+def scheduled_job_lines():
+    """The last run of each scheduled job, as the beat scheduler recorded it; for the
+    reminders job also what its last run sent and failed (its claims share one token)."""
+    lines = []
+    for task in PeriodicTask.objects.filter(enabled=True).exclude(task="celery.backend_cleanup").order_by("name"):
+        if task.last_run_at is None:
+            detail = "not run yet"
+        else:
+            detail = f"last run {date_format(timezone.localtime(task.last_run_at), 'j M Y H:i')}"
+        if task.task == REMINDERS_TASK:
+            last = Reminder.objects.order_by("-claimed_at", "-id").values("claim_token").first()
+            if last:
+                run = Reminder.objects.filter(claim_token=last["claim_token"])
+                sent = run.filter(status=ReminderStatus.SENT).count()
+                failed = run.filter(status=ReminderStatus.FAILED).count()
+                detail += f", {sent} sent, {failed} failed"
+        lines.append(
+            todo.TodoLine(f"scheduled job “{task.name}”", reverse("admin:reminders_reminder_changelist"), detail=detail)
+        )
+    return lines

@@ -55,6 +55,9 @@ class ReminderPause(models.Model):
 
     person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_pause")
     reason = models.CharField(max_length=300)
+    until = models.DateField(
+        "paused until", null=True, blank=True, help_text="The last day of the pause; empty: until it is lifted."
+    )
     paused_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -66,7 +69,10 @@ class ReminderPause(models.Model):
         verbose_name_plural = "paused people"
 
     def __str__(self):
-        return f"Reminders paused for {self.person}"
+        return f"Reminders paused for {self.person}" + (f" until {self.until:%-d %B %Y}" if self.until else "")
+
+    def holds_on(self, day):
+        return self.until is None or self.until >= day
 
 
 class ReminderOptOut(models.Model):

@@ -83,19 +83,23 @@ def _sweep_rule(rule, today, batch_size, totals):
         if not rows:
             return
         last_pk = rows[-1].pk
-        _claim_and_send(rule, rule.build(rows, today), totals)
+        _claim_and_send(rule, rule.build(rows, today), totals, today)
         if len(rows) < batch_size:
             return
 
 
-def _claim_and_send(rule, dues, outcome):
+def _claim_and_send(rule, dues, outcome, today):
     """Claim and, after the commit, send one batch's reminders; counts go into `outcome`."""
     dues = list({(due.person.pk, due.period_key): due for due in dues}.values())
     if not dues:
         return
     people = {due.person.pk for due in dues}
     keys = {due.period_key for due in dues}
-    held_back = set(ReminderPause.objects.filter(person_id__in=people).values_list("person_id", flat=True))
+    held_back = set(
+        ReminderPause.objects.filter(Q(until__isnull=True) | Q(until__gte=today), person_id__in=people).values_list(
+            "person_id", flat=True
+        )
+    )
     if rule.optional:
         held_back |= set(
             ReminderOptOut.objects.filter(person_id__in=people, kind=rule.kind).values_list("person_id", flat=True)
@@ -223,15 +227,23 @@ def release_stale_claims(reminders, *, by, now=None):
 # Pausing and preferences --------------------------------------------------------------
 
 
-def pause_reminders(person, *, by, reason):
+def pause_reminders(person, *, by, reason, until=None):
+    """Hold back every reminder to `person`, until lifted or through `until` (a last day,
+    today or later). A pause that has ended is replaced."""
     reason = (reason or "").strip()
+    today = timezone.localdate()
     if not reason:
         raise ReminderError("Say why reminders are paused for this person.")
+    if until is not None and until < today:
+        raise ReminderError("A pause ends today or later: choose a later last day, or leave it empty.")
     with transaction.atomic():
-        if ReminderPause.objects.select_for_update().filter(person=person).exists():
+        current = ReminderPause.objects.select_for_update().filter(person=person).first()
+        if current is not None and current.holds_on(today):
             raise ReminderError(f"Reminders to {person} are already paused.")
-        pause = ReminderPause.objects.create(person=person, reason=reason, paused_by=by)
-        log_action(person, "reminders.person.paused", user=by, data={"reason": reason})
+        if current is not None:
+            current.delete()
+        pause = ReminderPause.objects.create(person=person, reason=reason, until=until, paused_by=by)
+        log_action(person, "reminders.person.paused", user=by, data={"reason": reason, "until": until})
     return pause
 
 

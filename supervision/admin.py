@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
 from dit_portal.admin_audit import AuditedAdminMixin
+from dit_portal.admin_site import countries_in_use, person_column
 from dit_portal.paginators import CheapCountPaginator
 from members.search import PersonSearchMixin
 
@@ -135,7 +136,16 @@ class SessionAdminForm(forms.ModelForm):
 @admin.register(SupervisionSession)
 class SupervisionSessionAdmin(PersonSearchMixin, AuditedAdmin):
     form = SessionAdminForm
-    list_display = ["date", "practitioner", "supervisor", "hours", "format", "kind", "status", "decided_at"]
+    list_display = [
+        "date",
+        person_column("practitioner"),
+        person_column("supervisor"),
+        "hours",
+        "format",
+        "kind",
+        "status",
+        "decided_at",
+    ]
     list_filter = ["status", "kind", "format", "date"]
     list_select_related = ["practitioner", "supervisor"]
     search_fields = ["practitioner__email", "practitioner__full_name", "supervisor__email", "supervisor__full_name"]
@@ -282,7 +292,7 @@ class CpdRecordAdmin(PersonSearchMixin, AuditedAdmin):
 @admin.register(SupervisorListing)
 class SupervisorListingAdmin(AuditedAdmin):
     list_display = ["display_name", "supervisor", "country", "region", "modality", "is_listed", "updated_at"]
-    list_filter = ["is_listed", "modality", "country"]
+    list_filter = ["is_listed", "modality", countries_in_use("country")]
     list_select_related = ["supervisor"]
     search_fields = ["display_name", "region", "supervisor__email"]
     autocomplete_fields = ["supervisor"]

@@ -51,7 +51,15 @@ from members.roles import SUPERVISOR
 from trainings.enums import EnrolmentStatus
 from trainings.models import Attendance, Enrolment, RunDay
 
-from .enums import MODALITY_MATCHES, CasePurpose, RecordingRating, SessionStatus, SupervisionKind
+from .enums import (
+    MODALITY_MATCHES,
+    SESSION_TRANSITIONS,
+    SUPERVISOR_DECISIONS,
+    CasePurpose,
+    RecordingRating,
+    SessionStatus,
+    SupervisionKind,
+)
 from .models import Case, CpdRecord, Recording, SupervisionSession, SupervisorListing, TherapyHours
 
 ZERO = Decimal("0")
@@ -223,3 +231,17 @@ def listed_supervisors(*, country=None, region=None, modality=None):
     if modality:
         listings = listings.filter(modality__in=MODALITY_MATCHES[modality])
     return listings.order_by("display_name", "pk")
+
+
+def awaiting_session_states():
+    """Sessions the supervisor may still confirm or dispute."""
+    return [
+        status
+        for status, targets in SESSION_TRANSITIONS.items()
+        if any(target in SUPERVISOR_DECISIONS for target in targets)
+    ]
+
+
+def sessions_awaiting(supervisor):
+    """The sessions logged with `supervisor` that wait for them to confirm or dispute."""
+    return SupervisionSession.objects.filter(supervisor=supervisor, status__in=awaiting_session_states())

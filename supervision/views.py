@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from . import selectors, services
-from .enums import RATING_TRANSITIONS, SESSION_TRANSITIONS, SUPERVISOR_DECISIONS, SessionStatus
+from .enums import RATING_TRANSITIONS, SessionStatus
 from .forms import (
     CaseForm,
     ContactForm,
@@ -262,7 +262,7 @@ def cpd_add(request):
 def supervisor_page(request):
     user = request.user
     awaiting = (
-        SupervisionSession.objects.filter(supervisor=user, status__in=_awaiting_session_states())
+        selectors.sessions_awaiting(user)
         .select_related("practitioner")
         .prefetch_related(Prefetch("cases", queryset=Case.objects.only("pk", "code")))
         .order_by("date", "pk")
@@ -288,15 +288,6 @@ def supervisor_page(request):
             "may_list": selectors.supervisor_choices().filter(pk=user.pk).exists(),
         },
     )
-
-
-def _awaiting_session_states():
-    """Sessions the supervisor may still confirm or dispute."""
-    return [
-        status
-        for status, targets in SESSION_TRANSITIONS.items()
-        if any(target in SUPERVISOR_DECISIONS for target in targets)
-    ]
 
 
 def _awaiting_rating_states():

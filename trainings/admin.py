@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
+from dit_portal import todo
 from dit_portal.admin_audit import AuditedAdminMixin
 from dit_portal.admin_hooks import HookedActionsMixin
 from dit_portal.paginators import CheapCountPaginator
@@ -751,3 +752,17 @@ class EnrolmentAdmin(ApplicationSearchMixin, AuditedAdminMixin, admin.ModelAdmin
         else:
             self.message_user(request, f"The application by {enrolment.trainee} was {done}.", messages.SUCCESS)
         return HttpResponseRedirect(change_url)
+
+
+@todo.line_provider
+def applications_todo(request):
+    if not todo.may_view(request, Enrolment):
+        return []
+    waiting = Enrolment.objects.filter(status=EnrolmentStatus.APPLIED)
+    return [
+        todo.TodoLine(
+            "applications awaiting a decision",
+            todo.changelist(Enrolment, status__exact=EnrolmentStatus.APPLIED),
+            todo.capped_count(waiting),
+        )
+    ]

@@ -282,7 +282,7 @@ class AttendanceGridForm(forms.Form):
         self.open_days = [day for day in days if day.date <= today]
         for enrolment in enrolments:
             for day in days:
-                label = f"{enrolment.trainee} present on {day}"
+                label = f"{enrolment.trainee.name_and_email()} present on {day}"
                 self.fields[f"present_{enrolment.pk}_{day.pk}"] = forms.BooleanField(
                     required=False,
                     initial=attendance.get((enrolment.pk, day.pk), False),
@@ -294,11 +294,12 @@ class AttendanceGridForm(forms.Form):
             for day in days:
                 # Recorded only when marked: an empty cell records nothing, a future day
                 # cannot be marked yet.
-                label = f"{run_trainer.trainer}'s role on {day}"
+                label = f"{run_trainer.trainer.name_and_email()}'s role on {day}"
                 self.fields[f"trainer_{run_trainer.pk}_{day.pk}"] = forms.ChoiceField(
                     required=False,
                     choices=[("", "—"), *TrainerRole.choices],
-                    initial=trainer_days.get((run_trainer.pk, day.pk), ""),
+                    # A day not recorded yet starts from the trainer's role on the run.
+                    initial=trainer_days.get((run_trainer.pk, day.pk), run_trainer.role if day.date <= today else ""),
                     disabled=day.date > today,
                     label=label,
                     widget=forms.Select(attrs={"aria-label": label}),

@@ -1,5 +1,6 @@
 from django import template
 
+from .. import selectors
 from ..enums import RecordingRating, SessionStatus
 
 register = template.Library()
@@ -34,3 +35,12 @@ def page_query(context, name, number):
     query = context["request"].GET.copy()
     query[name] = number
     return query.urlencode()
+
+
+@register.simple_tag
+def sessions_awaiting(user):
+    """How many supervision sessions wait for `user` to confirm or dispute (0 for anyone
+    signed out or named by no one)."""
+    if not user.is_authenticated:
+        return 0
+    return selectors.sessions_awaiting(user).count()

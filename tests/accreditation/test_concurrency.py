@@ -23,6 +23,8 @@ def test_two_coordinators_deciding_one_case_study_at_the_same_moment():
     second = UserFactory(role=roles.COORDINATOR)
     for _ in range(ROUNDS):
         submission = case_study(UserFactory(), CaseStudyStatus.SUBMITTED)
+        submission.assessor = first
+        submission.save(update_fields=["assessor"])
 
         outcomes = at_once(
             lambda s=submission: services.decide_case_study(s, decision=CaseStudyStatus.PASSED, by=first),

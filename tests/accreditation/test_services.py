@@ -82,6 +82,7 @@ def test_a_decision_is_final_and_a_referral_is_followed_by_a_new_submission(
 ):
     person = UserFactory()
     first = services.submit_case_study(person, upload=pdf_upload())
+    services.assign_assessor(first, assessor=coordinator, by=coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         services.decide_case_study(
             first, decision=CaseStudyStatus.REFERRED, feedback="Expand the formulation.", by=coordinator
@@ -92,7 +93,7 @@ def test_a_decision_is_final_and_a_referral_is_followed_by_a_new_submission(
     with pytest.raises(services.AccreditationError, match="cannot be changed"):
         services.decide_case_study(first, decision=CaseStudyStatus.PASSED, by=coordinator)
     second = services.submit_case_study(person, upload=pdf_upload())
-    assert second.number == 2
+    assert (second.number, second.assessor) == (2, coordinator)
     services.decide_case_study(second, decision=CaseStudyStatus.PASSED, by=coordinator)
     assert list(
         CaseStudySubmission.objects.filter(person=person).values_list("status", flat=True).order_by("number")
@@ -111,6 +112,7 @@ def test_at_most_two_resubmissions(coordinator):
     person = UserFactory()
     for _ in range(2):
         submission = services.submit_case_study(person, upload=pdf_upload())
+        services.assign_assessor(submission, assessor=coordinator, by=coordinator)
         services.decide_case_study(submission, decision=CaseStudyStatus.REFERRED, feedback="Again.", by=coordinator)
     third = services.submit_case_study(person, upload=pdf_upload())
     assert third.number == 3
@@ -126,6 +128,7 @@ def test_at_most_two_resubmissions(coordinator):
 def test_a_resubmission_after_its_deadline_is_refused(coordinator):
     person = UserFactory()
     submission = services.submit_case_study(person, upload=pdf_upload())
+    services.assign_assessor(submission, assessor=coordinator, by=coordinator)
     services.decide_case_study(submission, decision=CaseStudyStatus.REFERRED, feedback="Again.", by=coordinator)
     CaseStudySubmission.objects.filter(pk=submission.pk).update(resubmit_by=days_ago(1))
     with pytest.raises(services.AccreditationError, match="deadline"):
@@ -155,6 +158,52 @@ def test_the_assessor_is_told_where_to_find_the_case_study(coordinator, django_c
     assert message.to == [assessor.email]
     assert message.subject == "A case study to assess: Tamsin Trainee"
     assert submission.get_file_url() in message.body
+
+
+def test_a_pass_or_a_referral_needs_an_assessor_a_fail_does_not(coordinator):
+    submission = services.submit_case_study(UserFactory(), upload=pdf_upload())
+    for decision in (CaseStudyStatus.PASSED, CaseStudyStatus.REFERRED):
+        with pytest.raises(services.AccreditationError, match="Assign an assessor first"):
+            services.decide_case_study(submission, decision=decision, feedback="Noted.", by=coordinator)
+    submission.refresh_from_db()
+    assert (submission.status, submission.decided_by) == (CaseStudyStatus.SUBMITTED, None)
+    services.decide_case_study(submission, decision=CaseStudyStatus.FAILED, feedback="Not DIT.", by=coordinator)
+    assert CaseStudySubmission.objects.get(pk=submission.pk).status == CaseStudyStatus.FAILED
+
+
+def test_a_submission_is_acknowledged_and_announced_to_the_coordinators(
+    coordinator, django_capture_on_commit_callbacks
+):
+    other_coordinator = staff_with_totp(roles.COORDINATOR)
+    person = UserFactory(full_name="Tamsin Trainee", email="tamsin@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = services.submit_case_study(person, upload=pdf_upload())
+    receipt, announcement = mail.outbox
+    assert receipt.to == [person.email]
+    assert receipt.subject == "We have received your case study"
+    assert "submission 1" in receipt.body and "the coordinators" in receipt.body
+    assert sorted(announcement.to) == sorted([coordinator.email, other_coordinator.email])
+    assert announcement.subject == "A case study to assign: Tamsin Trainee (tamsin@example.org)"
+    assert f"/admin/accreditation/casestudysubmission/{submission.pk}/change/" in announcement.body
+
+
+def test_a_resubmission_keeps_its_assessor_who_is_told(coordinator, django_capture_on_commit_callbacks):
+    person = UserFactory(full_name="Tamsin Trainee")
+    assessor = UserFactory(role=roles.SUPERVISOR)
+    first = services.submit_case_study(person, upload=pdf_upload())
+    services.assign_assessor(first, assessor=assessor, by=coordinator)
+    services.decide_case_study(first, decision=CaseStudyStatus.REFERRED, feedback="Expand.", by=coordinator)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.submit_case_study(person, upload=pdf_upload())
+    assert second.assessor == assessor
+    receipt, announcement = mail.outbox
+    assert receipt.to == [person.email] and "its assessor" in receipt.body
+    assert announcement.to == [assessor.email]
+    assert announcement.subject.startswith("A case study to assess: Tamsin Trainee")
+    assert second.get_file_url() in announcement.body and "as for the previous submission" in announcement.body
+    entry = AuditEntry.objects.filter(action="accreditation.case_study.submitted").latest("pk")
+    assert entry.data["assessor"] == assessor.pk
 
 
 # Letters ------------------------------------------------------------------------------------

@@ -129,6 +129,13 @@ def test_coordinator_reviews_a_case_study_in_the_admin(coordinator_client):
     assert "Record the decision" not in coordinator_client.get(change).text
 
 
+def test_the_read_only_decision_page_has_no_save_buttons(coordinator_client):
+    submission = case_study(UserFactory(), CaseStudyStatus.SUBMITTED)
+    page = coordinator_client.get(reverse("admin:accreditation_casestudysubmission_change", args=[submission.pk])).text
+    assert "Record the decision" in page
+    assert 'name="_save"' not in page and 'name="_continue"' not in page
+
+
 def test_coordinator_records_a_role_play_result_in_the_admin(coordinator_client):
     person = UserFactory()
     completed(person, "5-day-dit-training", ended=420)

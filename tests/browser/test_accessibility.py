@@ -251,3 +251,60 @@ def test_phone_pages_put_what_matters_first(browser, live_server, trainings_worl
     assert button["y"] + button["height"] <= PHONE["height"] * 1.5  # reached with one short scroll at most
     phone.screenshot(path=str(folder / "run-page.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture
+def admin_world(trainings_world):
+    """A record behind each admin page the portal adds or customises."""
+    from django.core.files.base import ContentFile
+
+    from accreditation.models import CaseStudySubmission
+    from providers import services as provider_services
+    from providers.enums import FeeKind
+    from tests.factories import staff_with_totp
+    from tests.providers.factories import ProviderFactory
+
+    coordinator = staff_with_totp()
+    run = trainings_world["open_run"]
+    submission = CaseStudySubmission(person=trainings_world["trainee"], number=1, file_name="study.pdf")
+    submission.file.save("study.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    submission.save()
+    invoice = provider_services.issue_invoice(
+        ProviderFactory(), [provider_services.fee_line(FeeKind.ANNUAL)], by=coordinator
+    )
+    credential = trainings_world["trainee"].credentials.first()
+    return {
+        "coordinator": coordinator,
+        "urls": [
+            "/admin/",
+            f"/admin/trainings/courserun/{run.pk}/attendance/",
+            f"/admin/trainings/courserun/{run.pk}/days/",
+            f"/admin/trainings/enrolment/{trainings_world['applied'].pk}/change/",
+            f"/admin/accreditation/casestudysubmission/{submission.pk}/change/",
+            "/admin/accreditation/roleplayresult/add/",
+            "/admin/accreditation/candidate/",
+            f"/admin/members/heldcredential/{credential.pk}/status/",
+            "/admin/members/heldcredential/import/",
+            f"/admin/providers/invoice/{invoice.pk}/payment/",
+            "/admin/certificates/certificate/add/",
+        ],
+    }
+
+
+def test_admin_pages_the_portal_customises_have_no_serious_accessibility_violations(
+    page, context, live_server, admin_world
+):
+    from tests.browser.test_saved_dates import sign_in as sign_in_with_second_factor
+
+    sign_in_with_second_factor(context, admin_world["coordinator"], live_server)
+    failures = {}
+    for url in admin_world["urls"]:
+        response = page.goto(url)
+        assert response.status == 200, (url, response.status)
+        assert urlsplit(page.url).path == urlsplit(url).path, f"{url} sent on to {page.url}"
+        # The autocompletes are named by static/js/portal_admin.js once the page has loaded.
+        page.wait_for_selector(".select2-selection:not([aria-label])", state="detached")
+        found = serious_violations(page)
+        if found:
+            failures[url] = found
+    assert not failures, failures

@@ -2,6 +2,7 @@
 retyping anything, issue one by hand, watch a batch and revoke, all through the services."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.admin import site as admin_site
@@ -173,6 +174,23 @@ def test_issuing_one_by_hand(staff, client):
     assert response.redirect_chain[-1][0] == reverse("admin:certificates_certificate_change", args=[certificate.pk])
     assert certificate.achieved_on == datetime.date(2019, 5, 10)
     assert certificate.source_reference == "Paper register 2019"
+
+
+def test_the_holder_is_found_by_typing_not_chosen_from_every_account(staff, client):
+    people = [UserFactory(full_name="Alex Morgan") for _ in range(5)]
+    url = reverse("admin:certificates_certificate_add")
+    page = client.get(url).text
+    holder = re.search(r'<select name="holder".*?</select>', page, re.S).group(0)
+    assert "admin-autocomplete" in holder and holder.count("<option") == 1  # the empty choice only
+    assert "autocomplete.js" in page
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "Alex Morgan", "app_label": "certificates", "model_name": "certificate", "field_name": "holder"},
+    ).json()["results"]
+    assert {result["text"] for result in found} == {person.name_and_email() for person in people}
+    # Sent back with an error, the chosen person stays chosen, named with their address.
+    page = client.post(url, {"holder": people[3].pk, "title": ""}).text
+    assert f'<option value="{people[3].pk}" selected>{people[3].name_and_email()}</option>' in page
 
 
 def test_issuing_by_hand_explains_what_is_wrong_and_issues_nothing(staff, client):

@@ -154,6 +154,33 @@ def test_import_creates_unknown_people_without_a_usable_password_in_one_transact
     assert (credential.kind, credential.route, credential.accredited_on) == ("supervisor", "imported", D(2018, 2, 1))
 
 
+def test_import_names_people_from_the_name_column():
+    UserFactory(email="nameless@example.org", full_name="")
+    UserFactory(email="named@example.org", full_name="Dr Ann Able")
+    text = (
+        "email,name,credential,status,accredited_on\n"
+        "new@example.org,Ben Baker,practitioner,accredited,2015-03-01\n"
+        "nameless@example.org,Cara Cole,practitioner,accredited,2015-03-01\n"
+        "named@example.org,Ann Able,practitioner,accredited,2015-03-01\n"
+        "long@example.org," + "x" * 201 + ",practitioner,accredited,2015-03-01\n"
+    )
+    preview = preview_register(text)
+    assert [row.name for row in preview.rows][:3] == ["Ben Baker", "Cara Cole", "Ann Able"]
+    assert preview.rows[3].errors == ["The name is longer than 200 characters."]
+    import_register(text.rsplit("long@", 1)[0], by=None)
+    names = dict(
+        User.objects.filter(email__in=["new@example.org", "nameless@example.org", "named@example.org"]).values_list(
+            "email", "full_name"
+        )
+    )
+    assert names == {
+        "new@example.org": "Ben Baker",
+        "nameless@example.org": "Cara Cole",
+        "named@example.org": "Dr Ann Able",  # a name the person has is kept
+    }
+    assert AuditEntry.objects.filter(action="members.user.named_by_import").count() == 1
+
+
 def test_import_rolls_back_every_row_when_one_fails_at_save(monkeypatch):
     """All or nothing: a failure on the second row leaves the first unsaved too."""
     from members import register_import

@@ -1,6 +1,7 @@
 """The coordinators' side in the admin: the checklist and the Director's decision, reviews,
 invoices and payments through forms, the fee schedule edited and logged."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -152,6 +153,41 @@ def test_payments_and_credit_notes_from_the_invoice_page(client, provider):
     assert invoice.status == InvoiceStatus.PAID
     response = client.post(reverse("admin:providers_invoice_credit", args=[invoice.pk]), {"reason": "Paid twice"})
     assert "is paid" in response.content.decode() or "payments recorded" in response.content.decode()
+
+
+def test_the_payment_page_shows_total_paid_and_balance_and_the_list_says_part_paid(client, provider):
+    coordinator = staff_with_totp(roles.COORDINATOR)
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    client.force_login(coordinator)
+    url = reverse("admin:providers_invoice_payment", args=[invoice.pk])
+    client.post(url, {"amount": "400.00", "received_on": timezone.localdate()})
+    page = client.get(url).content.decode()
+    facts = dict(re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', page))
+    assert {key: facts[key] for key in ("Total", "Paid so far", "Balance due")} == {
+        "Total": "GBP 1,000.00",
+        "Paid so far": "GBP 400.00",
+        "Balance due": "GBP 600.00",
+    }
+    listing = client.get(reverse("admin:providers_invoice_changelist")).content.decode()
+    assert "Issued, part paid" in listing and "600.00" in listing
+    client.post(url, {"amount": "600.00", "received_on": timezone.localdate()})
+    listing = client.get(reverse("admin:providers_invoice_changelist")).content.decode()
+    assert "part paid" not in listing and ">Paid<" in listing
+
+
+@pytest.mark.parametrize("invoices", [1, 8])
+def test_the_invoice_list_costs_the_same_queries_with_payments(client, provider, invoices, django_assert_num_queries):
+    coordinator = staff_with_totp(roles.COORDINATOR)
+    for _ in range(invoices):
+        invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+        services.record_payment(invoice, amount="100", received_on=timezone.localdate(), by=coordinator)
+    client.force_login(coordinator)
+    client.get(reverse("admin:providers_invoice_changelist"))
+    with django_assert_num_queries(INVOICE_LIST_QUERIES):
+        assert client.get(reverse("admin:providers_invoice_changelist")).status_code == 200
+
+
+INVOICE_LIST_QUERIES = 10  # session, user, permissions, counts, the page with its paid totals
 
 
 def test_an_issued_invoice_cannot_be_edited_in_the_admin(client, provider):

@@ -16,7 +16,7 @@ from dit_portal.audit import entries_for
 from members import roles
 from reminders import services
 from reminders.enums import ReminderStatus
-from reminders.models import Reminder
+from reminders.models import Reminder, ReminderPause
 from reminders.rules import TrainingStartsSoon
 from tests.factories import UserFactory, staff_with_totp
 from tests.trainings.factories import EnrolmentFactory, make_run
@@ -26,6 +26,7 @@ from .backends import outbox_to
 
 pytestmark = pytest.mark.django_db
 RULE = TrainingStartsSoon()
+ONE_DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -198,6 +199,30 @@ def test_paused_people_get_nothing_until_the_pause_is_lifted(sweep):
     assert sweep()["sent"] == 1
     actions = [entry.action for entry in entries_for(enrolment.trainee)]
     assert actions == ["reminders.person.resumed", "reminders.person.paused"]
+
+
+def test_a_pause_with_an_end_date_holds_reminders_back_through_that_day_only(sweep):
+    coordinator = UserFactory(role=roles.COORDINATOR)
+    [enrolment] = starting_soon()
+    today = timezone.localdate()
+    with pytest.raises(services.ReminderError, match="ends today or later"):
+        services.pause_reminders(enrolment.trainee, by=coordinator, reason="Leave", until=today - ONE_DAY)
+    assert not ReminderPause.objects.exists()
+    services.pause_reminders(enrolment.trainee, by=coordinator, reason="On leave", until=today)
+    assert sweep(today=today)["held back"] == 1
+    assert mail.outbox == []
+    assert sweep(today=today + ONE_DAY)["sent"] == 1
+    entry = entries_for(enrolment.trainee).get(action="reminders.person.paused")
+    assert entry.data == {"reason": "On leave", "until": today.isoformat()}
+
+
+def test_a_pause_that_has_ended_is_replaced_by_a_new_one():
+    coordinator = UserFactory(role=roles.COORDINATOR)
+    person = UserFactory()
+    old = services.pause_reminders(person, by=coordinator, reason="Leave", until=timezone.localdate())
+    ReminderPause.objects.filter(pk=old.pk).update(until=timezone.localdate() - ONE_DAY)
+    new = services.pause_reminders(person, by=coordinator, reason="Again on leave")
+    assert list(ReminderPause.objects.values_list("pk", "until")) == [(new.pk, None)]
 
 
 def test_pausing_needs_a_reason_and_happens_once():

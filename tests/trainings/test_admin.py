@@ -294,8 +294,10 @@ def test_attendance_register_is_a_grid(client, staff, register_run):
     form = response.context["form"]
     assert len(form.attendance_rows()) == 2  # the applicant without a place is not on it
     assert form.fields[f"present_{trainees[0].pk}_{days[2].pk}"].disabled  # a future day
-    # Trainer days are recorded only when marked, and only up to today.
-    assert form.fields[f"trainer_{shadow.pk}_{days[0].pk}"].initial == ""
+    # A day not recorded yet offers the trainer's role on the run; only up to today.
+    assert form.fields[f"trainer_{shadow.pk}_{days[0].pk}"].initial == TrainerRole.SHADOWING
+    assert form.fields[f"trainer_{lead.pk}_{days[1].pk}"].initial == TrainerRole.LEAD
+    assert form.fields[f"trainer_{lead.pk}_{days[2].pk}"].initial == ""
     assert form.fields[f"trainer_{lead.pk}_{days[2].pk}"].disabled
 
     data = {f"present_{trainees[0].pk}_{days[0].pk}": "on", f"present_{trainees[0].pk}_{days[1].pk}": "on"}
@@ -314,6 +316,15 @@ def test_attendance_register_is_a_grid(client, staff, register_run):
     assert TrainerDay.objects.filter(run_trainer=shadow).count() == 2
     assert TrainerDay.objects.filter(run_trainer=lead).count() == 2
     assert entries_for(run).filter(action="trainings.run.attendance_recorded", actor=staff).exists()
+
+
+def test_a_recorded_trainer_day_is_shown_as_recorded_not_as_the_default(client, staff, register_run):
+    run, days, _trainees, (lead, _shadow) = register_run
+    url = reverse("admin:trainings_courserun_attendance", args=[run.pk])
+    services.record_trainer_days(run, roles={(lead.pk, days[0].pk): TrainerRole.SUPPORT}, by=staff)
+    form = client.get(url).context["form"]
+    assert form.fields[f"trainer_{lead.pk}_{days[0].pk}"].initial == TrainerRole.SUPPORT
+    assert form.fields[f"trainer_{lead.pk}_{days[1].pk}"].initial == TrainerRole.LEAD
 
 
 def test_one_click_on_the_register_is_one_change(client, staff, register_run):
