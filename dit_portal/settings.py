@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dit_portal.context_processors.portal",
+                "members.context_processors.menu",
             ],
         },
     },
