@@ -43,17 +43,24 @@
     wrapper.append(chosen, input, list, status);
     select.after(wrapper);
     var active = -1;
+    // The order the countries were chosen in, so that Backspace removes the last one added.
+    var order = options.filter(function (option) { return option.selected; });
+
+    function unchoose(option) {
+      option.selected = false;
+      order = order.filter(function (other) { return other !== option; });
+      renderChosen();
+      status.textContent = option.text + " removed.";
+    }
 
     function renderChosen() {
       chosen.replaceChildren();
-      options.filter(function (option) { return option.selected; }).forEach(function (option) {
+      order.forEach(function (option) {
         var item = el("li");
         var button = el("button", { type: "button", "class": "btn btn-sm btn-outline-secondary", "aria-label": "Remove " + option.text });
         button.textContent = option.text + " \u00d7";
         button.addEventListener("click", function () {
-          option.selected = false;
-          renderChosen();
-          status.textContent = option.text + " removed.";
+          unchoose(option);
           input.focus();
         });
         item.append(button);
@@ -96,6 +103,7 @@
 
     function choose(option) {
       option.selected = true;
+      order.push(option);
       input.value = "";
       close();
       renderChosen();
@@ -146,12 +154,7 @@
       } else if (event.key === "Escape") {
         close();
       } else if (event.key === "Backspace" && !input.value) {
-        var last = options.filter(function (option) { return option.selected; }).pop();
-        if (last) {
-          last.selected = false;
-          renderChosen();
-          status.textContent = last.text + " removed.";
-        }
+        if (order.length) unchoose(order[order.length - 1]);
       }
     });
     renderChosen();
