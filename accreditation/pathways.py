@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from dit_portal.text import lower_in_sentence
 from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, PersonProfile
 from members.services import credential_timelines, status_in_timeline
@@ -450,9 +451,10 @@ def _supervisor(person, as_of, limits):
             "Two letters of support",
             not absent,
             evidence=", ".join(
-                f"{letter.writer_name} ({letter.get_writer_display().lower()})" for letter in letters.values()
+                f"{letter.writer_name} ({lower_in_sentence(letter.get_writer_display())})"
+                for letter in letters.values()
             ),
-            missing=("Upload a letter from: " + "; ".join(absent).lower() + ".") if absent else "",
+            missing=("Upload a letter from: " + lower_in_sentence("; ".join(absent)) + ".") if absent else "",
         )
     )
     cases = [c for c in ledger.cases(person, purpose=CasePurpose.SUPERVISOR_TRAINING) if c.started_on <= as_of]

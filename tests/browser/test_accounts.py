@@ -46,7 +46,7 @@ def test_sign_up_confirm_email_and_reach_members_area(page, shot, mailbox):
     shot(page, "signup-filled")
     page.get_by_role("button", name="Create account").click()
 
-    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    expect(page.get_by_role("heading", name="Verify your e-mail address")).to_be_visible()
     expect(page.get_by_text("We have sent an email to you for verification")).to_be_visible()
     shot(page, "verification-sent")
     assert not EmailAddress.objects.get(email=email).verified
@@ -109,7 +109,7 @@ def test_log_in_with_emailed_code(page, shot, mailbox):
     expect(page.get_by_role("heading", name="Send me a sign-in code")).to_be_visible()
     shot(page, "request-code")
     field(page, "Email").fill(user.email)
-    page.get_by_role("button", name="Request Code").click()
+    page.get_by_role("button", name="Request code").click()
 
     expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
     expect(page.get_by_role("link", name=user.email)).to_be_visible()
