@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dit_portal.files import GeneratedName, PrivateFileField
+from dit_portal.site import site_url
 
 from .enums import CERTIFICATE_TRANSITIONS, BatchStatus, CertificateKind, CertificateStatus
 
@@ -137,7 +138,9 @@ class Certificate(models.Model):
         return reverse("certificates:verify", kwargs={"code": self.verification_code})
 
     def get_verification_url(self):
-        return f"{settings.SITE_URL}{self.get_verification_path()}"
+        """Absolute, for the e-mail and the QR code: SITE_URL, or under `make run` the address
+        being served (dit_portal.site), never a bare path."""
+        return f"{site_url()}{self.get_verification_path()}"
 
     def get_download_url(self):
         return reverse("certificates:download", kwargs={"pk": self.pk})
