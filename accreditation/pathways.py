@@ -199,6 +199,22 @@ def _completed_item(person, course_slug, key, label, as_of):
     return Item(key, label, False, missing=missing)
 
 
+def _no_role_play_yet(person, as_of):
+    """What to do when no role-play result is recorded: the text depends on whether the
+    training is still ahead, or ended without a result recorded."""
+    ended = [
+        run for run in (completed_run(person, slug, as_of) for slug in (FIVE_DAY_COURSE, TWENTY_DAY_COURSE)) if run
+    ]
+    if ended:
+        last = max(ended, key=lambda enrolment: enrolment.ends_on)
+        return (
+            f"No role-play result is recorded since your training ended on {_day(last.ends_on)}: "
+            "if you took the role-play, ask the coordinators to record its result; if not, ask them when "
+            "you can take it."
+        )
+    return "The role-play is filmed at the end of the training; its result appears here once assessed."
+
+
 def role_play_item(person, as_of):
     label = "Role-play passed"
     results = list(RolePlayResult.objects.filter(person=person, assessed_on__lte=as_of).order_by("attempt"))
@@ -212,9 +228,7 @@ def role_play_item(person, as_of):
             met_on=passed.assessed_on,
         )
     if not results:
-        return Item(
-            "role_play", label, False, missing="No role-play result yet: it is filmed at the end of the training."
-        )
+        return Item("role_play", label, False, missing=_no_role_play_yet(person, as_of))
     latest = results[-1]
     if latest.outcome == RolePlayOutcome.REFER:
         deadline = latest.retake_by
