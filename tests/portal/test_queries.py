@@ -32,8 +32,9 @@ def test_members_area_credentials(client, held, django_assert_num_queries):
         CredentialEvent.objects.create(credential=credential, to_status=CredentialStatus.ACCREDITED)
     client.force_login(user)
     # session, user, role check (for membership and the admin link), credential check for
-    # membership, credentials, network memberships, menu pages
-    with django_assert_num_queries(7):
+    # membership, credentials, network memberships, menu pages, supervisor credential (the
+    # menu's "Supervising")
+    with django_assert_num_queries(8):
         response = client.get("/members/")
     assert response.text.count('class="list-group-item') == held
 
