@@ -115,6 +115,10 @@ def test_another_practitioners_case_answers_404(client, practitioner):
 def test_logging_hours_and_a_recording_on_my_case(client, practitioner, supervisor):
     case = CaseFactory(practitioner=practitioner, supervisor=supervisor, started_on=days_ago(30))
     client.force_login(practitioner)
+    # The page says how the supervisor receives the recording: the portal only logs it.
+    page = " ".join(client.get(reverse("supervision:case_detail", args=[case.pk])).text.split())
+    assert "The portal does not hold recordings of sessions: it only logs that one was made." in page
+    assert f"Give the recording itself to {supervisor}" in page and "never by ordinary e-mail" in page
     response = client.post(
         reverse("supervision:case_hours", args=[case.pk]), {"date": days_ago(2).isoformat(), "hours": "1.5"}
     )
