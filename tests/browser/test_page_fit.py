@@ -42,13 +42,20 @@ OVERFLOW = """(width) => {
 
 
 def reachable_pages(role, world):
-    """The non-admin pages that answer this role's GET with 200, as (name, url)."""
+    """The non-admin pages that answer this role's GET with 200, as (name, url); and, as the
+    matrix tries one public page and one course of each kind, every published page and course."""
+    from dit_portal.models import Page
+    from trainings.models import Course
+
     pages = []
     for name, route in ROUTES.items():
         if route.expect.get(role) != 200:
             continue
         pages.append((name, route.url(world) if callable(route.url) else route.url))
-    return pages
+    urls = {url for _name, url in pages}
+    pages += [("page", page.get_absolute_url()) for page in Page.objects.filter(is_published=True)]
+    pages += [("course", f"/trainings/courses/{slug}/") for slug in Course.objects.values_list("slug", flat=True)]
+    return [(name, url) for index, (name, url) in enumerate(pages) if index < len(urls) or url not in urls]
 
 
 def context_for(browser, live_server, role, world, viewport):

@@ -34,7 +34,9 @@ def test_practitioner_logs_a_session_and_the_supervisor_confirms_it(page, live_s
     page.get_by_label("Supervisor").select_option(label="Sam Supervisor")
     page.get_by_label("First session on").fill(days_ago(30).isoformat())
     page.get_by_role("button", name="Add the case").click()
-    expect(page.get_by_text("This looks like a person's name")).to_be_visible()
+    # Said at the top, in the error summary linking to the field, and at the field itself.
+    expect(page.get_by_role("link", name=re.compile("^Case code: This looks like a person's name"))).to_be_visible()
+    expect(page.locator("strong", has_text="This looks like a person's name")).to_be_visible()
     shot(page, "case-refused")
     page.get_by_label("Case code").fill("C-2026-01")
     page.get_by_role("button", name="Add the case").click()
