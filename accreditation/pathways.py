@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from dit_portal.text import lower_in_sentence
 from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, PersonProfile
 from members.services import credential_timelines, status_in_timeline
@@ -339,6 +340,20 @@ def _counted_pass(person, results):
     return None
 
 
+def _no_role_play_yet(person, as_of):
+    """What to do when no role-play result is recorded: the text depends on whether the
+    training is still ahead, or ended without a result recorded."""
+    ended = list(catalogue.completed_enrolments(person, roles=PRACTITIONER_TRAINING_ROLES, by=as_of))
+    if ended:
+        last = max(ended, key=lambda enrolment: enrolment.ends_on)
+        return (
+            f"No role-play result is recorded since your training ended on {_day(last.ends_on)}: "
+            "if you took the role-play, ask the coordinators to record its result; if not, ask them when "
+            "you can take it."
+        )
+    return "The role-play is filmed at the end of the training; its result appears here once assessed."
+
+
 def role_play_item(person, as_of, results=None):
     label = "Role-play passed"
     results = role_play_results(person, as_of) if results is None else results
@@ -352,9 +367,7 @@ def role_play_item(person, as_of, results=None):
             met_on=passed.assessed_on,
         )
     if not results:
-        return Item(
-            "role_play", label, False, missing="No role-play result yet: it is filmed at the end of the training."
-        )
+        return Item("role_play", label, False, missing=_no_role_play_yet(person, as_of))
     latest = results[-1]
     failed = role_play_failed_on(results, as_of)
     if failed is None and latest.outcome == RolePlayOutcome.REFER:
@@ -604,9 +617,10 @@ def supervisor_prerequisites(person, as_of, limits=None):
             "Two letters of support",
             not absent,
             evidence=", ".join(
-                f"{letter.writer_name} ({letter.get_writer_display().lower()})" for letter in letters.values()
+                f"{letter.writer_name} ({lower_in_sentence(letter.get_writer_display())})"
+                for letter in letters.values()
             ),
-            missing=("Upload a letter from: " + "; ".join(absent).lower() + ".") if absent else "",
+            missing=("Upload a letter from: " + lower_in_sentence("; ".join(absent)) + ".") if absent else "",
         )
     )
     return items

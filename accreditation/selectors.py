@@ -6,7 +6,14 @@ from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, User
 from supervision.enums import CasePurpose
 from supervision.models import Case
-from trainings.enums import PRACTITIONER_TRAINING_ROLES, EnrolmentStatus, PathwayRole, RunStatus, TrainerRole
+from trainings.enums import (
+    ACTIVE_STATES,
+    PRACTITIONER_TRAINING_ROLES,
+    EnrolmentStatus,
+    PathwayRole,
+    RunStatus,
+    TrainerRole,
+)
 from trainings.models import Enrolment, TrainerDay
 
 from .enums import CaseStudyStatus, RolePlayOutcome
@@ -103,3 +110,35 @@ def trainer_days(person):
         .select_related("day", "run_trainer__run__course")
         .order_by("-day__date", "pk")
     )
+
+
+# My pathway: the credentials a person is on, and how to start the others ---------------
+
+# The training that starts each credential's route, by the courses' pathway role.
+STARTING_COURSES = {
+    CredentialKind.PRACTITIONER: PRACTITIONER_TRAINING_ROLES,
+    CredentialKind.SUPERVISOR: (PathwayRole.SUPERVISOR_TRAINING,),
+    CredentialKind.COMPLEX_CARE: (PathwayRole.COMPLEX_CARE,),
+}
+# Checklist items that only say a credential is already held (a prerequisite of another
+# route): meeting them does not put someone on that route.
+PREREQUISITE_ITEMS = {"practitioner", "supervisor", "practitioner_and_supervisor"}
+
+
+def started_kinds(person, checklists):
+    """The credentials whose route `person` is on: they hold it (in any status), applied for
+    or took its starting training, or met one of its own steps. One query."""
+    courses = set(
+        Enrolment.objects.filter(
+            trainee=person,
+            run__course__pathway_role__in=[role for roles in STARTING_COURSES.values() for role in roles],
+            status__in=(*ACTIVE_STATES, EnrolmentStatus.COMPLETED),
+        ).values_list("run__course__pathway_role", flat=True)
+    )
+    return {
+        checklist.kind
+        for checklist in checklists
+        if checklist.credential is not None
+        or any(item.met for item in checklist.items if item.key not in PREREQUISITE_ITEMS)
+        or courses & set(STARTING_COURSES.get(checklist.kind, ()))
+    }

@@ -19,8 +19,22 @@ def _pathway_context(request, **forms):
     person = request.user
     today = timezone.localdate()
     checklists = [checklist(person, kind, as_of=today) for kind in selectors.KINDS]
+    role_play = next(
+        (
+            item
+            for c in checklists
+            if c.kind == CredentialKind.PRACTITIONER
+            for item in c.items
+            if item.key == "role_play"
+        ),
+        None,
+    )
+    started = selectors.started_kinds(person, checklists)
     return {
-        "checklists": checklists,
+        "checklists": [c for c in checklists if c.kind in started],
+        "not_started": [c.kind for c in checklists if c.kind not in started],
+        "practitioner_started": CredentialKind.PRACTITIONER in started or "case_study_form" in forms,
+        "role_play_hint": role_play.missing if role_play and not role_play.met else "",
         "role_plays": RolePlayResult.objects.filter(person=person).order_by("attempt"),
         "case_studies": CaseStudySubmission.objects.filter(person=person).order_by("number"),
         "case_study_refusal": services.case_study_refusal(person),

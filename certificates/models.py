@@ -147,7 +147,9 @@ class Certificate(models.Model):
         return reverse("certificates:verify", kwargs={"code": self.verification_code})
 
     def get_verification_url(self):
-        return f"{settings.SITE_URL}{self.get_verification_path()}"
+        """Absolute, for the e-mail and the QR code: SITE_URL, or under `make run` the address
+        being served (dit_portal.site), never a bare path."""
+        return f"{site_url()}{self.get_verification_path()}"
 
     def get_verification_url_absolute(self):
         """The verification page's address even where SITE_URL is not set (local runs)."""

@@ -5,12 +5,19 @@ from .models import Page
 def portal(request):
     """The navigation menu, read lazily so pages that do not render it pay nothing."""
 
+    loaded = []
+
     def menu_pages():
-        return list(
-            Page.objects.filter(is_published=True, show_in_menu=True)
-            .exclude(slug="home")
-            .only("slug", "title", "menu_title")
-        )
+        # The menu lists the pages in two groups: one query, however often it is asked.
+        if not loaded:
+            loaded.append(
+                list(
+                    Page.objects.filter(is_published=True, show_in_menu=True)
+                    .exclude(slug="home")
+                    .only("slug", "title", "menu_title")
+                )
+            )
+        return loaded[0]
 
     return {
         "menu_pages": menu_pages,

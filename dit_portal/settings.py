@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dit_portal.context_processors.portal",
+                "members.context_processors.menu",
             ],
         },
     },
@@ -263,6 +264,8 @@ else:
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# django-allauth's Title Case labels in the portal's sentence case and words (locale/make_sentence_case.py).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -150,9 +150,10 @@ def parse_completer_list(upload):
         result.errors.append(RowError(None, "", "The file is empty."))
         return result
     names, header_errors = _header_errors(table[0])
-    if header_errors:
-        result.errors.extend(header_errors)
-        return result
+    # A header error does not hide the rows' errors: the columns that are there are checked
+    # too, so that one round of corrections is enough.
+    result.errors.extend(header_errors)
+    present = [column for column in COLUMNS if column in names]
     if len(table) - 1 > MAX_ROWS:
         result.errors.append(RowError(None, "", f"The list has more than {MAX_ROWS} rows; split it."))
         return result
@@ -162,8 +163,9 @@ def parse_completer_list(upload):
             result.errors.append(RowError(number, "", "has more cells than the header has columns."))
             continue
         values = {name: (cells[index].strip() if index < len(cells) else "") for index, name in enumerate(names)}
+        values = {column: values.get(column, "") for column in COLUMNS} | values
         row_errors = []
-        for column in COLUMNS:
+        for column in present:
             value = values[column]
             if value.startswith(FORMULA_PREFIXES):
                 row_errors.append(
@@ -174,7 +176,7 @@ def parse_completer_list(upload):
             elif column in REQUIRED_COLUMNS and not value:
                 row_errors.append(RowError(number, column, "is empty."))
         email = values["email"].lower()
-        if email and not any(error.column == "email" for error in row_errors):
+        if "email" in present and email and not any(error.column == "email" for error in row_errors):
             try:
                 validate_email(email)
             except ValidationError:
@@ -194,6 +196,8 @@ def parse_completer_list(upload):
         if row_errors:
             result.errors.extend(row_errors)
             continue
+        if header_errors:
+            continue
         result.rows.append(
             ParsedRow(
                 row_number=number,
@@ -204,6 +208,8 @@ def parse_completer_list(upload):
                 result=result_value,
             )
         )
+    if header_errors:
+        result.rows = []
     if not result.rows and not result.errors:
         result.errors.append(RowError(None, "", "The list has a header but no people."))
     return result

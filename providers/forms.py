@@ -29,12 +29,21 @@ def _evidence_field(label, required=False):
 
 class ApplicationForm(forms.ModelForm):
     name = forms.CharField(label="Organisation name", max_length=200)
-    home_country = LazyTypedChoiceField(label="Country the organisation is based in", choices=countries)
+    # No country is chosen for the applicant: an unanswered question is asked again, never
+    # sent as the first country of the list.
+    home_country = LazyTypedChoiceField(
+        label="Country the organisation is based in",
+        choices=[("", "Choose a country"), *countries],
+        error_messages={"required": "Choose the country your organisation is based in."},
+    )
+    # A searchable picker in the browser (static/js/country_picker.js); without JavaScript the
+    # list itself, where Ctrl (or ⌘) chooses several.
     licensed_countries = forms.MultipleChoiceField(
         label="Countries you will train in",
         choices=COUNTRIES_ABROAD,
-        help_text="Only these go into your licensing agreement. Hold Ctrl (or ⌘) to choose several.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Only these go into your licensing agreement. Type a country's name and press Enter to add it.",
+        error_messages={"required": "Choose at least one country you will train in."},
+        widget=forms.SelectMultiple(attrs={"size": 8, "data-country-picker": ""}),
     )
     address = forms.CharField(label="Postal address (for invoices)", widget=forms.Textarea(attrs={"rows": 3}))
     evidence_1 = _evidence_field("Evidence for criterion 1 (e.g. registration abroad)")

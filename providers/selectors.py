@@ -15,7 +15,7 @@ from members.models import HeldCredential, User
 from trainings.enums import PRACTITIONER_TRAINING_ROLES, EnrolmentStatus
 from trainings.models import Enrolment
 
-from .enums import COUNTED_REVIEW_STATES, LICENCE_FEE_KINDS, Criterion, FeeKind, InvoiceStatus
+from .enums import COUNTED_REVIEW_STATES, LICENCE_FEE_KINDS, Criterion, FeeKind, InvoiceKind, InvoiceStatus
 from .models import (
     CompleterList,
     Delivery,
@@ -27,17 +27,40 @@ from .models import (
 )
 
 UK = "GB"
+UNPAID_INVOICE_STATES = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
 
 
 @dataclass
 class Item:
-    """One requirement: `met` is True, False, or None where a person has to judge it."""
+    """One requirement: `met` is True, False, or None where a person has to judge it.
+
+    A requirement with a deadline carries it (`due_on`, and `today`, the day it is judged on),
+    and one that cannot fall due yet says so (`not_due_yet`), so that `state` tells "met",
+    "due" (by `due_on`), "overdue", "not_due" (nothing to do yet), "not_met" (no deadline;
+    to do now) or "to_judge". Only "overdue" is late."""
 
     key: str
     label: str
     met: bool | None
     evidence: str = ""
     missing: str = ""
+    due_on: datetime.date | None = None
+    today: datetime.date | None = None
+    not_due_yet: bool = False
+
+    @property
+    def state(self):
+        if self.met is None:
+            return "to_judge"
+        if self.met:
+            return "met"
+        if self.due_on is not None:
+            return "due" if (self.today or timezone.localdate()) <= self.due_on else "overdue"
+        return "not_due" if self.not_due_yet else "not_met"
+
+    @property
+    def is_late(self):
+        return self.state == "overdue"
 
 
 def _add_years(day, years):
@@ -230,6 +253,9 @@ def trainer_practitioner_item(trainer, year, today):
         outcome.passed,
         evidence="; ".join(f"{item.label}: {item.evidence}" for item in required if item.met and item.evidence),
         missing="; ".join(item.missing or item.label for item in required if not item.met),
+        # Maintenance is judged per calendar year (DOMAIN D7): the year so far is due by its end.
+        due_on=datetime.date(year, 12, 31),
+        today=today,
     )
 
 
@@ -252,6 +278,8 @@ def maintenance_items(provider, *, today=None):
             missing=""
             if len(trainers) >= 2
             else (f"A second trainer is due by {deadline:%-d %B %Y}." if deadline else ""),
+            due_on=deadline,
+            today=today,
         )
     )
     supervision = supervision_requirement(provider)
@@ -264,7 +292,11 @@ def maintenance_items(provider, *, today=None):
             evidence=str(supervision),
             missing=""
             if supervision.met
-            else f"{hours_text(supervision.required - supervision.hours)} hours still to go.",
+            else f"{hours_text(supervision.required - supervision.hours)} hours still to go."
+            + ("" if supervision.window_end else " The year counts from your first training delivery."),
+            due_on=supervision.window_end,
+            today=today,
+            not_due_yet=supervision.window_end is None,
         )
     )
     paid = Invoice.objects.filter(
@@ -273,13 +305,34 @@ def maintenance_items(provider, *, today=None):
         issued_on__year=today.year,
         lines__fee__kind__in=LICENCE_FEE_KINDS,
     ).exists()
+    unpaid = (
+        None
+        if paid
+        else Invoice.objects.filter(
+            provider=provider,
+            kind=InvoiceKind.INVOICE,
+            status__in=UNPAID_INVOICE_STATES,
+            lines__fee__kind__in=LICENCE_FEE_KINDS,
+        )
+        .order_by("due_on")
+        .first()
+    )
     items.append(
         Item(
             "annual_fee",
             f"Accreditation fee for {today.year} paid",
             paid,
             evidence="Paid." if paid else "",
-            missing="" if paid else f"No paid accreditation fee invoice issued in {today.year}.",
+            missing=""
+            if paid
+            else (
+                f"Invoice {unpaid} is unpaid."
+                if unpaid
+                else f"No accreditation fee invoice for {today.year} yet: the Centre sends one when it is due."
+            ),
+            due_on=unpaid.due_on if unpaid else None,
+            today=today,
+            not_due_yet=unpaid is None,
         )
     )
     missing_event = [str(t.person) for t in trainers if not t.events_this_year]
@@ -290,6 +343,8 @@ def maintenance_items(provider, *, today=None):
             bool(trainers) and not missing_event,
             evidence=f"{len(trainers) - len(missing_event)} of {len(trainers)} trainers attended.",
             missing=f"Not yet: {', '.join(missing_event)}." if missing_event else "",
+            due_on=datetime.date(today.year, 12, 31) if trainers else None,
+            today=today,
         )
     )
     items.extend(trainer_practitioner_item(trainer, today.year, today) for trainer in trainers)

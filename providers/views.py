@@ -66,7 +66,8 @@ def apply(request):
             return redirect("providers:application", provider_id=application.provider_id)
     if request.method == "POST" and form.errors and request.FILES:
         messages.warning(
-            request, "Nothing was saved. Please correct the answers marked below and choose your files again."
+            request,
+            "Nothing was saved, so the files you chose were not kept: choose them again when you send the form.",
         )
     return render(request, "providers/apply.html", {"form": form})
 

@@ -112,5 +112,15 @@ def _ris_entry(reference):
     return {key: value for key, value in entry.items() if value}
 
 
+class _RisWriter(rispy.RisWriter):
+    """rispy's writer without its "1.", "2." line before each record (not RIS: reference
+    managers read it as junk); a blank line separates the records instead."""
+
+    SEPARATOR = ""
+
+    def set_header(self, count):
+        return ""
+
+
 def to_ris(references):
-    return rispy.dumps([_ris_entry(reference) for reference in references])
+    return rispy.dumps([_ris_entry(reference) for reference in references], implementation=_RisWriter)

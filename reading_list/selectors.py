@@ -26,15 +26,19 @@ def references(*, query="", topic=None, kind="", dit_only=False, keys=None):
 
 
 def grouped_by_topic(references_found, topics):
-    """[(topic, [references])] in the topics' order; references without a topic last."""
+    """[(topic, [references])] in the topics' order; references without a topic last.
+
+    Each reference is listed once, under the first of its topics shown, so that the list
+    holds as many entries as the count above it says; the page names its other topics."""
     groups = {topic.pk: (topic, []) for topic in topics}
     unfiled = []
     for reference in references_found:
         own = reference.topics.all()
-        for topic in own:
-            if topic.pk in groups:
-                groups[topic.pk][1].append(reference)
-        if not own:
+        shown = next((topic for topic in own if topic.pk in groups), None)
+        if shown is not None:
+            groups[shown.pk][1].append(reference)
+            reference.other_topics = [topic for topic in own if topic.pk != shown.pk]
+        elif not own:
             unfiled.append(reference)
     result = [group for group in groups.values() if group[1]]
     if unfiled:

@@ -615,4 +615,16 @@ def contact_supervisor(listing, *, sender_name, sender_email, message):
         },
         to=listing.supervisor.email,
     )
+    # The sender is told it went, without a copy of their text (the form must not become a
+    # way to send any text to any address) and without the supervisor's address.
+    send_templated_email(
+        "supervision/emails/contact_received",
+        {
+            "listing": listing,
+            "sent_on": timezone.localdate(),
+            "directory_url": reverse("supervision:directory"),
+            "contact_url": reverse("contact"),
+        },
+        to=sender_email,
+    )
     log_action(listing, "supervision.listing.contacted")

@@ -489,6 +489,10 @@ def contact(request, pk):
         except services.SupervisionError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Your message has been sent to {listing.display_name}.")
+            messages.success(
+                request,
+                f"Your message has been sent to {listing.display_name}. We have e-mailed you a confirmation; "
+                "they answer from their own mailbox.",
+            )
         return redirect("supervision:directory")
     return render(request, "supervision/contact.html", {"form": form, "listing": listing})

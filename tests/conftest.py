@@ -82,6 +82,7 @@ SEEDS = [
     "tests.conftest.seed_accreditation_thresholds",
     "tests.conftest.seed_members_area",
     "dit_portal.seeds_text.follow_the_sources",
+    "dit_portal.seeds_text_sources.restore_source_text",
     "trainings.seeds_case_by_case.mark_case_by_case",
     "trainings.seeds_rules.apply_entry_rules",
     "tests.conftest.seed_certificates_providers_reminders",

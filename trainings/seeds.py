@@ -177,12 +177,13 @@ COURSES = [
         "title": "CPD Day",
         "position": 50,
         "summary": "The yearly CPD event for DIT practitioners, supervisors and trainers.",
-        "description": "Counts as the yearly CPD event trainers and supervisors must attend.",
+        "description": "Counts as the yearly CPD event DIT trainers must attend; practitioners and supervisors "
+        "who attend have it recorded as CPD.",
         "length": "1 day, yearly",
         "level": "CPD",
         "accrediting_body": "",
         "audience": "DIT practitioners, supervisors and trainers.",
-        "leads_to": "CPD (counts as the trainers' and supervisors' yearly CPD event)",
+        "leads_to": "CPD (counts as the trainers' yearly CPD event)",
         "leads_to_credential": "",
         "requirements": [
             {"title": "DIT practitioner", "answer_type": "dit_practitioner"},

@@ -46,8 +46,10 @@ def test_my_pathway(client, rows, django_assert_num_queries):
     client.force_login(person)
     # session, user, four checklists (thresholds, credentials and their history, runs,
     # role-plays, case studies, the ledger's sessions, cases and recordings, profile,
-    # letters, supervisees, trainer days), this year's maintenance check, the lists shown
-    with django_assert_num_queries(50):
+    # letters, supervisees, trainer days; with no role-play result, the completed 5-day and
+    # 20-day runs), this year's maintenance check, the routes started, the lists shown, and
+    # whether the menu offers "Supervising" (read with the roles)
+    with django_assert_num_queries(49):
         response = client.get(reverse("accreditation:my_pathway"))
     assert response.status_code == 200
     assert len(response.context["maintenance_results"]) == rows

@@ -223,3 +223,47 @@ def test_the_role_play_form_says_why_a_result_is_refused(coordinator_client):
     assert response.status_code == 200
     assert "has passed the role-play already (attempt 1)" in response.text
     assert RolePlayResult.objects.filter(person=person).count() == 1
+
+
+def test_a_new_trainee_sees_only_the_route_they_are_on_and_how_to_start_the_others(client):
+    """A brand-new trainee who applied for the 5-day training saw all four credentials."""
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+    from tests.trainings.factories import EnrolmentFactory, make_run
+    from trainings.models import Course
+
+    trainee = UserFactory()
+    client.force_login(trainee)
+    html = client.get(reverse("accreditation:my_pathway")).text
+    assert 'id="pathway-practitioner"' not in html
+    assert "You are not on a route to a DIT credential yet." in html
+    assert "how to start" in html and "5-Day DIT Training" in html
+
+    EnrolmentFactory(run=make_run(course=Course.objects.get(slug="5-day-dit-training")), trainee=trainee)
+    html = client.get(reverse("accreditation:my_pathway")).text
+    assert 'id="pathway-practitioner"' in html
+    for other in ("supervisor", "trainer", "complex_care"):
+        assert f'id="pathway-{other}"' not in html
+    start = html[html.index('id="start-heading"') :]
+    assert "DIT Supervisor training" in start and "becoming a trainer" in start and "DIT for Complex Care" in start
+    assert "The role-play is filmed at the end of the training" in html
+
+
+def test_the_role_play_step_after_the_training_ended_does_not_say_it_is_still_to_come(client):
+    from django.urls import reverse
+
+    from accreditation import pathways
+    from members.enums import CredentialKind
+    from tests.accreditation.helpers import completed
+    from tests.factories import UserFactory
+
+    trainee = UserFactory()
+    completed(trainee, "5-day-dit-training", ended=150)
+    item = next(i for i in pathways.checklist(trainee, CredentialKind.PRACTITIONER).items if i.key == "role_play")
+    assert "filmed at the end of the training" not in item.missing
+    assert item.missing.startswith("No role-play result is recorded since your training ended on ")
+    assert "ask the coordinators" in item.missing
+    client.force_login(trainee)
+    html = client.get(reverse("accreditation:my_pathway")).text
+    assert "filmed at the end of the training" not in html

@@ -46,7 +46,7 @@ def test_sign_up_confirm_email_and_reach_members_area(page, shot, mailbox):
     shot(page, "signup-filled")
     page.get_by_role("button", name="Create account").click()
 
-    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    expect(page.get_by_role("heading", name="Verify your e-mail address")).to_be_visible()
     expect(page.get_by_text("We have sent an email to you for verification")).to_be_visible()
     shot(page, "verification-sent")
     assert not EmailAddress.objects.get(email=email).verified
@@ -54,7 +54,7 @@ def test_sign_up_confirm_email_and_reach_members_area(page, shot, mailbox):
     message = mailbox.last_to(email)
     assert message.subject.startswith("[DIT portal] ")
     page.goto(mailbox.confirmation_link(email))
-    expect(page.get_by_role("heading", name="Confirm Email Address")).to_be_visible()
+    expect(page.get_by_role("heading", name="Confirm e-mail address")).to_be_visible()
     expect(page.get_by_role("link", name=email)).to_be_visible()
     shot(page, "confirm-email")
     page.get_by_role("button", name="Confirm").click()
@@ -62,7 +62,9 @@ def test_sign_up_confirm_email_and_reach_members_area(page, shot, mailbox):
     # Confirming in the browser that signed up logs the new member straight in.
     expect(page.get_by_role("alert").filter(has_text=f"You have confirmed {email}.")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/members/$"))
-    expect(page.get_by_role("heading", name="Members area")).to_be_visible()
+    # A new account lands on what to do next, not on "you are not a member yet".
+    expect(page.get_by_role("heading", name="Your account", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="What to do next")).to_be_visible()
     expect(page.get_by_text("Welcome, Ada Lovelace-Byron.")).to_be_visible()
     expect(navbar(page).get_by_role("button", name="Sign out")).to_be_visible()
     shot(page, "members-area")
@@ -109,7 +111,7 @@ def test_log_in_with_emailed_code(page, shot, mailbox):
     expect(page.get_by_role("heading", name="Send me a sign-in code")).to_be_visible()
     shot(page, "request-code")
     field(page, "Email").fill(user.email)
-    page.get_by_role("button", name="Request Code").click()
+    page.get_by_role("button", name="Request code").click()
 
     expect(page.get_by_role("heading", name="Enter your sign-in code")).to_be_visible()
     expect(page.get_by_role("link", name=user.email)).to_be_visible()

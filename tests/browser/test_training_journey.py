@@ -44,8 +44,11 @@ def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server
     # Browse: the live trainings, filtered to the course, then the run's own page.
     page.goto("/")
     # The seeded public pages are in the menu, even after earlier tests flushed the database.
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="What is DIT")).to_be_visible()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Live trainings").click()
+    menu = page.get_by_role("navigation", name="Main")
+    menu.get_by_role("button", name="About DIT").click()
+    expect(menu.get_by_role("link", name="What is DIT")).to_be_visible()
+    menu.get_by_role("button", name="Trainings").click()
+    menu.get_by_role("link", name="Live trainings").click()
     expect(page.get_by_role("heading", name="Live trainings", level=1)).to_be_visible()
     page.get_by_label("Course").select_option(label="20-Day DIT Programme")
     page.get_by_role("button", name="Show trainings").click()

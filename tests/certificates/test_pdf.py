@@ -83,3 +83,16 @@ def test_a_missing_pdf_is_rendered_when_asked_for(issue, holder):
     certificate.pdf.delete(save=True)
     stored = services.ensure_pdf(certificate)
     assert stored.read(5) == b"%PDF-"
+
+
+def test_under_make_run_the_qr_code_and_the_e_mail_link_are_absolute(issue, holder, settings, tmp_path):
+    """`make run` leaves SITE_URL empty (DEBUG on): the links use the local address, never a bare path."""
+    from django.core import mail
+
+    settings.DEBUG = True
+    settings.SITE_URL = ""
+    certificate = issue(holder)
+    expected = f"http://127.0.0.1:8000/certificates/verify/{certificate.verification_code}/"
+    results = zxingcpp.read_barcodes(page_image(pdf_bytes(certificate), tmp_path))
+    assert [result.text for result in results] == [expected]
+    assert expected in mail.outbox[-1].body

@@ -65,8 +65,13 @@ def test_a_non_member_sees_what_the_members_area_is_and_how_to_get_in(client):
     client.force_login(UserFactory())
     home = client.get(reverse("members:home"))
     assert home.status_code == 200
-    assert "You are not a member yet" in home.content.decode()
-    assert reverse("members:access_again") in home.content.decode()
+    html = home.content.decode()
+    # A new account lands on what to do next (apply for a training, the routes, the profile).
+    assert "<h1>Your account</h1>" in html and "What to do next" in html
+    assert "You are not a member yet" not in html
+    for name in ("trainings:run_list", "accreditation:my_pathway", "members:profile", "providers:apply"):
+        assert f'href="{reverse(name)}"' in html
+    assert reverse("members:access_again") in html
 
     resources = client.get(reverse("members:resource_list"))
     assert resources.status_code == 403

@@ -67,7 +67,8 @@ def test_members_resources(client, rows, django_assert_num_queries):
         ResourceFactory(group=ResourceGroupFactory())
     client.force_login(practitioner())
     # session, user, groups for the role check, credential check (member), groups for the
-    # filter, count, the page of resources with their groups, menu pages
-    with django_assert_num_queries(8):
+    # filter, count, the page of resources with their groups, menu pages, supervisor
+    # credential (the menu's "Supervising")
+    with django_assert_num_queries(9):
         response = client.get(reverse("members:resource_list"))
     assert len(response.context["page"].object_list) == min(rows, 25)

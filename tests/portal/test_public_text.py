@@ -3,6 +3,7 @@
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -140,3 +141,52 @@ def test_becoming_a_trainer_links_to_the_trainer_pathway_pages_that_work(client)
     client.force_login(UserFactory())
     assert client.get("/pathway/trainer-days/").status_code == 200
     assert client.get("/pathway/").status_code == 200
+
+
+SOURCE = Path("/work/shared/seeds/000_d4ba63f0309febc8.txt")
+
+
+def test_cpd_day_is_required_of_trainers_not_supervisors(client):
+    """D1, D14: only trainers must attend a yearly CPD event."""
+    from trainings.models import Course
+
+    cpd_day = Course.objects.get(slug="cpd-day")
+    text = f"{cpd_day.description} {cpd_day.leads_to}"
+    assert "trainers and supervisors must attend" not in text
+    assert "supervisors' yearly CPD event" not in text
+    assert "DIT trainers must attend" in cpd_day.description
+    page = " ".join(client.get("/trainings/courses/cpd-day/").text.split())
+    assert "trainers and supervisors must attend" not in page
+
+
+def test_the_patients_page_keeps_what_the_source_says(client):
+    source = " ".join(SOURCE.read_text().split())
+    assert "out of sight, out of mind" in source and "a safe place to talk openly" in source
+    page = " ".join(client.get("/about/what-is-dit/").text.split())
+    assert "out of sight, out of mind" in page
+    assert "a safe place to talk openly" in page
+    assert "may not always answer your questions directly" in page
+
+
+def test_the_overseas_page_keeps_the_ideal_supervising_trainer(client):
+    assert "ideally the trainer who co-delivered the first training" in SOURCE.read_text()
+    page = " ".join(client.get("/about/overseas-training-providers/").text.split())
+    assert "(ideally the trainer who co-delivered your first training)" in page
+
+
+def test_the_source_text_migration_leaves_edited_pages_alone_and_reverses():
+    from dit_portal.seeds_text_sources import restore_source_text, undo_source_text
+
+    page = Page.objects.get(slug="what-is-dit")
+    assert page.body.count("out of sight, out of mind") == 1
+    restore_source_text()  # runs twice without adding the text twice
+    page.refresh_from_db()
+    assert page.body.count("out of sight, out of mind") == 1
+    undo_source_text()
+    page.refresh_from_db()
+    assert "out of sight" not in page.body and "answer your questions directly" not in page.body
+    page.body = "Edited by a coordinator."
+    page.save()
+    restore_source_text()
+    page.refresh_from_db()
+    assert page.body == "Edited by a coordinator."

@@ -81,7 +81,7 @@ def test_home_lists_the_next_live_trainings_and_the_menu_has_the_catalogue(clien
     assert "Draft cohort" not in html
     menu = html[html.index('aria-label="Main"') : html.index("</nav>")]
     assert 'href="/trainings/courses/">Courses</a>' in menu
-    assert 'href="/contact/">Contact</a>' in menu
+    assert 'href="/contact/">Contact the coordinators</a>' in menu
 
 
 def test_home_without_live_trainings_points_to_the_catalogue(client):
@@ -104,3 +104,66 @@ def test_markdown_tables_are_styled_like_the_rest(client, settings):
     html = client.get("/about/for-professionals/").text
     body = html[html.index('<div class="page-body">') :]
     assert "<table>" in body and "<th>DIT</th>" in body
+
+
+TITLE_CASE = re.compile(r"\b(?:[A-Z][a-z]+ ){1,4}(?:Me|Code|Address|Addresses|Password|Email|In|Up|Out)\b")
+
+
+@pytest.mark.parametrize(
+    "url", ["/accounts/login/", "/accounts/login/code/", "/accounts/signup/", "/accounts/password/reset/"]
+)
+def test_allauths_labels_are_in_sentence_case(client, url):
+    """ "Remember Me", "Request Code", "Verify Your Email Address" read as the portal writes
+    (locale/en_GB, from locale/make_sentence_case.py)."""
+    text = visible_text(client.get(url).text)
+    assert not TITLE_CASE.findall(text), TITLE_CASE.findall(text)
+
+
+def test_allauths_sentence_case_labels_and_mail_subject():
+    from django.utils import translation
+
+    with translation.override("en-gb"):
+        assert translation.gettext("Remember Me") == "Remember me"
+        assert translation.gettext("Request Code") == "Request code"
+        assert translation.gettext("Verify Your Email Address") == "Verify your e-mail address"
+        assert translation.gettext("Please Confirm Your Email Address") == "Please confirm your e-mail address"
+        assert translation.gettext("Sign Up") == "Create account"
+
+
+def test_the_sign_in_code_page_and_the_verification_page(client):
+    assert "Request code" in visible_text(client.get("/accounts/login/code/").text)
+    assert "Remember me" in visible_text(client.get("/accounts/login/").text)
+
+
+def test_labels_inside_sentences_keep_dit_in_capitals():
+    from dit_portal.text import lower_in_sentence
+
+    assert (
+        lower_in_sentence("An accredited DIT supervisor who knows your clinical work")
+        == "an accredited DIT supervisor who knows your clinical work"
+    )
+    assert lower_in_sentence("Practitioner training case; DIT case") == "practitioner training case; DIT case"
+    assert lower_in_sentence("Holds a DIT practitioner credential") == "holds a DIT practitioner credential"
+
+
+def test_the_missing_letters_say_dit_in_capitals():
+    from accreditation import pathways
+    from members.enums import CredentialKind
+
+    person = UserFactory()
+    text = " ".join(item.missing for item in pathways.checklist(person, CredentialKind.SUPERVISOR).items)
+    assert "accredited DIT supervisor" in text
+    assert " dit " not in text
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("/members/access/", "Create an account"),
+        ("/members/networks/north-west/", "Sign in to join this network."),
+    ],
+)
+def test_visitors_are_asked_to_sign_in_and_create_an_account(client, url, words):
+    text = visible_text(client.get(url).text)
+    assert words in text
+    assert not OLD_WORDS.findall(text)

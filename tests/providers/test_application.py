@@ -299,3 +299,32 @@ def test_the_form_refuses_a_uk_organisation_and_a_missing_plan(client, applicant
     assert "The licence is for organisations based outside the UK." in form.errors["home_country"]
     assert "evidence_6" in form.errors
     assert not Provider.objects.exists()
+
+
+def test_the_form_chooses_no_country_and_lists_what_to_fix_at_the_top(client, applicant):
+    """No home country is preselected (it was Afghanistan, the first of the list); an empty
+    form comes back with an error summary first, each error linking to its field."""
+    client.force_login(applicant)
+    html = client.get(reverse("providers:apply")).text
+    home = html[html.index('name="home_country"') :]
+    home = home[: home.index("</select>")]
+    assert '<option value="" selected>Choose a country</option>' in home
+    assert home.count("selected") == 1
+    assert "data-country-picker" in html and "js/country_picker.js" in html
+
+    response = client.post(reverse("providers:apply"), {"name": ""})
+    html = response.text
+    assert response.status_code == 200
+    summary = html[html.index("data-error-summary") : html.index("</div>", html.index("data-error-summary"))]
+    assert html.index("data-error-summary") < html.index('name="name"')
+    assert "There is a problem" in summary
+    assert (
+        '<a href="#id_home_country">Country the organisation is based in: Choose the country your organisation is based in.</a>'
+        in summary
+    )
+    assert (
+        '<a href="#id_licensed_countries">Countries you will train in: Choose at least one country you will train in.</a>'
+        in summary
+    )
+    for field in response.context["form"].errors:
+        assert f'href="#id_{field}"' in summary, field

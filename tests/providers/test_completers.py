@@ -196,3 +196,38 @@ def test_the_service_refuses_a_list_for_another_providers_delivery(provider, mem
     with pytest.raises(services.ProviderError, match="Choose one of your own trainings"):
         services.submit_completer_list(provider, delivery=theirs, upload=csv_file(GOOD_ROWS), by=member)
     assert not CompleterList.objects.exists() and not Completer.objects.exists()
+
+
+def test_a_header_error_does_not_hide_the_rows_errors(provider, member, delivery):
+    """One round of corrections: a missing column and a bad e-mail in a row are both named."""
+    header = ["name", "email", "profession", "result"]  # no registration column
+    rows = [["Ana Sousa", "not-an-address", "Psychologist", "completed"], ["", "rui@example.pt", "Nurse", "maybe"]]
+    with pytest.raises(services.ProviderError) as error:
+        services.submit_completer_list(provider, delivery=delivery, upload=csv_file(rows, header=header), by=member)
+    found = messages(error)
+    assert "Row 1: missing column(s): registration." in found
+    assert any(message.startswith("Row 2") and "not an e-mail address" in message for message in found), found
+    assert any(message.startswith("Row 3") and "name" in message for message in found), found
+    assert any(message.startswith("Row 3") and "“maybe” is not a result" in message for message in found), found
+    assert not CompleterList.objects.exists()
+
+
+def test_the_templates_to_download_have_the_columns_the_check_expects(provider, member, delivery, settings, client):
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from providers.completers import COLUMNS, parse_completer_list
+
+    folder = settings.BASE_DIR / "static" / "providers"
+    csv = (folder / "completer-list-template.csv").read_bytes()
+    workbook = load_workbook(folder / "completer-list-template.xlsx", read_only=True)
+    assert list(next(workbook.active.iter_rows(values_only=True))) == list(COLUMNS)
+    for name, content in (
+        ("template.csv", csv),
+        ("template.xlsx", (folder / "completer-list-template.xlsx").read_bytes()),
+    ):
+        parsed = parse_completer_list(SimpleUploadedFile(name, content))
+        assert parsed.errors == [] and len(parsed.rows) == 1
+    client.force_login(member)
+    html = client.get(reverse("providers:upload_completers", kwargs={"provider_id": provider.pk})).text
+    assert "providers/completer-list-template.csv" in html and "providers/completer-list-template.xlsx" in html

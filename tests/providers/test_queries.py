@@ -54,9 +54,9 @@ def test_dashboard(client, provider, member, rows, django_assert_num_queries):
     client.force_login(member)
     # session, user, provider, roles (menu), menu pages, application, trainers with this
     # year's events, supervision fee, first delivery, supervision hours, annual fee paid,
-    # invoices, supervision records, completer lists (14), and the engine's maintenance
-    # check of each of the two trainers (10 each)
-    with django_assert_num_queries(34):
+    # the unpaid fee invoice's due date, invoices, supervision records, completer lists (15),
+    # and the engine's maintenance check of each of the two trainers (10 each)
+    with django_assert_num_queries(35):
         response = client.get(reverse("providers:dashboard", args=[provider.pk]))
     assert response.status_code == 200
     assert len(response.context["requirements"]) == 4 + 2

@@ -77,7 +77,7 @@ def test_an_existing_account_logs_in_to_accept_and_only_the_invited_address_may(
 ):
     known = UserFactory(email="joana@lisbon-dit.example")
     _invitation, path = invite(provider, coordinator, known.email, django_capture_on_commit_callbacks)
-    assert "Log in" in client.get(path).content.decode()
+    assert "Sign in</a> with this address" in client.get(path).content.decode()
     client.force_login(UserFactory(email="someone.else@example.org"))
     client.post(path)
     assert not provider.memberships.filter(user__email="someone.else@example.org").exists()

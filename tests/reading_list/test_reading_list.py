@@ -279,3 +279,33 @@ def test_the_admin_keeps_single_line_fields_on_one_line(hostile):
         hostile.full_clean()
     assert set(error.value.message_dict) == {"title", "note"}
     assert error.value.message_dict["note"] == ["Keep this on one line."]
+
+
+def test_the_page_lists_each_reference_once_with_all_its_topics(client):
+    """The count said 26 while 29 entries were listed (three references under two topics)."""
+    html = client.get(reverse("reading_list:list")).text
+    listed = html.count('name="ref"')
+    assert "26 references" in html
+    assert listed == Reference.objects.count() == 26
+    shared = [reference for reference in Reference.objects.all() if reference.topics.count() > 1]
+    assert shared, "the seeded list has references under two topics"
+    for reference in shared:
+        assert html.count(f'value="{reference.key}"') == 1
+        for topic in reference.topics.all()[1:]:
+            assert f'<a href="#topic-{topic.slug}">{topic.name}</a>' in html
+
+
+def test_the_ris_export_has_no_numbering_lines_between_records(client):
+    text = client.get(reverse("reading_list:export_ris")).content.decode()
+    lines = text.splitlines()
+    assert lines[0].startswith("TY  - ")
+    assert all(line == "" or re_ris_line(line) for line in lines), [
+        line for line in lines if line and not re_ris_line(line)
+    ]
+    assert len(rispy.loads(text)) == 26
+
+
+def re_ris_line(line):
+    import re
+
+    return re.match(r"^[A-Z][A-Z0-9]  - ", line) is not None

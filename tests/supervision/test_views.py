@@ -115,6 +115,10 @@ def test_another_practitioners_case_answers_404(client, practitioner):
 def test_logging_hours_and_a_recording_on_my_case(client, practitioner, supervisor):
     case = CaseFactory(practitioner=practitioner, supervisor=supervisor, started_on=days_ago(30))
     client.force_login(practitioner)
+    # The page says how the supervisor receives the recording: the portal only logs it.
+    page = " ".join(client.get(reverse("supervision:case_detail", args=[case.pk])).text.split())
+    assert "The portal does not hold recordings of sessions: it only logs that one was made." in page
+    assert f"Give the recording itself to {supervisor}" in page and "never by ordinary e-mail" in page
     response = client.post(
         reverse("supervision:case_hours", args=[case.pk]), {"date": days_ago(2).isoformat(), "hours": "1.5"}
     )
@@ -278,9 +282,19 @@ def test_contacting_a_supervisor_emails_them_without_showing_their_address(clien
         response = client.post(url, data, follow=True)
     assert "Your message has been sent to Listed Lucy" in response.content.decode()
     assert listing.supervisor.email not in response.content.decode()
-    assert len(mail.outbox) == 1
+    assert "We have e-mailed you a confirmation" in response.content.decode()
+    assert len(mail.outbox) == 2
     assert mail.outbox[0].to == [listing.supervisor.email]
     assert "vera@example.com" in mail.outbox[0].body and "Do you have space in May?" in mail.outbox[0].body
+    # The visitor's acknowledgement: what happens next, no copy of the text, no address of the supervisor.
+    acknowledgement = mail.outbox[1]
+    assert acknowledgement.to == ["vera@example.com"]
+    assert acknowledgement.subject.endswith("Your message to Listed Lucy has been forwarded")
+    html = acknowledgement.alternatives[0][0]
+    for part in (acknowledgement.body, html):
+        assert "forwarded to them on" in part and "their own mailbox" in part
+        assert "Do you have space in May?" not in part
+        assert listing.supervisor.email not in part
 
 
 def test_the_honeypot_sends_nothing(client):
@@ -301,7 +315,7 @@ def test_contact_is_rate_limited(client, django_capture_on_commit_callbacks):
     response = client.post(url, data)
     assert response.status_code == 429
     assert "several messages in a short time" in response.content.decode()
-    assert len(mail.outbox) == CONTACT_LIMIT
+    assert len(mail.outbox) == 2 * CONTACT_LIMIT  # each message and its acknowledgement
 
 
 def test_unlisted_supervisors_cannot_be_contacted(client):

@@ -71,8 +71,9 @@ def test_run_page(client, rows, django_assert_num_queries):
         EnrolmentFactory(run=run, status=EnrolmentStatus.ACCEPTED)
     client.force_login(UserFactory())
     # session, user, run with facts (places taken among them), days, fees, requirements,
-    # trainers, my application, menu pages, roles (admin link; draft preview)
-    with django_assert_num_queries(10):
+    # trainers, my application, menu pages, roles (admin link; draft preview), supervisor
+    # credential (the menu's "Supervising")
+    with django_assert_num_queries(11):
         response = client.get(run.get_absolute_url())
     assert response.status_code == 200
     assert len(response.context["run"].public_trainers) == rows
