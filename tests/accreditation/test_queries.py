@@ -49,7 +49,7 @@ def test_my_pathway(client, rows, django_assert_num_queries):
     # letters, supervisees, trainer days; with no role-play result, the completed 5-day and
     # 20-day runs), this year's maintenance check, the routes started, the lists shown, and
     # whether the menu offers "Supervising" (read with the roles)
-    with django_assert_num_queries(49):
+    with django_assert_num_queries(52):
         response = client.get(reverse("accreditation:my_pathway"))
     assert response.status_code == 200
     assert len(response.context["maintenance_results"]) == rows

@@ -34,7 +34,7 @@ def test_members_area_credentials(client, held, django_assert_num_queries):
     # session, user, role check (for membership and the admin link), credential check for
     # membership, credentials, network memberships, supervision sessions awaiting them, menu
     # pages, supervisor credential (the menu's "Supervising")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get("/members/")
     assert response.text.count('class="list-group-item') == held
 
