@@ -422,6 +422,17 @@ def _empty_target(root, alias):
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE")
+        if connection.vendor == "postgresql":
+            # The dump also creates functions (the issued-invoice triggers'); dropping the
+            # tables leaves them, and the next restore would fail on "already exists".
+            cursor.execute(
+                "SELECT p.oid::regprocedure::text FROM pg_proc p"
+                " JOIN pg_namespace n ON n.oid = p.pronamespace"
+                " LEFT JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'"
+                " WHERE n.nspname = current_schema() AND d.objid IS NULL"
+            )
+            for (function,) in cursor.fetchall():
+                cursor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
     connection.close()
     if root.exists():
         for child in root.iterdir():

@@ -16,6 +16,8 @@ from dit_portal.models import AuditEntry
 from members import roles
 from tests.factories import UserFactory, staff_with_totp
 
+from .helpers import completed, days_ago
+
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2026, 1, 31)
@@ -26,8 +28,16 @@ def coordinator():
     return staff_with_totp(roles.COORDINATOR)
 
 
+def trained(person=None):
+    """`person` (a new one unless given) with the whole 5-day training completed a month
+    before DAY: a role-play is recorded only after it (D24)."""
+    person = person or UserFactory()
+    completed(person, "5-day-dit-training", ended=(days_ago(0) - DAY).days + 30)
+    return person
+
+
 def test_a_voided_pass_stops_counting_and_a_new_attempt_is_recorded(coordinator, django_capture_on_commit_callbacks):
-    person = UserFactory(full_name="Pat Person")
+    person = trained(UserFactory(full_name="Pat Person"))
     result = services.record_role_play(person, outcome=RolePlayOutcome.PASS, assessed_on=DAY, by=coordinator)
     assert role_play_item(person, DAY).met
     mail.outbox.clear()
@@ -52,7 +62,7 @@ def test_a_voided_pass_stops_counting_and_a_new_attempt_is_recorded(coordinator,
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_voiding_needs_a_reason(coordinator, reason):
-    result = services.record_role_play(UserFactory(), outcome=RolePlayOutcome.FAIL, assessed_on=DAY, by=coordinator)
+    result = services.record_role_play(trained(), outcome=RolePlayOutcome.FAIL, assessed_on=DAY, by=coordinator)
     with pytest.raises(services.AccreditationError, match="Say why"):
         services.void_role_play(result, reason=reason, by=coordinator)
     result.refresh_from_db()
@@ -60,7 +70,7 @@ def test_voiding_needs_a_reason(coordinator, reason):
 
 
 def test_only_staff_with_the_right_void_and_only_once(coordinator):
-    result = services.record_role_play(UserFactory(), outcome=RolePlayOutcome.FAIL, assessed_on=DAY, by=coordinator)
+    result = services.record_role_play(trained(), outcome=RolePlayOutcome.FAIL, assessed_on=DAY, by=coordinator)
     for outsider in (UserFactory(), UserFactory(role=roles.SUPERVISOR)):
         with pytest.raises(services.AccreditationError, match="may not void"):
             services.void_role_play(result, reason="x", by=outsider)
@@ -71,7 +81,7 @@ def test_only_staff_with_the_right_void_and_only_once(coordinator):
 
 
 def test_the_admin_action_asks_for_the_reason_then_voids(client, coordinator):
-    person = UserFactory()
+    person = trained()
     result = services.record_role_play(person, outcome=RolePlayOutcome.REFER, assessed_on=DAY, by=coordinator)
     client.force_login(coordinator)
     url = reverse("admin:accreditation_roleplayresult_changelist")

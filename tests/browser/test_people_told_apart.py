@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from accreditation.models import RolePlayResult
 from supervision.enums import SessionStatus
 from supervision.models import SupervisionSession
+from tests.accreditation.helpers import completed
 from tests.factories import UserFactory, staff_with_totp
 from tests.supervision.factories import SessionFactory, make_supervisor
 from tests.trainings.factories import EnrolmentFactory, make_run
@@ -31,6 +32,7 @@ def two_alex_morgans():
 
 def test_the_role_play_person_autocomplete_offers_each_namesake_with_their_email(page, context, live_server, shot):
     _, south = two_alex_morgans()
+    completed(south, "5-day-dit-training")  # D24: the role-play is taken after the whole training
     sign_in(context, staff_with_totp(), live_server)
     page.goto("/admin/accreditation/roleplayresult/add/")
     page.locator(".field-person .select2-selection").click()

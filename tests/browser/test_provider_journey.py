@@ -100,6 +100,10 @@ def test_completer_list_errors_fixed_approved_then_supervision_moves_the_hours(
     expect(staff.get_by_text("rui.costa@example.pt")).to_be_visible()
     shot(staff, "admin-completer-list")
     staff.get_by_role("button", name="Approve").click()
+    # Approving creates accounts, so a page first says whose (authority work): confirmed there.
+    expect(staff.get_by_role("heading", name="Approve and bring these people into the portal?")).to_be_visible()
+    expect(staff.get_by_role("row", name=re.compile("rui.costa@example.pt"))).to_contain_text("new account created")
+    staff.get_by_role("button", name="Yes, approve and create the accounts").click()
     expect(staff.get_by_text(re.compile("approved\\."))).to_be_visible()
     shot(staff, "admin-approved")
     staff_context.close()

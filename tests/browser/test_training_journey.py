@@ -64,7 +64,9 @@ def test_apply_with_evidence_then_coordinator_accepts(page, browser, live_server
     log_in(page, trainee.email)
     expect(page.get_by_role("heading", name="Apply for 20-Day DIT Programme")).to_be_visible()
     shot(page, "apply-form")
-    page.get_by_role("radio", name="Yes").check()
+    page.get_by_role("group", name=re.compile("Do you hold a diploma-level")).get_by_label("Yes").check()
+    # D19: the 20-day programme is for people who do not yet meet the psychodynamic competences.
+    page.get_by_role("group", name=re.compile("Do you already meet the psychodynamic")).get_by_label("No").check()
     field(page, "Upload your certificate").set_input_files(str(certificate))
     field(page, "Which body are you currently fully registered with?").select_option("UKCP")
     field(page, "Registration number").fill("UKCP-20417")

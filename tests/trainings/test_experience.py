@@ -307,6 +307,8 @@ def twenty_day_form(course, **overrides):
         f"answer_{requirements['Professional registration']}": "UKCP",
         f"number_{requirements['Professional registration']}": "UKCP-1",
         f"answer_{requirements['NHS Talking Therapies employer']}": "Camden NHS Talking Therapies",
+        # D19: the 20-day programme is for people who do not yet meet the psychodynamic competences
+        f"answer_{requirements['Psychodynamic competences not yet met']}": "no",
     }
     for title, value in overrides.items():
         key, _, title = title.partition(":")
