@@ -83,8 +83,26 @@ def candidates():
         & Q(practitioner)
         & Q(_completed(PathwayRole.COMPLEX_CARE)),
     }
-    people = User.objects.filter(is_active=True).annotate(
-        **{name: ExpressionWrapper(rule, output_field=BooleanField()) for name, rule in rules.items()}
+    # Everyone who may be ready has a row in one of these small tables (each rule needs one
+    # of them), so the flags are computed for those people only, not for every account.
+    pool = (
+        Q(pk__in=RolePlayResult.objects.filter(outcome=RolePlayOutcome.PASS, voided_at__isnull=True).values("person"))
+        | Q(pk__in=SupportLetter.objects.values("person"))
+        | Q(
+            pk__in=TrainerDay.objects.filter(role__in=(TrainerRole.SUPPORT, TrainerRole.LEAD)).values(
+                "run_trainer__trainer"
+            )
+        )
+        | Q(
+            pk__in=Enrolment.objects.filter(
+                status=EnrolmentStatus.COMPLETED, run__course__pathway_role=PathwayRole.COMPLEX_CARE
+            ).values("trainee")
+        )
+    )
+    people = (
+        User.objects.filter(is_active=True)
+        .filter(pool)
+        .annotate(**{name: ExpressionWrapper(rule, output_field=BooleanField()) for name, rule in rules.items()})
     )
     return people.filter(
         Q(maybe_practitioner=True) | Q(maybe_supervisor=True) | Q(maybe_trainer=True) | Q(maybe_complex_care=True)
@@ -125,16 +143,15 @@ STARTING_COURSES = {
 PREREQUISITE_ITEMS = {"practitioner", "supervisor", "practitioner_and_supervisor"}
 
 
-def started_kinds(person, checklists):
-    """The credentials whose route `person` is on: they hold it (in any status), applied for
-    or took its starting training, or met one of its own steps. One query."""
-    courses = set(
-        Enrolment.objects.filter(
-            trainee=person,
-            run__course__pathway_role__in=[role for roles in STARTING_COURSES.values() for role in roles],
-            status__in=(*ACTIVE_STATES, EnrolmentStatus.COMPLETED),
-        ).values_list("run__course__pathway_role", flat=True)
-    )
+def started_kinds(checklists, enrolments):
+    """The credentials whose route the person is on: they hold it (in any status), applied
+    for or took its starting training (from `enrolments`, the person's enrolments with their
+    run's course), or met one of its own steps."""
+    courses = {
+        enrolment.run.course.pathway_role
+        for enrolment in enrolments
+        if enrolment.status in (*ACTIVE_STATES, EnrolmentStatus.COMPLETED)
+    }
     return {
         checklist.kind
         for checklist in checklists

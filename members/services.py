@@ -193,6 +193,21 @@ def credential_timelines(holder_ids, kind):
     return timelines
 
 
+def all_credential_timelines(holder_ids):
+    """{holder id: {kind: [(effective_on, status), ...] oldest first}} for every credential
+    of the holders, in one query; the form of `credential_timelines` for readers that need
+    several kinds for many people (the requirements engine)."""
+    timelines = {holder_id: {} for holder_id in holder_ids}
+    events = (
+        CredentialEvent.objects.filter(credential__holder_id__in=list(holder_ids))
+        .order_by("effective_on", "created_at", "id")
+        .values_list("credential__holder_id", "credential__kind", "effective_on", "to_status")
+    )
+    for holder_id, kind, effective_on, status in events:
+        timelines[holder_id].setdefault(kind, []).append((effective_on, status))
+    return timelines
+
+
 def status_on_day(holder, kind, day):
     """The SQL form of `status_in_timeline`: an expression for the status of `holder`'s `kind`
     on `day` (both expressions, e.g. OuterRef("supervisor") and OuterRef("date")); NULL when
