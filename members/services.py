@@ -23,6 +23,7 @@ from dit_portal import openbadges
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 from dit_portal.files import EVIDENCE_KINDS, prepare_upload, private_storage, shown_name
+from dit_portal.text import with_article
 
 from . import roles
 from .access import network_eligibility
@@ -106,7 +107,7 @@ def set_credential_status(holder, kind, status, *, by=None, note="", effective_o
         if previous and status not in CREDENTIAL_TRANSITIONS[previous]:
             allowed = ", ".join(_label(s) for s in CREDENTIAL_TRANSITIONS[previous]) or "none: it is final"
             raise CredentialError(
-                f"A {_label(previous)} credential cannot become {_label(status)} (possible: {allowed})."
+                f"{with_article(_label(previous))[0].upper()}{with_article(_label(previous))[1:]} credential cannot become {_label(status)} (possible: {allowed})."
             )
         if last is not None and effective_on < last.effective_on:
             raise CredentialError(
