@@ -6,12 +6,15 @@ saved with `update_fields`, one CredentialEvent with its effective date, who and
 one audit entry; the credential's place in the signed credentials' status list
 (dit_portal.openbadges) follows in the same transaction. The history answers "what was X's
 status on date D" (`credential_status_on`), which the accreditation engine asks of
-supervisors (D5, D15).
+supervisors (D5, D15). The one exception is `record_new_credentials`, which records many
+credentials nobody holds yet in bulk (the register import) and leaves each one, its events
+and its audit entries as `record_credential` would, following the same steps.
 
 Regional network memberships and meeting attendance change here too (see their section).
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dit_portal import openbadges
-from dit_portal.audit import log_action
+from dit_portal.audit import log_action, log_actions
 from dit_portal.emails import send_templated_email
 from dit_portal.files import EVIDENCE_KINDS, prepare_upload, private_storage, shown_name
 from dit_portal.text import with_article
@@ -80,6 +83,20 @@ def may_decide_credential(user, kind):
     return user.is_superuser or roles.has_role(user, roles.PROGRAMME_DIRECTOR)
 
 
+_STATUSES, _KINDS, _ROUTES = (
+    frozenset(choices.values) for choices in (CredentialStatus, CredentialKind, CredentialRoute)
+)
+
+
+def _check_values(kind, status, route):
+    if status not in _STATUSES:
+        raise CredentialError(f"Unknown credential status: {status!r}.")
+    if kind not in _KINDS:
+        raise CredentialError(f"Unknown credential: {kind!r}.")
+    if route and route not in _ROUTES:
+        raise CredentialError(f"Unknown accreditation route: {route!r}.")
+
+
 def set_credential_status(holder, kind, status, *, by=None, note="", effective_on=None, route=None):
     """Move `holder`'s credential of `kind` to `status` from `effective_on` (default today),
     creating it if the person has none yet (a first record may take any status). Returns the
@@ -87,12 +104,7 @@ def set_credential_status(holder, kind, status, *, by=None, note="", effective_o
 
     A change made by a person (`by`) of the AFC trainer credential needs the Programme
     Director or a superuser; `by=None` is the portal itself (seed and demo data)."""
-    if status not in CredentialStatus.values:
-        raise CredentialError(f"Unknown credential status: {status!r}.")
-    if kind not in CredentialKind.values:
-        raise CredentialError(f"Unknown credential: {kind!r}.")
-    if route and route not in CredentialRoute.values:
-        raise CredentialError(f"Unknown accreditation route: {route!r}.")
+    _check_values(kind, status, route)
     if by is not None and not may_decide_credential(by, kind):
         raise CredentialError(TRAINER_DECISION)
     effective_on = effective_on or timezone.localdate()
@@ -135,38 +147,129 @@ def set_credential_status(holder, kind, status, *, by=None, note="", effective_o
     return credential
 
 
-def record_credential(holder, kind, *, status, accredited_on, route, note="", by=None, status_since=None):
-    """Record a credential a person already holds (the existing register, or one granted
-    before the portal), with its real accreditation date. A status other than accredited
-    is recorded as accredited on `accredited_on`, then changed on `status_since` (default
-    today). Someone records it (`by`); the AFC trainer credential only the Programme Director
-    or a superuser."""
+def _check_recordable(kind, status, accredited_on, by):
     if kind == CredentialKind.TRAINER and not may_decide_credential(by, kind):
         raise CredentialError(TRAINER_DECISION)
-    if HeldCredential.objects.filter(holder=holder, kind=kind).exists():
-        raise CredentialError(f"{holder} already has a {CredentialKind(kind).label} record; change its status instead.")
     if status in ONCE_ACCREDITED_STATES:
         if accredited_on is None:
             raise CredentialError("Give the date the credential was accredited.")
         _check_date(accredited_on, "The accreditation date")
     elif accredited_on is not None:
         raise CredentialError("A credential in progress has no accreditation date yet.")
+
+
+def _recording_steps(status, accredited_on, note, status_since=None):
+    """The status changes that record a credential someone holds already, in order, as
+    (status, effective_on or None for today, note): accredited on its accreditation date,
+    then (a lapsed, suspended or revoked one) its status since `status_since` (default today);
+    one in progress is in progress from today."""
+    if status not in ONCE_ACCREDITED_STATES:
+        return [(status, None, note)]
+    steps = [(CredentialStatus.ACCREDITED, accredited_on, note)]
+    if status != CredentialStatus.ACCREDITED:
+        since = status_since or max(accredited_on, timezone.localdate())
+        steps.append((status, since, note or "As recorded in the register."))
+    return steps
+
+
+def record_credential(holder, kind, *, status, accredited_on, route, note="", by=None, status_since=None):
+    """Record a credential a person already holds (the existing register, or one granted
+    before the portal), with its real accreditation date. A status other than accredited
+    is recorded as accredited on `accredited_on`, then changed on `status_since` (default
+    today). Someone records it (`by`); the AFC trainer credential only the Programme Director
+    or a superuser."""
+    _check_recordable(kind, status, accredited_on, by)
+    if HeldCredential.objects.filter(holder=holder, kind=kind).exists():
+        raise CredentialError(f"{holder} already has a {CredentialKind(kind).label} record; change its status instead.")
     with transaction.atomic():
-        if status in ONCE_ACCREDITED_STATES:
+        for number, (step, effective_on, step_note) in enumerate(
+            _recording_steps(status, accredited_on, note, status_since)
+        ):
             credential = set_credential_status(
-                holder, kind, CredentialStatus.ACCREDITED, by=by, note=note, effective_on=accredited_on, route=route
+                holder,
+                kind,
+                step,
+                by=by,
+                note=step_note,
+                effective_on=effective_on,
+                route=route if number == 0 else None,
             )
-            if status != CredentialStatus.ACCREDITED:
-                since = status_since or max(accredited_on, timezone.localdate())
-                credential = set_credential_status(
-                    holder, kind, status, by=by, note=note or "As recorded in the register.", effective_on=since
-                )
-        else:
-            credential = set_credential_status(holder, kind, status, by=by, note=note, route=route)
         if note and credential.note != note:
             credential.note = note
             credential.save(update_fields=["note"])
     return credential
+
+
+@dataclass
+class NewCredential:
+    """One credential for `record_new_credentials`: the arguments of `record_credential`."""
+
+    holder: User
+    kind: str
+    status: str
+    accredited_on: datetime.date | None
+    route: str
+    note: str = ""
+
+
+def record_new_credentials(records, *, by):
+    """`record_credential` for many credentials none of their holders has yet (the register
+    import), in three inserts whatever their number: the credentials, their events and
+    their audit entries are inserted in bulk and end as `record_credential` leaves each one
+    (the same steps, dates, route, note and audit entries; a new credential has no place in
+    the status list yet). Holders must be saved. A refused record raises CredentialError,
+    saving nothing; a holder who has the kind already makes the insert fail on the
+    one-credential-of-a-kind constraint (IntegrityError). Returns the credentials."""
+    today = timezone.localdate()
+    planned = []
+    for record in records:
+        _check_values(record.kind, record.status, record.route)
+        _check_recordable(record.kind, record.status, record.accredited_on, by)
+        steps = [
+            (step, effective_on or today, (step_note or "").strip())
+            for step, effective_on, step_note in _recording_steps(record.status, record.accredited_on, record.note)
+        ]
+        credential = HeldCredential(
+            holder=record.holder,
+            kind=record.kind,
+            status=steps[-1][0],
+            accredited_on=next((day for step, day, _ in steps if step in ONCE_ACCREDITED_STATES), None),
+            route=record.route or "",
+            note=record.note or "",
+        )
+        planned.append((credential, steps))
+    if not planned:
+        return []
+    by_id = by.pk if by is not None else None
+    with transaction.atomic():
+        credentials = HeldCredential.objects.bulk_create([credential for credential, _ in planned])
+        events, actions = [], []
+        for credential, steps in planned:
+            previous = ""
+            for number, (step, effective_on, note) in enumerate(steps):
+                events.append(
+                    CredentialEvent(
+                        credential_id=credential.pk,
+                        from_status=previous,
+                        to_status=step,
+                        by_id=by_id,
+                        note=note,
+                        effective_on=effective_on,
+                    )
+                )
+                # The audit entry names the credential as it was after this step.
+                as_then = credential
+                if step != credential.status:
+                    as_then = HeldCredential(
+                        pk=credential.pk, holder=credential.holder, kind=credential.kind, status=step
+                    )
+                route = credential.route if number == 0 else ""
+                data = {"from": previous, "to": step, "effective_on": effective_on, "note": note, "route": route}
+                actions.append((as_then, "members.credential.status_changed", data))
+                previous = step
+        CredentialEvent.objects.bulk_create(events)
+        log_actions(actions, user=by)
+    return credentials
 
 
 def holds_credential(user, kind):

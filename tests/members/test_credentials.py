@@ -182,11 +182,12 @@ def test_import_names_people_from_the_name_column():
 
 
 def test_import_rolls_back_every_row_when_one_fails_at_save(monkeypatch):
-    """All or nothing: a failure on the second row leaves the first unsaved too."""
+    """All or nothing: a failure on the second row (a batch of its own) leaves the first
+    batch unsaved too."""
     from members import register_import
 
     calls = []
-    real = register_import.record_credential
+    real = register_import.record_new_credentials
 
     def failing_second(*args, **kwargs):
         calls.append(1)
@@ -194,7 +195,8 @@ def test_import_rolls_back_every_row_when_one_fails_at_save(monkeypatch):
             raise CredentialError("simulated refusal")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(register_import, "record_credential", failing_second)
+    monkeypatch.setattr(register_import, "BATCH_SIZE", 1)
+    monkeypatch.setattr(register_import, "record_new_credentials", failing_second)
     text = (
         HEADER
         + "a@example.org,practitioner,accredited,2015-03-01,,\nb@example.org,practitioner,accredited,2015-03-01,,\n"
