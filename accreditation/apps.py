@@ -11,6 +11,14 @@ class AccreditationConfig(AppConfig):
         from trainings.eligibility import register_portal_check
         from trainings.enums import AnswerType
 
-        from .pathways import supervisor_training_refusal
+        from . import pathways
 
-        register_portal_check(AnswerType.SUPERVISOR_ROUTE, supervisor_training_refusal)
+        register_portal_check(AnswerType.SUPERVISOR_ROUTE, pathways.supervisor_training_refusal)
+        # The same prerequisites one by one, so the course page lists each and a refusal
+        # names the one not met.
+        for answer_type, key, describe in (
+            (AnswerType.SUPERVISOR_CASES, "dit_cases", pathways.describe_supervisor_cases),
+            (AnswerType.SUPERVISION_EXPERIENCE, "supervision_experience", pathways.describe_supervision_experience),
+            (AnswerType.SUPPORT_LETTERS, "letters", pathways.describe_support_letters),
+        ):
+            register_portal_check(answer_type, pathways.supervisor_prerequisite_refusal(key), describe)

@@ -828,6 +828,37 @@ def supervisor_training_refusal(person, on):
     )
 
 
+def supervisor_prerequisite_refusal(key):
+    """The entry rule of supervisor training for one prerequisite (D20; its item `key` of
+    `supervisor_prerequisites`): why `person` does not meet it on `on`, or None."""
+
+    def refusal(person, on):
+        [item] = [item for item in supervisor_prerequisites(person, on) if item.key == key]
+        return None if item.met else f"the portal does not record it for you. {item.missing}"
+
+    return refusal
+
+
+def describe_supervisor_cases():
+    needed = thresholds.current()["supervisor_cases_since_accreditation"]
+    return f"At least {_number(needed)} DIT case{'s' if needed != 1 else ''} logged since your DIT practitioner accreditation"
+
+
+def describe_supervision_experience():
+    years = thresholds.current()["supervisor_experience_years"]
+    return (
+        f"At least {_number(years)} year{'s' if years != 1 else ''} of general supervision experience (high-intensity "
+        "NHS Talking Therapies work or equivalent), declared with evidence on your profile and verified by a coordinator"
+    )
+
+
+def describe_support_letters():
+    return (
+        "Two letters of support, uploaded to the portal: one from an accredited DIT supervisor who knows your clinical "
+        "work, one from your line manager"
+    )
+
+
 def _supervisor(rec, as_of, limits):
     items = [_held_item(rec, CredentialKind.PRACTITIONER, as_of)]
     items += supervisor_prerequisites(rec, as_of, limits)

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied
-from django.db.models import DecimalField, Sum, Value
+from django.db.models import BooleanField, DecimalField, ExpressionWrapper, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -24,7 +24,7 @@ from members import roles
 
 from . import selectors, services
 from .enums import UNPAID_STATES, ApplicationStatus, InvoiceStatus, ProviderStatus, ReviewStatus
-from .forms import CreditNoteForm, InviteForm, InvoiceLineForm, PaymentForm
+from .forms import CreditNoteForm, InviteForm, InvoiceDueDateForm, InvoiceLineForm, PaymentForm
 from .models import (
     CompleterList,
     Delivery,
@@ -284,38 +284,67 @@ class ProviderAdmin(AuditedAdmin):
         )
 
     def issue_invoice_view(self, request, object_id):
-        LineFormSet = forms.formset_factory(InvoiceLineForm, extra=3, max_num=10)
-        formset = LineFormSet(request.POST or None, prefix="line")
+        """The lines and due date, then a confirmation page showing the invoice as it will be
+        issued (lines, VAT, total, due date); it is issued only when that page is confirmed."""
         provider = get_object_or_404(Provider, pk=object_id)
         if not self.has_change_permission(request, provider):
             raise PermissionDenied
+        LineFormSet = forms.formset_factory(InvoiceLineForm, extra=3, max_num=10)
+        formset = LineFormSet(request.POST or None, prefix="line")
+        due_form = InvoiceDueDateForm(request.POST or None, prefix="invoice")
         error = ""
-        if request.method == "POST" and formset.is_valid():
-            lines = []
-            for line_form in formset:
-                data = line_form.cleaned_data
-                if not data:
-                    continue
-                if data.get("fee"):
-                    lines.append(services.fee_line(data["fee"].kind, data["quantity"]))
-                else:
-                    lines.append(services.LineInput(data["description"], data["quantity"], data["amount"]))
+        editing = "edit" in request.POST
+        if request.method == "POST" and not editing and formset.is_valid() and due_form.is_valid():
+            lines = self._invoice_lines(formset)
+            due_on = due_form.cleaned_data["due_on"]
             try:
-                invoice = services.issue_invoice(provider, lines, by=request.user)
+                if "confirmed" in request.POST:
+                    invoice = services.issue_invoice(provider, lines, by=request.user, due_on=due_on)
+                else:
+                    preview = services.preview_invoice(provider, lines, due_on=due_on)
             except services.ProviderError as problem:
                 error = problem.message
             else:
-                self.message_user(request, f"{invoice} issued to {provider}.", messages.SUCCESS)
-                return HttpResponseRedirect(reverse("admin:providers_invoice_change", args=[invoice.pk]))
+                if "confirmed" in request.POST:
+                    self.message_user(request, f"{invoice} issued to {provider}.", messages.SUCCESS)
+                    return HttpResponseRedirect(reverse("admin:providers_invoice_change", args=[invoice.pk]))
+                context = {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "original": provider,
+                    "title": f"Issue this invoice to {provider}?",
+                    "preview": preview,
+                    "posted": [
+                        (name, value)
+                        for name, values in request.POST.lists()
+                        if name not in ("csrfmiddlewaretoken", "confirmed", "edit")
+                        for value in values
+                    ],
+                }
+                return TemplateResponse(request, "providers/admin/confirm_invoice.html", context)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": provider,
             "title": f"Issue an invoice to {provider}",
             "formset": formset,
+            "due_form": due_form,
             "error": error,
         }
         return TemplateResponse(request, "providers/admin/issue_invoice.html", context)
+
+    @staticmethod
+    def _invoice_lines(formset):
+        lines = []
+        for line_form in formset:
+            data = line_form.cleaned_data
+            if not data:
+                continue
+            if data.get("fee"):
+                lines.append(services.fee_line(data["fee"].kind, data["quantity"]))
+            else:
+                lines.append(services.LineInput(data["description"], data["quantity"], data["amount"]))
+        return lines
 
 
 @admin.register(ProviderInvitation)
@@ -464,10 +493,24 @@ class PaymentInline(InvoiceLineInline):
     readonly_fields = fields
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    """Invoices with a balance still due after their due date, part paid ones included
+    (selectors.overdue_invoices), whatever the scheduled job has marked yet."""
+
+    title = "payment late"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue: a balance still due after the due date")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(selectors.overdue_condition()) if self.value() == "yes" else queryset
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ["display_number", "kind", "provider", "issued_on", "due_on", "total", "balance", "payment_state"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", OverdueFilter, "kind"]
     list_select_related = ["provider"]
     search_fields = ["=number", "provider__name"]
     inlines = [InvoiceLineInline, PaymentInline]
@@ -495,7 +538,10 @@ class InvoiceAdmin(ReadOnlyAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(paid_total=Coalesce(Sum("payments__amount"), Value(Decimal("0.00")), output_field=MONEY_FIELD))
+            .annotate(
+                paid_total=Coalesce(Sum("payments__amount"), Value(Decimal("0.00")), output_field=MONEY_FIELD),
+                is_late=ExpressionWrapper(selectors.overdue_condition(), output_field=BooleanField()),
+            )
         )
 
     @admin.display(description="Balance due")
@@ -506,9 +552,9 @@ class InvoiceAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Status", ordering="status")
     def payment_state(self, invoice):
-        """The status, and "part paid" for an unpaid invoice with a payment recorded."""
-        if invoice.status in UNPAID_STATES and invoice.paid_total > 0:
-            return f"{invoice.get_status_display()}, part paid"
+        """The status, and "overdue" for a part-paid invoice past its due date."""
+        if invoice.is_late and invoice.status != InvoiceStatus.OVERDUE:
+            return f"{invoice.get_status_display()}, overdue"
         return invoice.get_status_display()
 
     @admin.display(description="PDF")
@@ -734,8 +780,8 @@ def providers_todo(request):
         lines.append(
             todo.TodoLine(
                 "overdue invoices",
-                todo.changelist(Invoice, status__exact=InvoiceStatus.OVERDUE),
-                todo.capped_count(Invoice.objects.filter(status=InvoiceStatus.OVERDUE)),
+                todo.changelist(Invoice, overdue="yes"),
+                todo.capped_count(selectors.overdue_invoices()),
             )
         )
     return lines

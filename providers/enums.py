@@ -64,19 +64,25 @@ class InvoiceKind(models.TextChoices):
 
 class InvoiceStatus(models.TextChoices):
     ISSUED = "issued", "Issued"
+    PART_PAID = "part_paid", "Part paid"
     PAID = "paid", "Paid"
     OVERDUE = "overdue", "Overdue"
     VOID = "void", "Void (credited)"
 
 
+# Part paid and paid are set only by recording a payment (services.record_payment): part
+# paid while a balance remains, paid when it reaches 0. Overdue is set by the scheduled job
+# on an invoice with nothing paid after its due date; a part-paid invoice past its due date
+# stays part paid and is overdue all the same (selectors.overdue_invoices).
 INVOICE_STATUS_CHANGES = {
-    InvoiceStatus.ISSUED: (InvoiceStatus.PAID, InvoiceStatus.OVERDUE, InvoiceStatus.VOID),
-    InvoiceStatus.OVERDUE: (InvoiceStatus.PAID, InvoiceStatus.VOID),
+    InvoiceStatus.ISSUED: (InvoiceStatus.PART_PAID, InvoiceStatus.PAID, InvoiceStatus.OVERDUE, InvoiceStatus.VOID),
+    InvoiceStatus.OVERDUE: (InvoiceStatus.PART_PAID, InvoiceStatus.PAID, InvoiceStatus.VOID),
+    InvoiceStatus.PART_PAID: (InvoiceStatus.PAID,),
     InvoiceStatus.PAID: (),
     InvoiceStatus.VOID: (),
 }
-# Invoices still waiting for money.
-UNPAID_STATES = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
+# Invoices with a balance still due.
+UNPAID_STATES = (InvoiceStatus.ISSUED, InvoiceStatus.PART_PAID, InvoiceStatus.OVERDUE)
 
 
 class ReviewStatus(models.TextChoices):

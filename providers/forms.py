@@ -280,6 +280,26 @@ class CreditNoteForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), help_text="Printed on the credit note.")
 
 
+class InvoiceDueDateForm(forms.Form):
+    """When the invoice falls due; by default after the payment terms, never before today
+    (the issue date)."""
+
+    due_on = forms.DateField(
+        label="Due on", widget=DateInput(), help_text="By default after the payment terms; not before today."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["due_on"].initial = selectors.default_due_date(timezone.localdate())
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        today = timezone.localdate()
+        if due_on < today:
+            raise ValidationError(f"The due date cannot be before the issue date ({today:%-d %B %Y}).")
+        return due_on
+
+
 class InvoiceLineForm(forms.Form):
     fee = forms.ModelChoiceField(queryset=None, required=False, label="Fee")
     quantity = forms.DecimalField(max_digits=8, decimal_places=2, initial=1, min_value=0.01)

@@ -15,7 +15,15 @@ from members.models import HeldCredential, User
 from trainings.enums import PRACTITIONER_TRAINING_ROLES, EnrolmentStatus
 from trainings.models import Enrolment
 
-from .enums import COUNTED_REVIEW_STATES, LICENCE_FEE_KINDS, Criterion, FeeKind, InvoiceKind, InvoiceStatus
+from .enums import (
+    COUNTED_REVIEW_STATES,
+    LICENCE_FEE_KINDS,
+    UNPAID_STATES,
+    Criterion,
+    FeeKind,
+    InvoiceKind,
+    InvoiceStatus,
+)
 from .models import (
     CompleterList,
     Delivery,
@@ -27,7 +35,6 @@ from .models import (
 )
 
 UK = "GB"
-UNPAID_INVOICE_STATES = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
 
 
 @dataclass
@@ -311,7 +318,7 @@ def maintenance_items(provider, *, today=None):
         else Invoice.objects.filter(
             provider=provider,
             kind=InvoiceKind.INVOICE,
-            status__in=UNPAID_INVOICE_STATES,
+            status__in=UNPAID_STATES,
             lines__fee__kind__in=LICENCE_FEE_KINDS,
         )
         .order_by("due_on")
@@ -349,6 +356,26 @@ def maintenance_items(provider, *, today=None):
     )
     items.extend(trainer_practitioner_item(trainer, today.year, today) for trainer in trainers)
     return items
+
+
+# Invoices ----------------------------------------------------------------------------
+
+
+def overdue_condition(today=None):
+    """Invoices with a balance still due after their due date: issued, part paid or already
+    marked overdue (the scheduled job marks only those with nothing paid). The to-do panel,
+    the admin's list and "Overdue" filter and the fee reminders all ask this."""
+    today = today or timezone.localdate()
+    return Q(kind=InvoiceKind.INVOICE, status__in=UNPAID_STATES, due_on__lt=today)
+
+
+def overdue_invoices(today=None):
+    return Invoice.objects.filter(overdue_condition(today))
+
+
+def default_due_date(issued_on):
+    """The due date an invoice gets unless the coordinator chooses another: the payment terms."""
+    return issued_on + datetime.timedelta(days=thresholds.current().whole("provider_payment_terms_days"))
 
 
 # Lists -------------------------------------------------------------------------------

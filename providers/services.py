@@ -399,7 +399,28 @@ def next_invoice_number():
     return counter.last_number
 
 
-def _issue(provider, lines, *, by, kind=InvoiceKind.INVOICE, credits=None, note="", due_in_days=None):
+@dataclass
+class PricedInvoice:
+    """An invoice worked out but not yet issued: what the confirmation page shows and what
+    `_issue` saves, from the same computation."""
+
+    provider: Provider
+    kind: str
+    bill_to: str
+    issued_on: datetime.date
+    due_on: datetime.date
+    lines: list  # (LineInput, net amount, VAT amount)
+    net_total: Decimal
+    vat_total: Decimal
+    currency: str = "GBP"
+
+    @property
+    def total(self):
+        return self.net_total + self.vat_total
+
+
+def _priced(provider, lines, *, kind=InvoiceKind.INVOICE, due_on=None):
+    """Check the lines and the due date and work out the amounts; nothing is saved."""
     if not lines:
         raise ProviderError("An invoice needs at least one line.")
     for line in lines:
@@ -408,29 +429,40 @@ def _issue(provider, lines, *, by, kind=InvoiceKind.INVOICE, credits=None, note=
         if kind == InvoiceKind.INVOICE and (line.quantity <= 0 or line.unit_price < 0):
             raise ProviderError("Quantities must be above zero and prices not below zero.")
     today = timezone.localdate()
-    number = next_invoice_number()
+    due_on = selectors.default_due_date(today) if due_on is None else due_on
+    if due_on < today:
+        raise ProviderError(f"The due date cannot be before the issue date ({today:%-d %B %Y}).")
     computed = []
     for line in lines:
         net = _money(line.quantity * line.unit_price)
         computed.append((line, net, _money(net * line.vat_rate / 100)))
-    net_total = sum((net for _l, net, _v in computed), Decimal("0.00"))
-    vat_total = sum((vat for _l, _n, vat in computed), Decimal("0.00"))
-    bill_to = "\n".join(part for part in (provider.name, provider.address, provider.home_country.name) if part)
+    return PricedInvoice(
+        provider=provider,
+        kind=kind,
+        bill_to="\n".join(part for part in (provider.name, provider.address, provider.home_country.name) if part),
+        issued_on=today,
+        due_on=due_on,
+        lines=computed,
+        net_total=sum((net for _l, net, _v in computed), Decimal("0.00")),
+        vat_total=sum((vat for _l, _n, vat in computed), Decimal("0.00")),
+    )
+
+
+def _issue(provider, lines, *, by, kind=InvoiceKind.INVOICE, credits=None, note="", due_on=None):
+    priced = _priced(provider, lines, kind=kind, due_on=due_on)
+    number = next_invoice_number()
     invoice = Invoice.objects.create(
         provider=provider,
         number=number,
         kind=kind,
         credits=credits,
-        issued_on=today,
-        due_on=today
-        + datetime.timedelta(
-            days=thresholds.current().whole("provider_payment_terms_days") if due_in_days is None else due_in_days
-        ),
-        bill_to=bill_to,
+        issued_on=priced.issued_on,
+        due_on=priced.due_on,
+        bill_to=priced.bill_to,
         note=note,
-        net_total=net_total,
-        vat_total=vat_total,
-        total=net_total + vat_total,
+        net_total=priced.net_total,
+        vat_total=priced.vat_total,
+        total=priced.total,
         issued_by=by,
     )
     InvoiceLine.objects.bulk_create(
@@ -445,13 +477,18 @@ def _issue(provider, lines, *, by, kind=InvoiceKind.INVOICE, credits=None, note=
             vat_amount=vat,
             position=position,
         )
-        for position, (line, net, vat) in enumerate(computed)
+        for position, (line, net, vat) in enumerate(priced.lines)
     )
     log_action(
         invoice,
         f"providers.{kind}.issued",
         user=by,
-        data={"number": invoice.display_number, "total": invoice.total, "provider": provider.name},
+        data={
+            "number": invoice.display_number,
+            "total": invoice.total,
+            "provider": provider.name,
+            "due_on": invoice.due_on,
+        },
     )
     send_templated_email(
         "providers/emails/invoice_issued",
@@ -465,12 +502,25 @@ def _issue(provider, lines, *, by, kind=InvoiceKind.INVOICE, credits=None, note=
     return invoice
 
 
-def issue_invoice(provider, lines, *, by, note="", due_in_days=None):
+def _refuse_unless_invoiceable(provider):
+    if provider.status in (ProviderStatus.WITHDRAWN, ProviderStatus.REFUSED):
+        raise ProviderError(f"{provider} is {provider.get_status_display().lower()}; it is not invoiced.")
+
+
+def preview_invoice(provider, lines, *, due_on=None):
+    """The invoice `issue_invoice` would issue with these lines and due date, refused for the
+    same reasons; nothing is saved and no number is taken. The coordinator confirms it."""
+    _refuse_unless_invoiceable(provider)
+    return _priced(provider, lines, due_on=due_on)
+
+
+def issue_invoice(provider, lines, *, by, note="", due_on=None):
+    """Issue an invoice to `provider`; due on `due_on` (not before today), by default after
+    the payment terms (selectors.default_due_date)."""
     with transaction.atomic():
         provider = Provider.objects.select_for_update().get(pk=provider.pk)
-        if provider.status in (ProviderStatus.WITHDRAWN, ProviderStatus.REFUSED):
-            raise ProviderError(f"{provider} is {provider.get_status_display().lower()}; it is not invoiced.")
-        return _issue(provider, lines, by=by, note=note, due_in_days=due_in_days)
+        _refuse_unless_invoiceable(provider)
+        return _issue(provider, lines, by=by, note=note, due_on=due_on)
 
 
 def _set_invoice_status(invoice, status, *, by, data=None):
@@ -512,7 +562,13 @@ def issue_credit_note(invoice, *, reason, by):
         ]
         note = f"Credits {invoice.display_number} issued on {invoice.issued_on:%-d %B %Y}. Reason: {reason}"
         credit_note = _issue(
-            invoice.provider, lines, by=by, kind=InvoiceKind.CREDIT_NOTE, credits=invoice, note=note, due_in_days=0
+            invoice.provider,
+            lines,
+            by=by,
+            kind=InvoiceKind.CREDIT_NOTE,
+            credits=invoice,
+            note=note,
+            due_on=timezone.localdate(),
         )
         _set_invoice_status(invoice, InvoiceStatus.VOID, by=by, data={"credit_note": credit_note.display_number})
     return credit_note
@@ -535,23 +591,32 @@ def record_payment(invoice, *, amount, received_on, reference="", by):
         )
         if invoice.balance <= 0:
             _set_invoice_status(invoice, InvoiceStatus.PAID, by=by, data={"payment": payment.amount})
+        elif invoice.status != InvoiceStatus.PART_PAID:
+            _set_invoice_status(
+                invoice,
+                InvoiceStatus.PART_PAID,
+                by=by,
+                data={"payment": payment.amount, "reference": reference, "balance": invoice.balance},
+            )
         else:
             log_action(
                 invoice,
                 "providers.invoice.part_paid",
                 user=by,
-                data={"payment": payment.amount, "reference": reference},
+                data={"payment": payment.amount, "reference": reference, "balance": invoice.balance},
             )
     return payment
 
 
 def mark_overdue_invoices(*, today=None):
-    """Move unpaid invoices past their due date to overdue; safe to run any number of times."""
+    """Mark overdue the invoices with nothing paid after their due date (a part-paid one keeps
+    its status and is overdue all the same, see selectors.overdue_invoices); safe to run any
+    number of times."""
     today = today or timezone.localdate()
     moved = 0
-    for invoice_id in Invoice.objects.filter(
-        status=InvoiceStatus.ISSUED, kind=InvoiceKind.INVOICE, due_on__lt=today
-    ).values_list("pk", flat=True):
+    for invoice_id in (
+        selectors.overdue_invoices(today).filter(status=InvoiceStatus.ISSUED).values_list("pk", flat=True)
+    ):
         with transaction.atomic():
             invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
             if invoice.status == InvoiceStatus.ISSUED:

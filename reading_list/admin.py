@@ -25,7 +25,7 @@ class ReferenceAdmin(admin.ModelAdmin):
             "Where it appears",
             {"fields": ["container_title", "editors", ("edition", "volume", "issue", "pages"), ("publisher", "place")]},
         ),
-        ("Links and notes", {"fields": ["doi", "url", "note", "key"]}),
+        ("Links and notes", {"fields": ["doi", "url", "note", "source_correction", "key"]}),
     ]
 
     @admin.display(description="First author", ordering="authors")

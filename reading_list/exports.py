@@ -65,7 +65,7 @@ def _bibtex_fields(reference):
         ("address", reference.place),
         ("doi", reference.doi),
         ("url", reference.url),
-        ("note", reference.note),
+        ("note", reference.export_note),
         ("keywords", ", ".join(one_line(topic.name) for topic in reference.topics.all())),
     ]
     return [
@@ -100,7 +100,11 @@ def _ris_entry(reference):
         "place_published": reference.place,
         "doi": reference.doi,
         "urls": [reference.url] if reference.url else [],
-        "notes": [note for note in (reference.note, "In press" if reference.in_press else "") if note],
+        "notes": [
+            note
+            for note in (reference.note, reference.correction_note, "In press" if reference.in_press else "")
+            if note
+        ],
         "keywords": [topic.name for topic in reference.topics.all()],
     }
     if reference.reference_type == ReferenceType.ARTICLE:

@@ -31,7 +31,9 @@ class Reference(models.Model):
     )
     reference_type = models.CharField(max_length=10, choices=ReferenceType.choices)
     authors = models.TextField(help_text="One per line, “Surname, Initials.”, in the order published.")
-    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty when in press.")
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty when in press, or when the source gives none (shown “n.d.”)."
+    )
     in_press = models.BooleanField(default=False)
     title = models.CharField(max_length=400)
     container_title = models.CharField(
@@ -47,6 +49,13 @@ class Reference(models.Model):
     doi = models.CharField("DOI", max_length=200, blank=True, help_text="Only where known for certain, e.g. 10.1521/…")
     url = models.URLField("web address", blank=True)
     note = models.CharField(max_length=300, blank=True, help_text="E.g. “particularly the chapter …”.")
+    source_correction = models.CharField(
+        "corrected from the source",
+        max_length=300,
+        blank=True,
+        help_text="Where this entry corrects a typo of the Centre's list: what it printed, e.g. “the book's title, "
+        "printed ‘Off the coach’”. Shown with the reference and in the exports' note.",
+    )
     is_about_dit = models.BooleanField(
         "directly about DIT", default=False, help_text="Marked on the list (bold on the Centre's old page)."
     )
@@ -70,6 +79,7 @@ class Reference(models.Model):
         "place",
         "doi",
         "note",
+        "source_correction",
     ]
 
     def clean(self):
@@ -97,7 +107,18 @@ class Reference(models.Model):
 
     @property
     def year_display(self):
-        return "in press" if self.in_press or self.year is None else str(self.year)
+        if self.in_press:
+            return "in press"
+        return "n.d." if self.year is None else str(self.year)
+
+    @property
+    def correction_note(self):
+        return f"Corrected from the source: {self.source_correction}." if self.source_correction else ""
+
+    @property
+    def export_note(self):
+        """The note the exports carry: the reference's own, then any correction of the source."""
+        return " ".join(part for part in (self.note, self.correction_note) if part)
 
     @property
     def first_page(self):

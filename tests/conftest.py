@@ -85,6 +85,7 @@ SEEDS = [
     "dit_portal.seeds_text_sources.restore_source_text",
     "trainings.seeds_case_by_case.mark_case_by_case",
     "trainings.seeds_rules.apply_entry_rules",
+    "trainings.seeds_rules.list_supervisor_prerequisites",
     "tests.conftest.seed_certificates_providers_reminders",
 ]
 

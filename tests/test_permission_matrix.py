@@ -400,6 +400,23 @@ def _providers(world):
     return world.instance("providers", build)
 
 
+def _confirmed_invoice():
+    """The invoice form as the confirmation page sends it back: one expense, due today."""
+    from django.utils import timezone
+
+    return {
+        "line-TOTAL_FORMS": "1",
+        "line-INITIAL_FORMS": "0",
+        "line-MIN_NUM_FORMS": "0",
+        "line-MAX_NUM_FORMS": "10",
+        "line-0-quantity": "1",
+        "line-0-description": "Tutor travel (at cost)",
+        "line-0-amount": "100.00",
+        "invoice-due_on": timezone.localdate().isoformat(),
+        "confirmed": "Yes, issue this invoice",
+    }
+
+
 def _provider_x_url(name):
     return lambda world: reverse(f"providers:{name}", kwargs=_providers(world)[PROVIDER_X]["kwargs"][name])
 
@@ -861,8 +878,16 @@ ADMIN_ROUTES = {
             staff_answers(200, **{STAFF_PARTIAL: 403}),
             post=staff_answers(200, **{STAFF_PARTIAL: 403}),
         )
-        for name, path in (("invite", "invite"), ("add_trainer", "add-trainer"), ("invoice", "invoice"))
+        for name, path in (("invite", "invite"), ("add_trainer", "add-trainer"))
     },
+    # Issuing an invoice: the lines and due date, a confirmation page, then the issue. The
+    # POST confirms a valid invoice: those who may change the provider issue it (REDIRECT).
+    "admin:providers_provider_invoice": Route(
+        lambda w: f"/admin/providers/provider/{_providers(w)[PROVIDER_X]['provider'].pk}/invoice/",
+        staff_answers(200, **{STAFF_PARTIAL: 403}),
+        post=staff_answers(REDIRECT, **{STAFF_PARTIAL: 403}),
+        data=lambda w: _confirmed_invoice(),
+    ),
     **{
         f"admin:providers_invoice_{name}": Route(
             lambda w, name=name: f"/admin/providers/invoice/{_providers(w)[PROVIDER_X]['invoice'].pk}/{name}/",

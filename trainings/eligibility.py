@@ -35,11 +35,23 @@ from .models import Course, EntryRequirement
 HOLDING_STATES = (CredentialStatus.ACCREDITED, CredentialStatus.SUSPENDED)
 
 _portal_checks = {}
+_portal_descriptions = {}
 
 
-def register_portal_check(answer_type, check):
-    """`check(person, on)` returns why `person` fails the rule on the date, or None."""
+def register_portal_check(answer_type, check, describe=None):
+    """`check(person, on)` returns why `person` fails the rule on the date, or None;
+    `describe()`, if given, says the rule as the public course page lists it (with the
+    numbers the app that keeps the rule reads, so the page and the check agree)."""
     _portal_checks[answer_type] = check
+    if describe is not None:
+        _portal_descriptions[answer_type] = describe
+
+
+def requirement_text(requirement):
+    """A requirement as the course page lists it: the rule's own description where the app
+    that checks it gives one, else the question asked, else its title."""
+    describe = _portal_descriptions.get(requirement.answer_type)
+    return (describe() if describe else "") or requirement.question or requirement.title
 
 
 @dataclass(frozen=True)

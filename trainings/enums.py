@@ -66,6 +66,19 @@ class AnswerType(models.TextChoices):
         "Supervisor route prerequisites: DIT cases since accreditation, verified supervision experience, "
         "both letters of support (read from the portal)",
     )
+    SUPERVISOR_CASES = (
+        "supervisor_cases",
+        "Supervisor route: DIT cases logged since the practitioner accreditation date (read from the portal)",
+    )
+    SUPERVISION_EXPERIENCE = (
+        "supervising_years",
+        "Supervisor route: general supervision experience, verified by a coordinator (read from the portal)",
+    )
+    SUPPORT_LETTERS = (
+        "support_letters",
+        "Supervisor route: both letters of support, from an accredited DIT supervisor and the line manager "
+        "(read from the portal)",
+    )
 
 
 # Requirements the applicant answers in the form; the others are read from the portal.
@@ -82,6 +95,9 @@ READ_FROM_PORTAL = (
     AnswerType.TRAINED_IN_DIT,
     AnswerType.NOT_HOLDING,
     AnswerType.SUPERVISOR_ROUTE,
+    AnswerType.SUPERVISOR_CASES,
+    AnswerType.SUPERVISION_EXPERIENCE,
+    AnswerType.SUPPORT_LETTERS,
 )
 # Answer types that name a credential kind.
 CREDENTIAL_ANSWER_TYPES = (AnswerType.CREDENTIAL, AnswerType.NOT_HOLDING)

@@ -42,6 +42,13 @@ SUPERVISOR_ROUTE = {
     "position": 30,
 }
 REFRESHER_TITLE = "Previous DIT training"
+# D20 listed on the course page: the supervisor route's prerequisites one row each (trainings
+# 0015), in place of the one row that checked them together; accreditation checks each.
+SUPERVISOR_PREREQUISITES = [
+    {"title": "DIT cases since practitioner accreditation", "answer_type": "supervisor_cases", "position": 30},
+    {"title": "General supervision experience, verified", "answer_type": "supervising_years", "position": 31},
+    {"title": "Two letters of support", "answer_type": "support_letters", "position": 32},
+]
 
 
 def apply_entry_rules(apps=installed_apps):
@@ -55,7 +62,11 @@ def apply_entry_rules(apps=installed_apps):
         ("dit-supervisor-training", SUPERVISOR_ROUTE),
     ):
         course = Course.objects.filter(slug=slug).first()
-        if course is not None and not course.requirements.filter(answer_type=rule["answer_type"]).exists():
+        # Once listed one by one (list_supervisor_prerequisites), the route's row is not added again.
+        present = [rule["answer_type"]] + (
+            [item["answer_type"] for item in SUPERVISOR_PREREQUISITES] if rule is SUPERVISOR_ROUTE else []
+        )
+        if course is not None and not course.requirements.filter(answer_type__in=present).exists():
             EntryRequirement.objects.create(course=course, **rule)
     EntryRequirement.objects.filter(course__slug="dit-refresher", title=REFRESHER_TITLE, answer_type="yes_no").update(
         answer_type="trained_in_dit", question="", evidence="none", evidence_hint=""
@@ -73,3 +84,30 @@ def remove_entry_rules(apps=installed_apps):
         evidence_hint="your certificate",
     )
     Course.objects.update(pathway_role="")
+
+
+def list_supervisor_prerequisites(apps=installed_apps):
+    """Supervisor training's one "supervisor route prerequisites" row becomes one row per
+    prerequisite (D20), where it is still as seeded and not done already."""
+    Course = apps.get_model("trainings", "Course")
+    EntryRequirement = apps.get_model("trainings", "EntryRequirement")
+    split_types = [rule["answer_type"] for rule in SUPERVISOR_PREREQUISITES]
+    for course in Course.objects.filter(slug="dit-supervisor-training"):
+        if course.requirements.filter(answer_type__in=split_types).exists():
+            continue
+        bundled = course.requirements.filter(
+            answer_type=SUPERVISOR_ROUTE["answer_type"], title=SUPERVISOR_ROUTE["title"]
+        ).first()
+        if bundled is None:
+            continue
+        first, *others = SUPERVISOR_PREREQUISITES
+        EntryRequirement.objects.filter(pk=bundled.pk).update(**first)
+        for rule in others:
+            EntryRequirement.objects.create(course=course, **rule)
+
+
+def bundle_supervisor_prerequisites(apps=installed_apps):
+    EntryRequirement = apps.get_model("trainings", "EntryRequirement")
+    first, *others = SUPERVISOR_PREREQUISITES
+    EntryRequirement.objects.filter(answer_type__in=[rule["answer_type"] for rule in others]).delete()
+    EntryRequirement.objects.filter(answer_type=first["answer_type"]).update(**SUPERVISOR_ROUTE)

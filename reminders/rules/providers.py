@@ -9,16 +9,15 @@ from django.urls import reverse
 
 from members.models import User
 from members.roles import COORDINATOR
-from providers.enums import COUNTED_REVIEW_STATES, FeeKind, InvoiceKind, InvoiceStatus, ProviderStatus
+from providers.enums import COUNTED_REVIEW_STATES, UNPAID_STATES, FeeKind, InvoiceKind, ProviderStatus
 from providers.models import Invoice, InvoiceLine, Provider, ProviderMembership, SupervisionRecord
-from providers.selectors import supervision_hours_required
+from providers.selectors import overdue_condition, supervision_hours_required
 
 from .base import COORDINATORS, PROVIDERS, Due, Rule
 
 DAYS_BEFORE_FEE_DUE = 30
 DAYS_OVERDUE_BEFORE_COORDINATORS = 14
 DAYS_BEFORE_SUPERVISION_DEADLINE = 60
-UNPAID_STATES = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
 
 
 def _day(date):
@@ -39,6 +38,7 @@ def _members_of(provider_ids):
 
 
 def _annual_fee_invoices():
+    """Annual fee invoices with a balance still due (part paid included)."""
     annual = InvoiceLine.objects.filter(invoice=OuterRef("pk"), fee__kind=FeeKind.ANNUAL)
     return Invoice.objects.filter(Exists(annual), kind=InvoiceKind.INVOICE, status__in=UNPAID_STATES).select_related(
         "provider"
@@ -96,10 +96,10 @@ class AnnualFeeOverdue(_ProviderInvoiceRule):
     period = "overdue"
 
     def candidates(self, today):
-        return _annual_fee_invoices().filter(due_on__lt=today)
+        return _annual_fee_invoices().filter(overdue_condition(today))
 
     def missing(self, invoice, today):
-        return f"The annual accreditation fee of {invoice.provider} ({_money(invoice)}, {invoice}) was due on {_day(invoice.due_on)} and is unpaid."
+        return f"The annual accreditation fee of {invoice.provider} ({_money(invoice)}, {invoice}) was due on {_day(invoice.due_on)} and is not paid in full."
 
 
 class AnnualFeeOverdueCoordinators(Rule):
@@ -111,7 +111,7 @@ class AnnualFeeOverdueCoordinators(Rule):
 
     def candidates(self, today):
         return _annual_fee_invoices().filter(
-            due_on__lte=today - datetime.timedelta(days=DAYS_OVERDUE_BEFORE_COORDINATORS)
+            overdue_condition(today), due_on__lte=today - datetime.timedelta(days=DAYS_OVERDUE_BEFORE_COORDINATORS)
         )
 
     def build(self, rows, today):
@@ -121,7 +121,7 @@ class AnnualFeeOverdueCoordinators(Rule):
                 person=coordinator,
                 period_key=f"invoice-{invoice.pk}-overdue-coordinators",
                 missing=f"{invoice.provider}'s annual accreditation fee ({_money(invoice)}, {invoice}) was due on "
-                f"{_day(invoice.due_on)}, {(today - invoice.due_on).days} days ago, and is unpaid.",
+                f"{_day(invoice.due_on)}, {(today - invoice.due_on).days} days ago, and is not paid in full.",
                 fix_url=reverse("admin:providers_invoice_change", args=[invoice.pk]),
                 context={"invoice": invoice, "provider": invoice.provider, "amount": _money(invoice)},
             )

@@ -167,3 +167,21 @@ def test_the_admin_home_costs_the_same_queries_however_much_waits(client, django
 # The lines' counts, and one each for what went wrong: failed e-mails, reminders left being
 # sent, stopped certificate batches.
 QUERIES = 23
+
+
+def test_overdue_invoices_count_part_paid_ones_and_those_not_yet_marked(client):
+    late = [
+        invoice(InvoiceStatus.OVERDUE, -5),
+        invoice(InvoiceStatus.PART_PAID, -3),
+        invoice(InvoiceStatus.ISSUED, -1),  # past due; the scheduled job has not marked it yet
+    ]
+    invoice(InvoiceStatus.PART_PAID, 5)
+    invoice(InvoiceStatus.ISSUED, 0)
+    invoice(InvoiceStatus.PAID, -10)
+    invoice(InvoiceStatus.VOID, -10)
+    lines = panel(client, staff_with_totp(roles.COORDINATOR))
+    count, href = lines["overdue invoices"]
+    assert count == "3"
+    response = client.get(href)
+    assert sorted(row.pk for row in response.context["cl"].result_list) == sorted(row.pk for row in late)
+    assert "Part paid, overdue" in response.content.decode()

@@ -1,6 +1,7 @@
 """The coordinators' side in the admin: the checklist and the Director's decision, reviews,
 invoices and payments through forms, the fee schedule edited and logged."""
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -14,10 +15,10 @@ from dit_portal.audit import entries_for
 from members import roles
 from providers import services
 from providers.enums import ApplicationStatus, FeeKind, InvoiceStatus, ProviderStatus, ReviewStatus
-from providers.models import FeeScheduleEntry, Invoice
+from providers.models import FeeScheduleEntry, Invoice, InvoiceCounter
 from tests.factories import UserFactory, staff_with_totp
 
-from .factories import GOOD_ROWS, afc_trainer, csv_file, days_ago, pdf_file, report
+from .factories import GOOD_ROWS, afc_trainer, csv_file, days_ago, pdf_file, provider_user, report
 from .test_application import application_data
 
 pytestmark = pytest.mark.django_db
@@ -119,10 +120,9 @@ def test_approve_action_on_several_uploads(client, provider, member):
     assert {r.review_status for r in type(records[0]).objects.all()} == {ReviewStatus.APPROVED}
 
 
-def test_an_invoice_is_issued_from_fee_lines_and_expenses(client, provider):
-    client.force_login(staff_with_totp(roles.COORDINATOR))
+def invoice_form(**extra):
     supervision = FeeScheduleEntry.objects.get(kind=FeeKind.SUPERVISION_HOUR)
-    data = {
+    return {
         "line-TOTAL_FORMS": "3",
         "line-INITIAL_FORMS": "0",
         "line-MIN_NUM_FORMS": "0",
@@ -133,12 +133,83 @@ def test_an_invoice_is_issued_from_fee_lines_and_expenses(client, provider):
         "line-1-description": "Tutor flights London-Lisbon (at cost)",
         "line-1-amount": "318.40",
         "line-2-quantity": "1",
+        "invoice-due_on": (timezone.localdate() + datetime.timedelta(days=45)).isoformat(),
+        **extra,
     }
-    response = client.post(reverse("admin:providers_provider_invoice", args=[provider.pk]), data)
+
+
+def test_an_invoice_is_previewed_then_issued_only_when_confirmed(client, provider, django_capture_on_commit_callbacks):
+    member = provider_user(provider)
+    client.force_login(staff_with_totp(roles.COORDINATOR))
+    url = reverse("admin:providers_provider_invoice", args=[provider.pk])
+    form = client.get(url).content.decode()
+    default_due = timezone.localdate() + datetime.timedelta(days=30)
+    assert f'value="{default_due.isoformat()}"' in form  # the payment terms, by default
+
+    numbers_taken = list(InvoiceCounter.objects.values_list("name", "last_number"))
+    with django_capture_on_commit_callbacks(execute=True):
+        preview = client.post(url, invoice_form())
+    assert preview.status_code == 200
+    assert not Invoice.objects.exists() and mail.outbox == []
+    assert list(InvoiceCounter.objects.values_list("name", "last_number")) == numbers_taken  # no number taken
+    page = preview.content.decode()
+    assert "Supervision on training and delivery with an AFC trainer (6 hours)" in page
+    assert "Tutor flights London-Lisbon (at cost)" in page
+    assert "GBP 1518.40" in page
+    due = timezone.localdate() + datetime.timedelta(days=45)
+    assert f"{due.day} {due:%B %Y}" in page
+
+    # "No, change it" brings the form back as filled in, and issues nothing.
+    again = client.post(url, invoice_form(edit="No, change it")).content.decode()
+    assert "Tutor flights London-Lisbon (at cost)" in again and "See the invoice before issuing it" in again
+    assert not Invoice.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, invoice_form(confirmed="Yes, issue this invoice"))
     invoice = Invoice.objects.get()
     assert response["Location"] == reverse("admin:providers_invoice_change", args=[invoice.pk])
     assert invoice.total == Decimal("1518.40")
     assert invoice.lines.count() == 2
+    assert invoice.due_on == due
+    assert [message.to for message in mail.outbox] == [[member.email]]
+
+
+def test_the_preview_and_the_issued_invoice_agree(client, provider):
+    """The confirmation page shows the invoice the service then issues, line by line."""
+    client.force_login(staff_with_totp(roles.COORDINATOR))
+    url = reverse("admin:providers_provider_invoice", args=[provider.pk])
+    preview = client.post(url, invoice_form()).context["preview"]
+    client.post(url, invoice_form(confirmed="yes"))
+    invoice = Invoice.objects.get()
+    assert [(line.description, net, vat) for line, net, vat in preview.lines] == [
+        (line.description, line.net_amount, line.vat_amount) for line in invoice.lines.all()
+    ]
+    assert (preview.net_total, preview.vat_total, preview.total, preview.due_on, preview.bill_to) == (
+        invoice.net_total,
+        invoice.vat_total,
+        invoice.total,
+        invoice.due_on,
+        invoice.bill_to,
+    )
+
+
+def test_a_due_date_before_the_issue_date_is_refused_by_the_form(client, provider):
+    client.force_login(staff_with_totp(roles.COORDINATOR))
+    url = reverse("admin:providers_provider_invoice", args=[provider.pk])
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    for extra in ({}, {"confirmed": "yes"}):
+        response = client.post(url, invoice_form(**{"invoice-due_on": yesterday, **extra}))
+        assert response.status_code == 200
+        assert "The due date cannot be before the issue date" in response.content.decode()
+    assert not Invoice.objects.exists()
+
+
+def test_a_provider_that_is_not_invoiced_is_refused_at_the_preview(client, provider):
+    services.change_provider_status(provider, ProviderStatus.WITHDRAWN, by=None)
+    client.force_login(staff_with_totp(roles.COORDINATOR))
+    response = client.post(reverse("admin:providers_provider_invoice", args=[provider.pk]), invoice_form())
+    assert "it is not invoiced" in response.content.decode()
+    assert "Yes, issue this invoice" not in response.content.decode()
 
 
 def test_payments_and_credit_notes_from_the_invoice_page(client, provider):
@@ -169,10 +240,13 @@ def test_the_payment_page_shows_total_paid_and_balance_and_the_list_says_part_pa
         "Balance due": "GBP 600.00",
     }
     listing = client.get(reverse("admin:providers_invoice_changelist")).content.decode()
-    assert "Issued, part paid" in listing and "600.00" in listing
+    assert '<td class="field-payment_state">Part paid</td>' in listing and "600.00" in listing
+    part_paid = client.get(reverse("admin:providers_invoice_changelist"), {"status__exact": InvoiceStatus.PART_PAID})
+    assert list(part_paid.context["cl"].result_list) == [invoice]
+    assert "?status__exact=part_paid" in listing  # the status filter offers it
     client.post(url, {"amount": "600.00", "received_on": timezone.localdate()})
     listing = client.get(reverse("admin:providers_invoice_changelist")).content.decode()
-    assert "part paid" not in listing and ">Paid<" in listing
+    assert '<td class="field-payment_state">Paid</td>' in listing
 
 
 @pytest.mark.parametrize("invoices", [1, 8])

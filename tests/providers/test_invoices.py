@@ -13,9 +13,9 @@ from pypdf import PdfReader
 
 from dit_portal.models import AuditEntry
 from members import roles
-from providers import services
-from providers.enums import FeeKind, InvoiceKind, InvoiceStatus
-from providers.models import FeeScheduleEntry, ImmutableInvoiceError, Invoice, InvoiceLine
+from providers import selectors, services
+from providers.enums import INVOICE_STATUS_CHANGES, FeeKind, InvoiceKind, InvoiceStatus
+from providers.models import FeeScheduleEntry, ImmutableInvoiceError, Invoice, InvoiceCounter, InvoiceLine
 from tests.factories import staff_with_totp
 
 from .factories import ProviderFactory, provider_user
@@ -115,7 +115,7 @@ def test_a_part_paid_invoice_cannot_be_credited(provider, coordinator):
     with pytest.raises(services.ProviderError, match="has payments recorded"):
         services.issue_credit_note(invoice, reason="Wrong year", by=coordinator)
     invoice.refresh_from_db()
-    assert invoice.status == InvoiceStatus.ISSUED and invoice.balance == Decimal("750.00")
+    assert invoice.status == InvoiceStatus.PART_PAID and invoice.balance == Decimal("750.00")
     assert not Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).exists()
 
 
@@ -145,13 +145,24 @@ def test_payments_settle_an_invoice_in_parts(provider, coordinator):
     today = timezone.localdate()
     services.record_payment(invoice, amount=Decimal("400.00"), received_on=today, reference="SWIFT 1", by=coordinator)
     invoice.refresh_from_db()
-    assert invoice.status == InvoiceStatus.ISSUED and invoice.balance == Decimal("600.00")
+    assert invoice.status == InvoiceStatus.PART_PAID and invoice.balance == Decimal("600.00")
+    assert invoice.paid_on is None
     with pytest.raises(services.ProviderError, match="outstanding"):
         services.record_payment(invoice, amount=Decimal("600.01"), received_on=today, by=coordinator)
-    services.record_payment(invoice, amount=Decimal("600.00"), received_on=today, by=coordinator)
+    services.record_payment(invoice, amount=Decimal("100.00"), received_on=today, by=coordinator)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PART_PAID and invoice.balance == Decimal("500.00")
+    services.record_payment(invoice, amount=Decimal("500.00"), received_on=today, by=coordinator)
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID and invoice.paid_on == today
-    assert AuditEntry.objects.filter(action="providers.invoice.status_changed", data__to="paid").count() == 1
+    changes = AuditEntry.objects.filter(action="providers.invoice.status_changed").order_by("pk")
+    assert [(entry.data["from"], entry.data["to"]) for entry in changes] == [
+        ("issued", "part_paid"),
+        ("part_paid", "paid"),
+    ]
+    assert changes[0].data["balance"] == "600.00" and changes[0].data["reference"] == "SWIFT 1"
+    # the payment in between, which changed no status, has its own entry
+    assert AuditEntry.objects.get(action="providers.invoice.part_paid").data["balance"] == "500.00"
     with pytest.raises(services.ProviderError, match="no payment is due"):
         services.record_payment(invoice, amount=Decimal("1"), received_on=today, by=coordinator)
 
@@ -187,6 +198,78 @@ def test_unpaid_invoices_past_due_become_overdue_once(provider, coordinator):
     services.record_payment(invoice, amount=invoice.total, received_on=timezone.localdate(), by=coordinator)
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.PAID
+
+
+def test_an_overdue_invoice_part_paid_becomes_part_paid_and_stays_overdue(provider, coordinator):
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    later = invoice.due_on + datetime.timedelta(days=1)
+    services.mark_overdue_invoices(today=later)
+    services.record_payment(invoice, amount=Decimal("300.00"), received_on=timezone.localdate(), by=coordinator)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PART_PAID
+    # the scheduled job leaves it part paid; every reader of "overdue" still counts it
+    assert services.mark_overdue_invoices(today=later) == 0
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PART_PAID
+    assert list(selectors.overdue_invoices(later)) == [invoice]
+    assert list(selectors.overdue_invoices(invoice.due_on)) == []
+
+
+def test_part_paid_is_set_only_by_a_payment(provider, coordinator):
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    assert InvoiceStatus.PART_PAID in INVOICE_STATUS_CHANGES[InvoiceStatus.ISSUED]
+    assert INVOICE_STATUS_CHANGES[InvoiceStatus.PART_PAID] == (InvoiceStatus.PAID,)
+    services.mark_overdue_invoices(today=invoice.due_on + datetime.timedelta(days=1))
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.OVERDUE  # nothing paid: overdue, not part paid
+    services.record_payment(invoice, amount=Decimal("1.00"), received_on=timezone.localdate(), by=coordinator)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PART_PAID
+    with pytest.raises(services.ProviderError, match="payments recorded"):
+        services.issue_credit_note(invoice, reason="Wrong year", by=coordinator)
+
+
+def test_the_database_triggers_let_the_payment_service_store_part_paid(provider, coordinator):
+    """The issued-invoice triggers (providers 0004) allow the status change; the amounts stay
+    protected. On PostgreSQL the service's own UPDATE goes through the trigger."""
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator)
+    services.record_payment(invoice, amount=Decimal("10.00"), received_on=timezone.localdate(), by=coordinator)
+    assert Invoice.objects.values_list("status", flat=True).get(pk=invoice.pk) == InvoiceStatus.PART_PAID
+    with pytest.raises(IntegrityError, match="issued"), transaction.atomic():
+        Invoice.objects.filter(pk=invoice.pk).update(status=InvoiceStatus.PAID, total=Decimal("10.00"))
+    assert Invoice.objects.get(pk=invoice.pk).total == Decimal("1000.00")
+
+
+def test_the_due_date_is_chosen_and_never_before_the_issue_date(provider, coordinator):
+    today = timezone.localdate()
+    chosen = today + datetime.timedelta(days=60)
+    invoice = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator, due_on=chosen)
+    assert invoice.due_on == chosen
+    assert AuditEntry.objects.get(action="providers.invoice.issued").data["due_on"] == chosen.isoformat()
+    same_day = services.issue_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator, due_on=today)
+    assert same_day.due_on == today
+    with pytest.raises(services.ProviderError, match="cannot be before the issue date"):
+        services.issue_invoice(
+            provider, [services.fee_line(FeeKind.ANNUAL)], by=coordinator, due_on=today - datetime.timedelta(days=1)
+        )
+    with pytest.raises(services.ProviderError, match="cannot be before the issue date"):
+        services.preview_invoice(provider, [services.fee_line(FeeKind.ANNUAL)], due_on=today - datetime.timedelta(1))
+    assert Invoice.objects.count() == 2
+
+
+def test_the_preview_takes_no_number_and_saves_nothing(provider, coordinator):
+    lines = [
+        services.fee_line(FeeKind.SUPERVISION_HOUR, Decimal("6")),
+        services.LineInput("Tutor travel (at cost)", Decimal("1"), Decimal("318.40")),
+    ]
+    numbers = list(InvoiceCounter.objects.values_list("last_number", flat=True))
+    preview = services.preview_invoice(provider, lines)
+    assert preview.total == Decimal("1518.40") and len(preview.lines) == 2
+    assert preview.due_on == timezone.localdate() + datetime.timedelta(days=30)
+    assert not Invoice.objects.exists() and not AuditEntry.objects.filter(action__startswith="providers.invoice")
+    assert list(InvoiceCounter.objects.values_list("last_number", flat=True)) == numbers
+    with pytest.raises(services.ProviderError, match="at least one line"):
+        services.preview_invoice(provider, [])
 
 
 def test_the_pdf_shows_the_invoice_as_text(provider, coordinator, client):

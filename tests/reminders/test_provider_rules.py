@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -43,7 +44,13 @@ def members(provider):
 
 
 def annual_invoice(provider, due_in, kind=FeeKind.ANNUAL, status=InvoiceStatus.ISSUED):
-    invoice = provider_services.issue_invoice(provider, [provider_services.fee_line(kind)], by=None, due_in_days=due_in)
+    """An invoice due `due_in` days from today, issued 40 days ago (the clock is set back
+    while it is issued: a due date is never before the issue date)."""
+    issued_on = TODAY - datetime.timedelta(days=40)
+    with mock.patch("django.utils.timezone.localdate", return_value=issued_on):
+        invoice = provider_services.issue_invoice(
+            provider, [provider_services.fee_line(kind)], by=None, due_on=TODAY + datetime.timedelta(days=due_in)
+        )
     Invoice.objects.filter(pk=invoice.pk).update(status=status)
     invoice.refresh_from_db()
     return invoice
@@ -169,3 +176,20 @@ def test_each_rule_costs_the_same_queries_for_few_and_many(rule, build, django_c
         # Reading costs the same; each reminder is marked by its own update after its send.
         counts.append(len(queries) - outcome["sent"] - outcome["failed"])
     assert counts[0] == counts[1], counts
+
+
+def test_a_part_paid_annual_fee_is_still_overdue_for_the_provider_and_the_coordinators(sweep, provider, members):
+    coordinator = UserFactory(role=roles.COORDINATOR)
+    invoice = annual_invoice(provider, -20)
+    provider_services.record_payment(invoice, amount=Decimal("400.00"), received_on=TODAY, by=None)
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PART_PAID
+    assert sweep(AnnualFeeOverdue()) == members
+    assert "not paid in full" in mail.outbox[0].body
+    assert sweep(AnnualFeeOverdueCoordinators()) == [coordinator.email]
+
+
+def test_a_part_paid_annual_fee_not_yet_due_is_still_reminded_as_due(sweep, provider, members):
+    invoice = annual_invoice(provider, 10)
+    provider_services.record_payment(invoice, amount=Decimal("400.00"), received_on=TODAY, by=None)
+    assert sweep(AnnualFeeDue()) == members

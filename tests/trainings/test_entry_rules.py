@@ -5,9 +5,11 @@ import datetime
 
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.enums import LetterWriter
+from accreditation.models import SupportLetter
 from members.enums import CredentialKind, CredentialStatus
 from members.models import PersonProfile
 from members.services import set_credential_status
@@ -76,15 +78,77 @@ def test_d20_supervisor_training_reads_the_route_prerequisites_from_the_portal(t
     supervisor_training = course("dit-supervisor-training")
     accredit(trainee, CredentialKind.PRACTITIONER, on=days_ago(400))
     failures = eligibility(trainee, supervisor_training)
-    assert titles(failures) == ["Supervisor route prerequisites"]
-    assert "DIT cases since practitioner accreditation" in failures[0].message
-    assert "Two letters of support" in failures[0].message
+    assert titles(failures) == [
+        "DIT cases since practitioner accreditation",
+        "General supervision experience, verified",
+        "Two letters of support",
+    ]
+    assert "Log 2 more DIT cases." in failures[0].message
+    assert "Declare your years of general supervision experience" in failures[1].message
+    assert "Upload a letter from:" in failures[2].message and "line manager" in failures[2].message
 
     ready = UserFactory()
     _supervisor_ready(ready)
     assert eligibility(ready, supervisor_training) == []
     run = make_run(course=supervisor_training)
     assert services.apply_for_run(run, trainee=ready, answers=[]).status == EnrolmentStatus.APPLIED
+
+
+def test_d20_each_prerequisite_is_refused_on_its_own(trainee):
+    """A refusal names the one prerequisite not met."""
+    _supervisor_ready(trainee)
+    SupportLetter.objects.filter(person=trainee, writer=LetterWriter.LINE_MANAGER).delete()
+    [failure] = eligibility(trainee, course("dit-supervisor-training"))
+    assert failure.requirement.title == "Two letters of support"
+    assert "line manager" in failure.message.lower()
+
+
+def test_d20_the_course_page_lists_each_entry_requirement(client):
+    """D20: accredited practitioner, the DIT cases since accreditation, a year of verified
+    supervision experience, both letters of support, not already a supervisor."""
+    page = " ".join(client.get(reverse("trainings:course_detail", args=["dit-supervisor-training"])).text.split())
+    section = page[page.index("Entry requirements") :]
+    for requirement in (
+        "Accredited DIT practitioner",
+        "At least 2 DIT cases logged since your DIT practitioner accreditation",
+        "At least 1 year of general supervision experience (high-intensity NHS Talking Therapies work or "
+        "equivalent), declared with evidence on your profile and verified by a coordinator",
+        "one from an accredited DIT supervisor who knows your clinical work, one from your line manager",
+        "Not already a DIT supervisor",
+    ):
+        assert requirement in section, requirement
+
+
+def test_d20_the_listed_numbers_follow_the_thresholds_the_check_reads(client, trainee):
+    from tests.accreditation.helpers import set_threshold
+
+    set_threshold("supervisor_cases_since_accreditation", 3)
+    page = " ".join(client.get(reverse("trainings:course_detail", args=["dit-supervisor-training"])).text.split())
+    assert "At least 3 DIT cases logged since your DIT practitioner accreditation" in page
+    accredit(trainee, CredentialKind.PRACTITIONER, on=days_ago(400))
+    [cases, *_others] = eligibility(trainee, course("dit-supervisor-training"))
+    assert "Log 3 more DIT cases." in cases.message
+
+
+def test_d20_the_data_migration_splits_the_seeded_row_once_and_keeps_an_edited_one():
+    from trainings.models import EntryRequirement
+    from trainings.seeds_rules import bundle_supervisor_prerequisites, list_supervisor_prerequisites
+
+    supervisor_training = course("dit-supervisor-training")
+
+    def rows():
+        return list(supervisor_training.requirements.values_list("title", "answer_type"))
+
+    split = rows()
+    bundle_supervisor_prerequisites()
+    assert ("Supervisor route prerequisites", "supervisor_route") in rows() and len(rows()) == len(split) - 2
+    list_supervisor_prerequisites()
+    list_supervisor_prerequisites()
+    assert rows() == split
+    bundle_supervisor_prerequisites()
+    EntryRequirement.objects.filter(answer_type="supervisor_route").update(title="Edited by a coordinator")
+    list_supervisor_prerequisites()
+    assert ("Edited by a coordinator", "supervisor_route") in rows()
 
 
 @pytest.mark.parametrize("status", [CredentialStatus.ACCREDITED, CredentialStatus.SUSPENDED])

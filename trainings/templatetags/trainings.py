@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from .. import selectors
+from .. import eligibility, selectors
 from ..enums import EnrolmentStatus, RunStatus
 
 register = template.Library()
@@ -93,3 +93,8 @@ def amount_with_unit(value, unit):
 def next_live_trainings(limit=3):
     """The next trainings open for applications, for the home page."""
     return list(selectors.next_live_runs(limit))
+
+
+@register.simple_tag
+def requirement_text(requirement):
+    return eligibility.requirement_text(requirement)
