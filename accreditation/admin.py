@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
@@ -20,7 +21,7 @@ from members.enums import CredentialKind
 from members.models import User
 from members.search import PersonSearchMixin
 
-from . import maintenance, selectors, services
+from . import maintenance, readiness, selectors, services
 from .enums import CaseStudyStatus
 from .forms import AssessorForm, CaseStudyDecisionForm, RolePlayResultForm, VoidForm
 from .models import Candidate, CaseStudySubmission, MaintenanceResult, RolePlayResult, SupportLetter, Threshold
@@ -388,8 +389,8 @@ class MaintenanceResultAdmin(PersonSearchMixin, admin.ModelAdmin):
 
 class ReadyNowFilter(admin.SimpleListFilter):
     """The queue lists people who may be ready (found with queries); "ready now" keeps those
-    the requirements engine finds ready today for at least one credential. The engine runs
-    over every candidate, so it is a choice, not the default."""
+    the requirements engine found ready at its last check (`readiness`: every 15 minutes,
+    or at once with "check again")."""
 
     title = "readiness"
     parameter_name = "ready"
@@ -400,32 +401,11 @@ class ReadyNowFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "now":
             return queryset
-        return queryset.filter(pk__in=ready_now(queryset))
-
-
-READY_BATCH = 500
-
-
-def ready_now(candidates):
-    """The ids of `candidates` the requirements engine finds ready today for at least one
-    credential they may be ready for, evaluated `READY_BATCH` people at a time with their
-    rows read once per batch."""
-    ready, batch = [], []
-    for person in candidates.iterator(chunk_size=READY_BATCH):
-        batch.append(person)
-        if len(batch) == READY_BATCH:
-            ready += _ready_in(batch)
-            batch = []
-    return ready + _ready_in(batch)
-
-
-def _ready_in(people):
-    records = Records(people)
-    return [
-        person.pk
-        for person in people
-        if any(checklist(person, kind, records=records).all_met for kind in selectors.candidate_kinds(person))
-    ]
+        if getattr(request, "ready_check_again", False):
+            request.ready_check = readiness.check_again()
+        else:
+            request.ready_check = readiness.last_check()
+        return queryset.filter(pk__in=request.ready_check["ids"])
 
 
 @admin.register(Candidate)
@@ -439,6 +419,7 @@ class CandidateAdmin(PersonSearchMixin, admin.ModelAdmin):
     person_search_fields = ["pk"]
     list_per_page = 25
     show_full_result_count = False
+    change_list_template = "accreditation/admin/candidate_change_list.html"
     ordering = ["full_name", "email"]
     fields = ["full_name", "email"]
     readonly_fields = fields
@@ -466,12 +447,19 @@ class CandidateAdmin(PersonSearchMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         self._request = request
-        return super().changelist_view(request, extra_context)
+        if "check" in request.GET:
+            # "Check again now" (with the "ready now" filter): not a lookup of the list.
+            request.GET = request.GET.copy()
+            request.ready_check_again = request.GET.pop("check") == ["again"]
+        response = super().changelist_view(request, extra_context)
+        if hasattr(response, "context_data"):
+            response.context_data["ready_check"] = getattr(request, "ready_check", None)
+        return response
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         # The engine reads the rows of the page's people once, for the whole page.
-        self._records = Records(changelist.result_list)
+        self._records = Records(selectors.mark_candidate_kinds(list(changelist.result_list)))
         return changelist
 
     @admin.display(description="Ready for")
@@ -563,11 +551,13 @@ def accreditation_todo(request):
             )
         )
     if todo.may_view(request, Candidate):
+        check = readiness.last_check()
         lines.append(
             todo.TodoLine(
                 "people ready to accredit now",
                 todo.changelist(Candidate, ready="now"),
-                detail="checked when the list opens",
+                len(check["ids"]),
+                detail=f"checked {date_format(timezone.localtime(check['checked_at']), 'j M H:i')}",
             )
         )
     return lines

@@ -255,27 +255,44 @@ LOADERS = {
         for letter in SupportLetter.objects.filter(person_id__in=ids).order_by("person_id", "writer", "pk")
     ),
     "profiles": lambda ids: ((p.person_id, p) for p in PersonProfile.objects.filter(person_id__in=ids)),
+    # The ledger's rows are the many ones (years of sessions): read as plain named rows with
+    # the fields the rules use, not as model instances.
     "cases": lambda ids: (
-        (c.practitioner_id, c) for c in Case.objects.filter(practitioner_id__in=ids).order_by("started_on", "pk")
-    ),
-    "sessions": lambda ids: (
-        (s.practitioner_id, s)
-        for s in SupervisionSession.objects.filter(practitioner_id__in=ids, status=SessionStatus.CONFIRMED).order_by(
-            "date", "pk"
+        (row.practitioner_id, row)
+        for row in Case.objects.filter(practitioner_id__in=ids)
+        .order_by("started_on", "pk")
+        .values_list(
+            "pk",
+            "practitioner_id",
+            "supervisor_id",
+            "purpose",
+            "started_on",
+            "ended_on",
+            "seen_in_person",
+            "close_supervision_confirmed_at",
+            "close_supervision_confirmed_by_id",
+            named=True,
         )
     ),
+    "sessions": lambda ids: (
+        (row.practitioner_id, row)
+        for row in SupervisionSession.objects.filter(practitioner_id__in=ids, status=SessionStatus.CONFIRMED)
+        .order_by("date", "pk")
+        .values_list("pk", "practitioner_id", "supervisor_id", "date", "hours", "kind", "decided_at", named=True)
+    ),
     "session_cases": lambda ids: (
-        (row.owner_id, (row.supervisionsession_id, row.case_id))
-        for row in SupervisionSession.cases.through.objects.filter(
+        (owner_id, (session_id, case_id))
+        for owner_id, session_id, case_id in SupervisionSession.cases.through.objects.filter(
             supervisionsession__practitioner_id__in=ids,
             supervisionsession__status=SessionStatus.CONFIRMED,
-        ).annotate(owner_id=F("supervisionsession__practitioner_id"))
+        ).values_list("supervisionsession__practitioner_id", "supervisionsession_id", "case_id")
     ),
     "recordings": lambda ids: (
-        (r.case.practitioner_id, r)
-        for r in Recording.objects.filter(rating=RecordingRating.PASS, case__practitioner_id__in=ids)
-        .select_related("case")
+        (row.practitioner_id, row)
+        for row in Recording.objects.filter(rating=RecordingRating.PASS, case__practitioner_id__in=ids)
+        .annotate(practitioner_id=F("case__practitioner_id"))
         .order_by("session_date", "pk")
+        .values_list("pk", "case_id", "phase", "session_date", "rated_at", "rated_by_id", "practitioner_id", named=True)
     ),
     "trainer_days": lambda ids: (
         (day.run_trainer.trainer_id, day)

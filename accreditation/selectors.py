@@ -1,5 +1,8 @@
 """Reads for the accreditation pages and the "ready to accredit" queue."""
 
+import functools
+import operator
+
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
 from members.enums import CredentialKind, CredentialStatus
@@ -34,9 +37,9 @@ def _completed(course_role):
     )
 
 
-def candidates():
-    """People who may be ready for a credential they do not hold, found with queries only
-    (the engine then checks the page shown): annotated with `maybe_<kind>` flags."""
+def _rules():
+    """{"maybe_<kind>": [conjunctions]}: who may be ready for a credential they do not hold,
+    as tests on the person's rows; each conjunction is one way to be ready."""
     not_revoked = (
         CredentialStatus.IN_PROGRESS,
         CredentialStatus.ACCREDITED,
@@ -65,30 +68,61 @@ def candidates():
     )
     practitioner = _holds(CredentialKind.PRACTITIONER)
     held = not_revoked[1:]
+    # Each rule is one or more conjunctions of EXISTS tests (the practitioner's two routes),
+    # which PostgreSQL runs as joins from the small tables they name when a conjunction is a
+    # query's whole filter (`candidates`, the union of them all), and as lookups by person
+    # for a few people (`mark_candidate_kinds`).
+    not_yet_practitioner = ~Q(_holds(CredentialKind.PRACTITIONER, held)) & Q(role_play)
     rules = {
-        "maybe_practitioner": ~Q(_holds(CredentialKind.PRACTITIONER, held))
-        & Q(role_play)
-        & (
-            (Q(_completed(PathwayRole.FIVE_DAY)) & Q(case_study)) | (Q(_completed(PathwayRole.TWENTY_DAY)) & Q(closely))
-        ),
-        "maybe_supervisor": ~Q(_holds(CredentialKind.SUPERVISOR, held))
-        & Q(practitioner)
-        & Q(letters)
-        & Q(supervisor_cases),
-        "maybe_trainer": ~Q(_holds(CredentialKind.TRAINER, held))
-        & Q(practitioner)
-        & Q(_holds(CredentialKind.SUPERVISOR))
-        & Q(delivered),
-        "maybe_complex_care": ~Q(_holds(CredentialKind.COMPLEX_CARE, held))
-        & Q(practitioner)
-        & Q(_completed(PathwayRole.COMPLEX_CARE)),
+        "maybe_practitioner": [
+            not_yet_practitioner & Q(_completed(PathwayRole.FIVE_DAY)) & Q(case_study),
+            not_yet_practitioner & Q(_completed(PathwayRole.TWENTY_DAY)) & Q(closely),
+        ],
+        "maybe_supervisor": [
+            ~Q(_holds(CredentialKind.SUPERVISOR, held)) & Q(practitioner) & Q(letters) & Q(supervisor_cases)
+        ],
+        "maybe_trainer": [
+            ~Q(_holds(CredentialKind.TRAINER, held))
+            & Q(practitioner)
+            & Q(_holds(CredentialKind.SUPERVISOR))
+            & Q(delivered)
+        ],
+        "maybe_complex_care": [
+            ~Q(_holds(CredentialKind.COMPLEX_CARE, held)) & Q(practitioner) & Q(_completed(PathwayRole.COMPLEX_CARE))
+        ],
     }
-    # Each rule is a conjunction of EXISTS tests, which PostgreSQL runs as joins from the
-    # small tables they name when the rule is a query's whole filter; the union of the four
-    # gives the candidates, and the flags are then computed for those people only.
-    flags = {name: ExpressionWrapper(rule, output_field=BooleanField()) for name, rule in rules.items()}
-    first, *others = [User.objects.filter(rule).order_by().values_list("pk", flat=True) for rule in rules.values()]
-    return User.objects.filter(is_active=True, pk__in=first.union(*others)).annotate(**flags)
+    return rules
+
+
+def candidates():
+    """People who may be ready for a credential they do not hold, found with queries only
+    (the engine then checks the page shown; `mark_candidate_kinds` says for which)."""
+    first, *others = [
+        User.objects.filter(branch).order_by().values_list("pk", flat=True)
+        for branches in _rules().values()
+        for branch in branches
+    ]
+    return User.objects.filter(is_active=True, pk__in=first.union(*others))
+
+
+def mark_candidate_kinds(people):
+    """Set the `maybe_<kind>` flags on `people` (a page of candidates, or a batch) with one
+    query over them alone, so the tests run for those people only."""
+    flags = {
+        name: ExpressionWrapper(functools.reduce(operator.or_, branches), output_field=BooleanField())
+        for name, branches in _rules().items()
+    }
+    found = {
+        row[0]: row[1:]
+        for row in User.objects.filter(pk__in=[person.pk for person in people])
+        .annotate(**flags)
+        .order_by()
+        .values_list("pk", *flags)
+    }
+    for person in people:
+        for name, value in zip(flags, found.get(person.pk, (False,) * len(flags)), strict=True):
+            setattr(person, name, value)
+    return people
 
 
 def role_plays_to_record():

@@ -22,7 +22,7 @@ from members.enums import CredentialKind, CredentialRoute, CredentialStatus
 from members.models import User
 from members.services import CredentialError, set_credential_status
 
-from . import thresholds
+from . import readiness, thresholds
 from .enums import CASE_STUDY_TRANSITIONS, CaseStudyStatus, LetterWriter, PracticeRoute, RolePlayOutcome
 from .models import CaseStudySubmission, RolePlayResult, SupportLetter
 from .pathways import checklist, role_play_refusal
@@ -407,6 +407,7 @@ def grant_credential(person, kind, *, by, note=""):
             user=by,
             data={"kind": kind, "route": route, "items": [item.as_dict() for item in result.items]},
         )
+        readiness.check_person_again(person.pk)
         send_templated_email(
             "accreditation/emails/credential_granted",
             {"person": person, "credential": credential, "pathway_url": _pathway_url()},

@@ -7,7 +7,7 @@ from dit_portal.emails import send_templated_email
 from members import roles
 from members.models import User
 
-from . import maintenance
+from . import maintenance, readiness
 
 
 @shared_task
@@ -39,3 +39,11 @@ def check_maintenance(year=None):
             to=coordinators,
         )
     return checked
+
+
+@shared_task
+def check_ready_to_accredit():
+    """Every 15 minutes: run the requirements engine over every candidate of Ready to
+    accredit and keep who is ready (`readiness`), for its "ready now" filter and the admin
+    home. Returns how many are ready."""
+    return len(readiness.check_again()["ids"])

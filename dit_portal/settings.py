@@ -183,6 +183,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "trainings.tasks.send_application_digest",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Who is ready to accredit, for the queue's "ready now" filter and the admin home.
+    "accreditation-ready-to-accredit": {"task": "accreditation.tasks.check_ready_to_accredit", "schedule": 15 * 60},
     "providers-mark-overdue-invoices": {"task": "providers.tasks.mark_overdue_invoices", "schedule": 6 * 60 * 60},
     # The e-mail outbox: sends what no worker took (broker down), retries, reports stuck rows.
     "portal-send-pending-emails": {"task": "dit_portal.tasks.send_pending_emails", "schedule": 60},

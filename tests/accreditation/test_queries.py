@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accreditation import readiness
 from accreditation.enums import CaseStudyStatus, LetterWriter, RolePlayOutcome
 from accreditation.models import MaintenanceResult
 from members import roles
@@ -85,10 +86,16 @@ def test_ready_to_accredit_queue(client, candidates, django_assert_num_queries):
         person = UserFactory()
         accredit(person, CredentialKind.PRACTITIONER)
         EnrolmentFactory(run=run, trainee=person, status=EnrolmentStatus.COMPLETED)
-    # the admin's own queries, then the engine's reads for the whole page at once (25 rows),
-    # never per row or per candidate in the table
-    with django_assert_num_queries(13):
+    # the admin's own queries, the page's candidates' flags, then the engine's reads for the
+    # whole page at once (25 rows), never per row or per candidate in the table
+    with django_assert_num_queries(14):
         response = client.get(reverse("admin:accreditation_candidate_changelist"))
     assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 25
+    assert response.text.count("Grant DIT Complex Care practitioner") == 25
+    # "ready now" reads the last check (made by the scheduled job), one more list of ids
+    readiness.check_again()
+    with django_assert_num_queries(14):
+        response = client.get(reverse("admin:accreditation_candidate_changelist") + "?ready=now")
     assert len(response.context["cl"].result_list) == 25
     assert response.text.count("Grant DIT Complex Care practitioner") == 25
