@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.template import Context
+from django.template import Context, Engine
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 
@@ -161,6 +161,16 @@ def test_after_a_refused_send_the_next_one_opens_a_new_connection(sessions, refu
     # The refused one was the first sent (in the order claimed); the other three went over a new connection.
     assert [[], [enrolment.trainee.email for enrolment in enrolments[1:]]] == SESSIONS
     assert len(mail.outbox) == 3
+
+
+def test_a_sweep_loads_each_template_once(sessions, monkeypatch):
+    starting_soon(4)
+    loaded = []
+    found = Engine.get_template
+    monkeypatch.setattr(Engine, "get_template", lambda engine, name: loaded.append(name) or found(engine, name))
+    assert sessions(batch_size=2)["sent"] == 4
+    name = TrainingStartsSoon().template
+    assert sorted(loaded) == sorted(f"{name}{part}" for part in ("_subject.txt", ".txt", ".html"))
 
 
 def test_the_outcome_counts_every_reminder_due(sessions, refused):
