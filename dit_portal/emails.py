@@ -3,27 +3,42 @@
 Messages are rendered in the request (or job) that decides to send them and written into
 the outbox in its transaction (dit_portal/outbox.py): a rolled-back decision never sends
 mail, and a committed one always does, even when the broker was down at the time.
+
+A job that sends many e-mails of one kind (the reminder sweep) makes one `EmailTemplates`
+and renders each message with it: the three templates are found and compiled once, and
+the site's address read once, rather than for every message. `render_email` is the same
+renderer used once.
 """
 
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.template import Context, engines
 
 from .outbox import queue_email
 from .site import site_url
 
 
-def _render_text(template_name, context):
-    """Plain-text parts are not HTML: render them without autoescaping."""
-    return get_template(template_name).template.render(Context(context, autoescape=False))
+class EmailTemplates:
+    """The subject, text and HTML templates of one e-mail, loaded once, rendered many times.
+    Plain-text parts (subject and text) are not HTML: they render without autoescaping."""
+
+    def __init__(self, template_name):
+        engine = engines["django"].engine
+        self.subject = engine.get_template(f"{template_name}_subject.txt")
+        self.text = engine.get_template(f"{template_name}.txt")
+        self.html = engine.get_template(f"{template_name}.html")
+        self.autoescape = engine.autoescape
+        self.site_url = site_url()
+
+    def render(self, context):
+        context = {"site_url": self.site_url, **context}
+        subject = " ".join(self.subject.render(Context(context, autoescape=False)).split())
+        text = self.text.render(Context(context, autoescape=False))
+        html = self.html.render(Context(context, autoescape=self.autoescape))
+        return subject, text, html
 
 
 def render_email(template_name, context):
-    context = {"site_url": site_url(), **context}
-    subject = " ".join(_render_text(f"{template_name}_subject.txt", context).split())
-    text = _render_text(f"{template_name}.txt", context)
-    html = render_to_string(f"{template_name}.html", context)
-    return subject, text, html
+    return EmailTemplates(template_name).render(context)
 
 
 def send_templated_email(template_name, context, *, to, reply_to=None):

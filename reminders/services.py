@@ -1,13 +1,15 @@
 """Sending reminders exactly once, pausing them and choosing which optional ones to get.
 
 The sweep (`send_due_reminders`) walks each rule's candidates a batch at a time. For a batch it
-drops people who are paused or opted out and reminders already sent, renders each e-mail, then
+drops people who are paused or opted out and reminders already sent, renders each e-mail (the
+rule's templates loaded once per sweep, dit_portal.emails.EmailTemplates), then
 claims the reminders in one transaction: it inserts their rows with ON CONFLICT DO NOTHING
 (the unique person + kind + period key decides who owns a reminder, whatever the number of
 runs or workers) and takes back its own earlier failures with a conditional UPDATE. Only after
-that transaction commits are the e-mails sent, each claimed row marked sent or failed right
-after its own send (one UPDATE per reminder), so a worker killed mid-batch leaves at most the
-one reminder it was sending in doubt. A failed send is claimed again by a later run; a claimed
+that transaction commits are the e-mails sent, over one connection to the mail server per batch
+(opened again only after a failed send), each claimed row marked sent or failed right after
+its own send (one UPDATE per reminder), so a worker killed mid-batch leaves at most the one
+reminder it was sending in doubt. A failed send is claimed again by a later run; a claimed
 row is never sent by anyone else, so a reminder goes out at most once. Rows left "being sent"
 by a run that stopped are not sent again by the sweep: it reports them (a count in its
 result, a log line, the admin's to-do list) for a coordinator to release. Reading a batch
@@ -26,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dit_portal.audit import log_action
-from dit_portal.emails import render_email
+from dit_portal.emails import EmailTemplates
 
 from .enums import ReminderStatus
 from .models import Reminder, ReminderOptOut, ReminderPause
@@ -46,7 +48,10 @@ class ReminderError(Exception):
 
 
 def send_due_reminders(*, today=None, rules=None, batch_size=BATCH_SIZE):
-    """Send every reminder due today that was not sent before; returns counts by outcome."""
+    """Send every reminder due today that was not sent before; returns counts by outcome:
+    "due" (every reminder due today), then "held back" (paused or turned off), "sent before",
+    "sent" and "failed" (what this run delivered, counted once the claims commit), and
+    "rules failed" and "stale claims skipped" when there are any."""
     today = today or timezone.localdate()
     totals = Counter()
     for rule in rules or RULES:
@@ -74,6 +79,7 @@ def stale_claims(now=None):
 
 
 def _sweep_rule(rule, today, batch_size, totals):
+    renderer = _Renderer(rule)
     last_pk = None
     while True:
         candidates = rule.candidates(today).order_by("pk")
@@ -83,16 +89,17 @@ def _sweep_rule(rule, today, batch_size, totals):
         if not rows:
             return
         last_pk = rows[-1].pk
-        _claim_and_send(rule, rule.build(rows, today), totals, today)
+        _claim_and_send(rule, rule.build(rows, today), totals, today, renderer)
         if len(rows) < batch_size:
             return
 
 
-def _claim_and_send(rule, dues, outcome, today):
+def _claim_and_send(rule, dues, outcome, today, renderer):
     """Claim and, after the commit, send one batch's reminders; counts go into `outcome`."""
     dues = list({(due.person.pk, due.period_key): due for due in dues}.values())
     if not dues:
         return
+    outcome["due"] += len(dues)
     people = {due.person.pk for due in dues}
     keys = {due.period_key for due in dues}
     held_back = set(
@@ -117,7 +124,7 @@ def _claim_and_send(rule, dues, outcome, today):
         elif key in sent:
             outcome["sent before"] += 1
         else:
-            messages[key] = (due.person, _render(rule, due))
+            messages[key] = (due.person, renderer.render(due))
     if not messages:
         return
 
@@ -147,26 +154,39 @@ def _claim_and_send(rule, dues, outcome, today):
         transaction.on_commit(lambda: outcome.update(_deliver(token, messages)))
 
 
-def _render(rule, due):
-    context = {
-        "person": due.person,
-        "rule": rule,
-        "missing": due.missing,
-        "fix_url": due.fix_url,
-        "preferences_url": reverse("reminders:preferences") if rule.optional else "",
-        **due.context,
-    }
-    return render_email(rule.template, context)
+class _Renderer:
+    """One rule's e-mail, its templates loaded when its first reminder is rendered in a sweep."""
+
+    def __init__(self, rule):
+        self.rule = rule
+        self.templates = None
+        self.preferences_url = None
+
+    def render(self, due):
+        if self.templates is None:
+            self.templates = EmailTemplates(self.rule.template)
+            self.preferences_url = reverse("reminders:preferences") if self.rule.optional else ""
+        context = {
+            "person": due.person,
+            "rule": self.rule,
+            "missing": due.missing,
+            "fix_url": due.fix_url,
+            "preferences_url": self.preferences_url,
+            **due.context,
+        }
+        return self.templates.render(context)
 
 
 def _deliver(token, messages):
     """Send what this run claimed, marking each reminder sent or failed right after its send."""
     outcome = Counter()
     claimed = list(
-        Reminder.objects.filter(claim_token=token, status=ReminderStatus.CLAIMED).values_list(
-            "pk", "person_id", "period_key"
-        )
+        Reminder.objects.filter(claim_token=token, status=ReminderStatus.CLAIMED)
+        .order_by("pk")
+        .values_list("pk", "person_id", "period_key")
     )
+    # One connection for the batch: opened here, not by each send (a backend's send_messages
+    # opens and closes a connection it did not find open, a new SMTP session per e-mail).
     connection = get_connection()
     try:
         for pk, person_id, period_key in claimed:
@@ -175,16 +195,27 @@ def _deliver(token, messages):
             message.attach_alternative(html, "text/html")
             mine = Reminder.objects.filter(pk=pk, claim_token=token, status=ReminderStatus.CLAIMED)
             try:
+                connection.open()  # a no-op while the connection is open
                 message.send()
             except Exception as error:  # the mail server's refusal, whatever its kind
+                # Not reused after a failure: the server may have dropped it; the next send reconnects.
+                _close(connection)
                 mine.update(status=ReminderStatus.FAILED, last_error=str(error)[:1000])
                 outcome["failed"] += 1
             else:
                 mine.update(status=ReminderStatus.SENT, sent_at=timezone.now(), last_error="")
                 outcome["sent"] += 1
     finally:
-        connection.close()
+        _close(connection)
     return outcome
+
+
+def _close(connection):
+    """Close the mail server connection; a server that fails to say goodbye changes nothing here."""
+    try:
+        connection.close()
+    except Exception as error:
+        logger.warning("Closing the mail server connection failed: %s", error)
 
 
 def release_stale_claims(reminders, *, by, now=None):

@@ -6,6 +6,7 @@ coordinator exporting every application as CSV every few seconds."""
 import itertools
 import json
 import os
+import random
 import re
 import time
 
@@ -28,7 +29,9 @@ class Person(HttpUser):
         if session:
             self.client.cookies.set(CONTEXT["cookie_name"], session)
         mine = [(name, page["path"]) for name, page in CONTEXT.get("pages", {}).items() if page["role"] == self.role]
-        self.rounds = itertools.cycle(mine)
+        # Each person starts somewhere else in the round, so a short run still reaches every page.
+        start = random.randrange(len(mine)) if mine else 0
+        self.rounds = itertools.cycle(mine[start:] + mine[:start])
 
     @task
     def next_page(self):

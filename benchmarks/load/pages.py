@@ -21,6 +21,7 @@ PAGES = {
     "my ledger (heavy)": (MEMBER, "trainee", "/supervision/"),
     "supervisor's page (heavy)": (MEMBER, "supervisor", "/supervision/supervising/"),
     "provider dashboard (heavy)": (MEMBER, "provider", "/providers/{provider}/"),
+    "admin: home with its to-do panel": (ADMIN, "coordinator", "/admin/"),
     "admin: applications": (ADMIN, "coordinator", "/admin/trainings/enrolment/"),
     "admin: applications, accepted": (ADMIN, "coordinator", "/admin/trainings/enrolment/?status__exact=accepted"),
     "admin: applications by surname": (ADMIN, "coordinator", "/admin/trainings/enrolment/?q={surname}"),
@@ -29,6 +30,8 @@ PAGES = {
     "admin: held credentials": (ADMIN, "coordinator", "/admin/members/heldcredential/"),
     "admin: credentials by surname": (ADMIN, "coordinator", "/admin/members/heldcredential/?q={surname}"),
     "admin: ready to accredit": (ADMIN, "coordinator", "/admin/accreditation/candidate/"),
+    # The "ready now" filter (accreditation.admin.ReadyNowFilter) runs the requirements engine.
+    "admin: ready to accredit, ready now": (ADMIN, "coordinator", "/admin/accreditation/candidate/?ready=now"),
     "admin: case studies": (ADMIN, "coordinator", "/admin/accreditation/casestudysubmission/"),
     "admin: supervision sessions": (ADMIN, "coordinator", "/admin/supervision/supervisionsession/"),
     "admin: sessions, confirmed": (

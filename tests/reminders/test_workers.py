@@ -64,6 +64,6 @@ def test_a_real_worker_runs_the_reminder_job_end_to_end():
                 time.sleep(0.2)
     finally:
         task_postrun.disconnect(count)
-    assert finished == [{"sent": 3}, {"sent before": 3}]
+    assert finished == [{"due": 3, "sent": 3}, {"due": 3, "sent before": 3}]
     assert sorted(m.to[0] for m in mail.outbox) == sorted(e.trainee.email for e in enrolments)
     assert Reminder.objects.filter(status=ReminderStatus.SENT).count() == 3
