@@ -56,8 +56,8 @@ def test_dashboard(client, provider, member, rows, django_assert_num_queries):
     # year's events, thresholds (second trainer's deadline), supervision fee, first delivery,
     # supervision hours, annual fee paid, the unpaid fee invoice's due date, invoices,
     # supervision records, completer lists (16), and the rules engine's maintenance check of
-    # each of the two trainers (9 each: the year's sums are read in one query)
-    with django_assert_num_queries(34):
+    # each of the two trainers (8 each: a batch of one)
+    with django_assert_num_queries(32):
         response = client.get(reverse("providers:dashboard", args=[provider.pk]))
     assert response.status_code == 200
     assert len(response.context["requirements"]) == 4 + 2
