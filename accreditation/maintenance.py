@@ -347,6 +347,7 @@ def record_checks(people, year, *, by=None, today=None):
                 MaintenanceResult.objects.select_for_update()
                 .filter(person_id__in=withdrawn, year=year)
                 .select_related("person")
+                .order_by("person_id")
             )
             log_actions(
                 [
@@ -360,7 +361,8 @@ def record_checks(people, year, *, by=None, today=None):
                 user=by,
             )
             MaintenanceResult.objects.filter(pk__in=[row.pk for row in stale]).delete()
-        checked = [outcome for outcome in outcomes.values() if outcome.applies]
+        # In the people's order, so that two runs lock the same rows in the same order.
+        checked = sorted((outcome for outcome in outcomes.values() if outcome.applies), key=lambda o: o.person.pk)
         if not checked:
             return stored
         rows = MaintenanceResult.objects.bulk_create(
