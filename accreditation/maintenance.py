@@ -200,8 +200,6 @@ class _Facts:
     """What the check reads of one batch of people, each table once."""
 
     year: int
-    start: datetime.date
-    end: datetime.date
     accredited_on: dict = field(default_factory=dict)  # person id -> the practitioner credential's date, if it applies
     limits: object = None
     seen: dict = field(default_factory=dict)  # person id -> DIT cases with therapy hours in the year
@@ -213,7 +211,7 @@ class _Facts:
 def _read(people, year, today):
     start = datetime.date(year, 1, 1)
     end = min(datetime.date(year, 12, 31), today)
-    facts = _Facts(year=year, start=start, end=end)
+    facts = _Facts(year=year)
     if end < start:
         return facts
     ids = [person.pk for person in people]

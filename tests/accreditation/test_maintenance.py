@@ -395,3 +395,32 @@ def test_a_batch_withdraws_the_results_that_no_longer_apply_and_stores_the_rest(
     assert list(MaintenanceResult.objects.values_list("person_id", flat=True)) == [staying.pk]
     withdrawn = AuditEntry.objects.get(action="accreditation.maintenance.withdrawn")
     assert withdrawn.object_id == str(first[leaving.pk].pk)
+
+
+def test_checking_selected_results_again_stores_each_for_its_own_year_by_the_coordinator(client):
+    from django.urls import reverse
+
+    from dit_portal.models import AuditEntry
+    from members import roles
+    from tests.factories import staff_with_totp
+
+    person, other = _practitioner(datetime.date(2020, 1, 1)), _practitioner(datetime.date(2020, 1, 1))
+    _hours(case(person, supervisor(), started=900), datetime.date(2025, 6, 1), 1)
+    stored = [maintenance.record_check(someone, year) for someone in (person, other) for year in (2024, YEAR)]
+    MaintenanceResult.objects.update(passed=False, items=[])
+    coordinator = staff_with_totp(roles.COORDINATOR)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("admin:accreditation_maintenanceresult_changelist"),
+        {"action": "recheck", "_selected_action": [result.pk for result in stored]},
+    )
+    assert response.status_code == 302
+    results = {(row.person_id, row.year): row.passed for row in MaintenanceResult.objects.all()}
+    assert results == {
+        (person.pk, 2024): False,
+        (person.pk, YEAR): True,
+        (other.pk, 2024): False,
+        (other.pk, YEAR): False,
+    }
+    assert MaintenanceResult.objects.filter(items=[]).count() == 0
+    assert AuditEntry.objects.filter(action="accreditation.maintenance.checked", actor=coordinator).count() == 4
