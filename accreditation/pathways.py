@@ -20,17 +20,16 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Max, Min
 from django.utils import timezone
 
 from dit_portal.text import lower_in_sentence
 from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, PersonProfile
-from members.services import credential_timelines, status_in_timeline
+from members.services import all_credential_timelines, status_in_timeline
 from supervision import selectors as ledger
-from supervision.enums import CasePurpose, RecordingPhase
-from supervision.models import SupervisionSession
-from trainings import selectors as catalogue
+from supervision.enums import CasePurpose, RecordingPhase, RecordingRating, SessionStatus, SupervisionKind
+from supervision.models import Case, Recording, SupervisionSession
 from trainings.enums import (
     ATTENDING_STATES,
     PRACTITIONER_TRAINING_ROLES,
@@ -125,45 +124,244 @@ def _plural(count, word, plural=None):
     return f"{_number(count)} {word if count == 1 else (plural or word + 's')}"
 
 
+# The rows the engine reads -------------------------------------------------------------
+
+
+def _local(moment):
+    return timezone.localdate(moment) if moment is not None else None
+
+
+class Records:
+    """The rows the engine reads for a group of people (one person on My pathway, a page of
+    the "ready to accredit" queue), each table read once for the whole group when first
+    needed, so a checklist costs the same whatever a person's history and however many
+    people are evaluated together. The rules below filter these rows by date in Python;
+    `records.of(person)` is one person's view."""
+
+    def __init__(self, people):
+        self.people = {person.pk: person for person in people}
+        self._tables = {}
+        self._timelines = {}
+        self._holders_seen = set(self.people)
+        self._supervisees = {}
+        self._run_days = None
+        self._limits = None
+
+    def of(self, person):
+        if person.pk not in self.people:
+            raise KeyError(f"{person} is not among the people these records were read for.")
+        return PersonRecords(self, person)
+
+    @property
+    def limits(self):
+        if self._limits is None:
+            self._limits = thresholds.current()
+        return self._limits
+
+    def rows(self, name, person_id):
+        if name not in self._tables:
+            grouped = {pk: [] for pk in self.people}
+            for owner_id, row in LOADERS[name](list(self.people)):
+                grouped[owner_id].append(row)
+                for holder_field in HOLDER_FIELDS.get(name, ()):
+                    if getattr(row, holder_field) is not None:
+                        self._holders_seen.add(getattr(row, holder_field))
+            self._tables[name] = grouped
+        return self._tables[name][person_id]
+
+    def timeline(self, holder_id, kind):
+        """The credential history of `holder_id` (a person of the group or anyone their rows
+        name: supervisors, raters); read for everyone named so far in one query."""
+        if holder_id not in self._timelines:
+            wanted = (self._holders_seen | {holder_id}) - set(self._timelines)
+            self._timelines.update(all_credential_timelines(wanted))
+        return self._timelines[holder_id].get(kind)
+
+    def supervisees(self, person_id, as_of):
+        if as_of not in self._supervisees:
+            self._supervisees[as_of] = ledger.supervisee_totals(list(self.people), as_of=as_of)
+        return self._supervisees[as_of][person_id]
+
+    def run_days(self, run_id):
+        """How many days a run of the group's trainer days has."""
+        if self._run_days is None:
+            runs = {day.run_trainer.run_id for pk in self.people for day in self.rows("trainer_days", pk)}
+            self._run_days = dict(
+                RunDay.objects.filter(run__in=runs).order_by().values_list("run").annotate(n=Count("pk"))
+            )
+        return self._run_days.get(run_id, 0)
+
+
+class PersonRecords:
+    """One person's rows, read through the group's `Records`."""
+
+    def __init__(self, records, person):
+        self.records = records
+        self.person = person
+        self.pk = person.pk
+
+    def __getattr__(self, name):
+        if name in LOADERS:
+            return self.records.rows(name, self.pk)
+        raise AttributeError(name)
+
+    @property
+    def limits(self):
+        return self.records.limits
+
+    @property
+    def profile(self):
+        found = self.records.rows("profiles", self.pk)
+        return found[0] if found else None
+
+    def credential(self, kind):
+        return next((credential for credential in self.credentials if credential.kind == kind), None)
+
+    def timeline(self, kind, holder_id=None):
+        return self.records.timeline(self.pk if holder_id is None else holder_id, kind)
+
+    def cases_for(self, purpose):
+        return [case for case in self.cases if case.purpose == purpose]
+
+    def cases_discussed(self, session_id):
+        return {case_id for owner_session, case_id in self.session_cases if owner_session == session_id}
+
+
+def _records(person, records=None):
+    if isinstance(person, PersonRecords):
+        return person
+    return (records or Records([person])).of(person)
+
+
+LOADERS = {
+    "credentials": lambda ids: (
+        (c.holder_id, c) for c in HeldCredential.objects.filter(holder_id__in=ids).order_by("kind", "pk")
+    ),
+    "enrolments": lambda ids: (
+        (e.trainee_id, e)
+        for e in Enrolment.objects.filter(trainee_id__in=ids)
+        .annotate(starts_on=Min("run__days__date"), ends_on=Max("run__days__date"))
+        .select_related("run__course")
+        .order_by("pk")
+    ),
+    "role_plays": lambda ids: (
+        (r.person_id, r) for r in RolePlayResult.objects.filter(person_id__in=ids).order_by("person_id", "attempt")
+    ),
+    "case_studies": lambda ids: (
+        (c.person_id, c) for c in CaseStudySubmission.objects.filter(person_id__in=ids).order_by("person_id", "number")
+    ),
+    "letters": lambda ids: (
+        (letter.person_id, letter)
+        for letter in SupportLetter.objects.filter(person_id__in=ids).order_by("person_id", "writer", "pk")
+    ),
+    "profiles": lambda ids: ((p.person_id, p) for p in PersonProfile.objects.filter(person_id__in=ids)),
+    "cases": lambda ids: (
+        (c.practitioner_id, c) for c in Case.objects.filter(practitioner_id__in=ids).order_by("started_on", "pk")
+    ),
+    "sessions": lambda ids: (
+        (s.practitioner_id, s)
+        for s in SupervisionSession.objects.filter(practitioner_id__in=ids, status=SessionStatus.CONFIRMED).order_by(
+            "date", "pk"
+        )
+    ),
+    "session_cases": lambda ids: (
+        (row.owner_id, (row.supervisionsession_id, row.case_id))
+        for row in SupervisionSession.cases.through.objects.filter(
+            supervisionsession__practitioner_id__in=ids,
+            supervisionsession__status=SessionStatus.CONFIRMED,
+        ).annotate(owner_id=F("supervisionsession__practitioner_id"))
+    ),
+    "recordings": lambda ids: (
+        (r.case.practitioner_id, r)
+        for r in Recording.objects.filter(rating=RecordingRating.PASS, case__practitioner_id__in=ids)
+        .select_related("case")
+        .order_by("session_date", "pk")
+    ),
+    "trainer_days": lambda ids: (
+        (day.run_trainer.trainer_id, day)
+        for day in TrainerDay.objects.filter(
+            run_trainer__trainer_id__in=ids,
+            run_trainer__run__run_by_centre=True,
+            run_trainer__run__course__pathway_role__in=PRACTITIONER_TRAINING_ROLES,
+        )
+        .exclude(run_trainer__run__status=RunStatus.CANCELLED)
+        .select_related("day", "run_trainer__run__course")
+        .order_by("day__date", "pk")
+    ),
+}
+# Rows that name other people whose credential history the rules read.
+HOLDER_FIELDS = {
+    "cases": ("supervisor_id", "close_supervision_confirmed_by_id"),
+    "sessions": ("supervisor_id",),
+    "recordings": ("rated_by_id",),
+}
+
+
 # Reads shared by the routes ------------------------------------------------------------
-
-
-def completed_run(person, course_role, as_of, *, started_after=None):
-    """The person's first completed run of a course with `course_role` (a PathwayRole or a
-    tuple) that ended, and whose completion was recorded, by `as_of`; with `started_after`,
-    only a run that began after that day (D24). Annotated with `starts_on` and `ends_on`."""
-    return catalogue.completed_enrolments(person, roles=course_role, by=as_of, started_after=started_after).first()
-
-
-def places_held(person, course_role, as_of):
-    """The person's enrolments on courses with `course_role` that held a place on `as_of`:
-    accepted by then, and not ended by then without completing (D25)."""
-    return (
-        Enrolment.objects.filter(trainee=person, run__course__pathway_role__in=_roles(course_role))
-        .filter(status__in=ATTENDING_STATES)
-        .exclude(run__status=RunStatus.CANCELLED)
-        .filter(Q(decided_at__isnull=True) | Q(decided_at__date__lte=as_of))
-        .exclude(status=EnrolmentStatus.NOT_COMPLETED, ended_at__date__lte=as_of)
-    )
 
 
 def _roles(course_role):
     return (course_role,) if isinstance(course_role, str) else tuple(course_role)
 
 
-def counted_sessions(person, *, as_of, since=None, until=None, formal=True):
+def completed_runs(rec, course_role, as_of, *, started_after=None):
+    """The person's completed enrolments on runs with `course_role` (a PathwayRole or a tuple),
+    not cancelled, that ended and whose completion was recorded by `as_of` (D21, D25), first
+    ended first; with `started_after`, only runs that began after that day (D24). Each
+    carries the run's `starts_on` and `ends_on`."""
+    roles = _roles(course_role)
+    found = [
+        enrolment
+        for enrolment in rec.enrolments
+        if enrolment.status == EnrolmentStatus.COMPLETED
+        and enrolment.run.status != RunStatus.CANCELLED
+        and enrolment.run.course.pathway_role in roles
+        and enrolment.ends_on is not None
+        and enrolment.ends_on <= as_of
+        and (enrolment.ended_at is None or _local(enrolment.ended_at) <= as_of)
+        and (started_after is None or (enrolment.starts_on is not None and enrolment.starts_on > started_after))
+    ]
+    return sorted(found, key=lambda enrolment: (enrolment.ends_on, enrolment.pk))
+
+
+def completed_run(rec, course_role, as_of, *, started_after=None):
+    """The first of `completed_runs`, or None."""
+    return next(iter(completed_runs(rec, course_role, as_of, started_after=started_after)), None)
+
+
+def places_held(rec, course_role, as_of):
+    """The person's enrolments on courses with `course_role` that held a place on `as_of`:
+    accepted by then, and not ended by then without completing (D25)."""
+    roles = _roles(course_role)
+    return [
+        enrolment
+        for enrolment in rec.enrolments
+        if enrolment.run.course.pathway_role in roles
+        and enrolment.status in ATTENDING_STATES
+        and enrolment.run.status != RunStatus.CANCELLED
+        and (enrolment.decided_at is None or _local(enrolment.decided_at) <= as_of)
+        and not (
+            enrolment.status == EnrolmentStatus.NOT_COMPLETED
+            and enrolment.ended_at is not None
+            and _local(enrolment.ended_at) <= as_of
+        )
+    ]
+
+
+def counted_sessions(rec, *, as_of, since=None, until=None, formal=True):
     """Sessions dated from `since` to `until` (default `as_of`), confirmed by `as_of`, whose
     supervisor was an accredited DIT supervisor on the session's date (D5, D15)."""
-    sessions = [
-        session
-        for session in ledger.confirmed_sessions(person, since=since, until=until or as_of, formal=formal)
-        if session.decided_at is None or timezone.localdate(session.decided_at) <= as_of
-    ]
-    timelines = credential_timelines({session.supervisor_id for session in sessions}, CredentialKind.SUPERVISOR)
+    until = until or as_of
+    kind = None if formal is None else (SupervisionKind.FORMAL if formal else SupervisionKind.PEER)
     return [
         session
-        for session in sessions
-        if status_in_timeline(timelines.get(session.supervisor_id), session.date) == CredentialStatus.ACCREDITED
+        for session in rec.sessions
+        if (since is None or session.date >= since)
+        and session.date <= until
+        and (kind is None or session.kind == kind)
+        and (session.decided_at is None or _local(session.decided_at) <= as_of)
+        and status_in_timeline(rec.timeline(CredentialKind.SUPERVISOR, session.supervisor_id), session.date)
+        == CredentialStatus.ACCREDITED
     ]
 
 
@@ -180,55 +378,51 @@ def _accredited_during(timeline, start, end):
     )
 
 
-def approved_cases(cases, as_of):
+def approved_cases(rec, cases, as_of):
     """D23: the cases, begun by `as_of`, whose named supervisor was an accredited DIT
     supervisor while the case ran (up to `as_of`)."""
-    cases = [case for case in cases if case.started_on <= as_of and case.supervisor_id]
-    timelines = credential_timelines({case.supervisor_id for case in cases}, CredentialKind.SUPERVISOR)
     return [
         case
         for case in cases
-        if _accredited_during(timelines.get(case.supervisor_id), case.started_on, min(case.ended_on or as_of, as_of))
+        if case.started_on <= as_of
+        and case.supervisor_id
+        and _accredited_during(
+            rec.timeline(CredentialKind.SUPERVISOR, case.supervisor_id),
+            case.started_on,
+            min(case.ended_on or as_of, as_of),
+        )
     ]
 
 
-def approved_recordings(cases, as_of):
+def approved_recordings(rec, cases, as_of):
     """D4, D23: the recordings of `cases` rated pass by `as_of` by the case's named
     supervisor, who was an accredited DIT supervisor on the day of the rating."""
-    if not cases:
-        return []
     supervisor_of = {case.pk: case.supervisor_id for case in cases}
     recordings = [
         recording
-        for recording in _passed_by(ledger.passed_recordings(cases), as_of)
+        for recording in _passed_by([r for r in rec.recordings if r.case_id in supervisor_of], as_of)
         if recording.rated_by_id is not None and recording.rated_by_id == supervisor_of[recording.case_id]
     ]
-    timelines = credential_timelines({r.rated_by_id for r in recordings}, CredentialKind.SUPERVISOR)
     return [
         recording
         for recording in recordings
         if status_in_timeline(
-            timelines.get(recording.rated_by_id),
+            rec.timeline(CredentialKind.SUPERVISOR, recording.rated_by_id),
             timezone.localdate(recording.rated_at) if recording.rated_at else recording.session_date,
         )
         == CredentialStatus.ACCREDITED
     ]
 
 
-def sessions_on_cases(sessions, cases):
+def sessions_on_cases(rec, sessions, cases):
     """D23: the sessions that discussed at least one of `cases`, given by that case's named
     supervisor."""
     supervisor_of = {case.pk: case.supervisor_id for case in cases}
     discussed = {}
-    for session_id, case_id in SupervisionSession.cases.through.objects.filter(
-        supervisionsession_id__in=[session.pk for session in sessions], case_id__in=list(supervisor_of)
-    ).values_list("supervisionsession_id", "case_id"):
-        discussed.setdefault(session_id, set()).add(supervisor_of[case_id])
+    for session_id, case_id in rec.session_cases:
+        if case_id in supervisor_of:
+            discussed.setdefault(session_id, set()).add(supervisor_of[case_id])
     return [session for session in sessions if session.supervisor_id in discussed.get(session.pk, ())]
-
-
-def _credential(person, kind):
-    return HeldCredential.objects.filter(holder=person, kind=kind).first()
 
 
 def _accredited_since(timeline, as_of):
@@ -242,16 +436,16 @@ def _accredited_since(timeline, as_of):
     return since
 
 
-def _held_item(person, kind, as_of, key="practitioner"):
+def _held_item(rec, kind, as_of, key="practitioner"):
     label = f"Accredited {CredentialKind(kind).label}"
-    since = _accredited_since(credential_timelines([person.pk], kind).get(person.pk), as_of)
+    since = _accredited_since(rec.timeline(kind), as_of)
     if since:
         return Item(key, label, True, evidence=f"{CredentialKind(kind).label} since {_day(since)}", met_on=since)
     return Item(key, label, False, missing=f"Hold {CredentialKind(kind).label} as an accredited credential.")
 
 
-def _completed_item(person, course_role, key, label, as_of, *, started_after=None):
-    enrolment = completed_run(person, course_role, as_of, started_after=started_after)
+def _completed_item(rec, course_role, key, label, as_of, *, started_after=None):
+    enrolment = completed_run(rec, course_role, as_of, started_after=started_after)
     if enrolment:
         return Item(
             key,
@@ -260,12 +454,17 @@ def _completed_item(person, course_role, key, label, as_of, *, started_after=Non
             evidence=f"Completed {enrolment.run} (ended {_day(enrolment.ends_on)})",
             met_on=enrolment.ends_on,
         )
-    attending = places_held(person, course_role, as_of).exclude(
-        status=EnrolmentStatus.COMPLETED, ended_at__date__lte=as_of
-    )
-    if started_after is not None:
-        attending = attending.filter(run__days__date__gt=started_after).distinct()
-    if attending.exists():
+    attending = [
+        enrolment
+        for enrolment in places_held(rec, course_role, as_of)
+        if not (
+            enrolment.status == EnrolmentStatus.COMPLETED
+            and enrolment.ended_at is not None
+            and _local(enrolment.ended_at) <= as_of
+        )
+        and (started_after is None or (enrolment.ends_on is not None and enrolment.ends_on > started_after))
+    ]
+    if attending:
         missing = "Complete the training (your attendance is recorded by the coordinators)."
     elif started_after is not None:
         missing = f"Attend the whole training again (the role-play was not passed on {_day(started_after)})."
@@ -277,12 +476,10 @@ def _completed_item(person, course_role, key, label, as_of, *, started_after=Non
 # Role-play (D16, D24) ---------------------------------------------------------------------
 
 
-def role_play_results(person, as_of):
+def role_play_results(rec, as_of):
     """The person's role-play attempts assessed by `as_of`, first first; a voided result (a
     coordinator's correction) neither counts nor blocks."""
-    return list(
-        RolePlayResult.objects.filter(person=person, assessed_on__lte=as_of, voided_at__isnull=True).order_by("attempt")
-    )
+    return [r for r in rec.role_plays if r.voided_at is None and r.assessed_on <= as_of]
 
 
 def role_play_failed_on(results, as_of):
@@ -304,13 +501,14 @@ def role_play_refusal(person, assessed_on):
     (a message), or None (D24): it needs the whole training attended (completed by that
     day); after a fail, or a referral whose retake deadline passed, the training attended
     again (a complete run begun after it)."""
-    results = role_play_results(person, assessed_on)
+    rec = _records(person)
+    results = role_play_results(rec, assessed_on)
     latest = results[-1] if results else None
     if latest and latest.outcome == RolePlayOutcome.REFER and latest.retake_by and assessed_on > latest.retake_by:
         failed_on = latest.retake_by
     else:
         failed_on = role_play_failed_on(results, assessed_on)
-    if completed_run(person, PRACTITIONER_TRAINING_ROLES, assessed_on, started_after=failed_on):
+    if completed_run(rec, PRACTITIONER_TRAINING_ROLES, assessed_on, started_after=failed_on):
         return None
     if failed_on is None:
         return (
@@ -326,24 +524,22 @@ def role_play_refusal(person, assessed_on):
     return f"{reason}; {person} must attend the whole training again before another role-play is recorded."
 
 
-def _counted_pass(person, results):
+def _counted_pass(rec, results):
     """The first pass that counts: one not preceded by a fail, or taken after the training
     was attended again (D24)."""
     for index, result in enumerate(results):
         if result.outcome != RolePlayOutcome.PASS:
             continue
         failed = role_play_failed_on(results[:index], result.assessed_on)
-        if failed is None or completed_run(
-            person, PRACTITIONER_TRAINING_ROLES, result.assessed_on, started_after=failed
-        ):
+        if failed is None or completed_run(rec, PRACTITIONER_TRAINING_ROLES, result.assessed_on, started_after=failed):
             return result
     return None
 
 
-def _no_role_play_yet(person, as_of):
+def _no_role_play_yet(rec, as_of):
     """What to do when no role-play result is recorded: the text depends on whether the
     training is still ahead, or ended without a result recorded."""
-    ended = list(catalogue.completed_enrolments(person, roles=PRACTITIONER_TRAINING_ROLES, by=as_of))
+    ended = completed_runs(rec, PRACTITIONER_TRAINING_ROLES, as_of)
     if ended:
         last = max(ended, key=lambda enrolment: enrolment.ends_on)
         return (
@@ -355,9 +551,10 @@ def _no_role_play_yet(person, as_of):
 
 
 def role_play_item(person, as_of, results=None):
+    rec = _records(person)
     label = "Role-play passed"
-    results = role_play_results(person, as_of) if results is None else results
-    passed = _counted_pass(person, results)
+    results = role_play_results(rec, as_of) if results is None else results
+    passed = _counted_pass(rec, results)
     if passed:
         return Item(
             "role_play",
@@ -367,7 +564,7 @@ def role_play_item(person, as_of, results=None):
             met_on=passed.assessed_on,
         )
     if not results:
-        return Item("role_play", label, False, missing=_no_role_play_yet(person, as_of))
+        return Item("role_play", label, False, missing=_no_role_play_yet(rec, as_of))
     latest = results[-1]
     failed = role_play_failed_on(results, as_of)
     if failed is None and latest.outcome == RolePlayOutcome.REFER:
@@ -384,19 +581,17 @@ def role_play_item(person, as_of, results=None):
         evidence = f"Referred on {_day(latest.assessed_on)}; not retaken by {_day(failed)}"
     else:
         evidence = f"Not passed on {_day(latest.assessed_on)}"
-    if failed is not None and completed_run(person, PRACTITIONER_TRAINING_ROLES, as_of, started_after=failed):
+    if failed is not None and completed_run(rec, PRACTITIONER_TRAINING_ROLES, as_of, started_after=failed):
         missing = "Take the role-play again: you have attended the training again."
     else:
         missing = "Attend the training again, then take the role-play again."
     return Item("role_play", label, False, evidence=evidence, missing=missing)
 
 
-def case_study_item(person, as_of):
+def case_study_item(rec, as_of):
     label = "Case study passed"
     submissions = [
-        submission
-        for submission in CaseStudySubmission.objects.filter(person=person).order_by("number")
-        if timezone.localdate(submission.submitted_at) <= as_of
+        submission for submission in rec.case_studies if timezone.localdate(submission.submitted_at) <= as_of
     ]
     decided = [s for s in submissions if s.decided_at and timezone.localdate(s.decided_at) <= as_of]
     passed = next((s for s in decided if s.status == CaseStudyStatus.PASSED), None)
@@ -417,7 +612,7 @@ def case_study_item(person, as_of):
             missing="Awaiting review by an assessor.",
         )
     if current.status == CaseStudyStatus.REFERRED:
-        limit = thresholds.current().whole("case_study_max_resubmissions")
+        limit = rec.limits.whole("case_study_max_resubmissions")
         if current.number > limit:
             return Item(
                 "case_study",
@@ -443,15 +638,15 @@ def case_study_item(person, as_of):
     )
 
 
-def _supervision_item(person, as_of, *, hours_needed, recordings_needed, cases_needed, since):
+def _supervision_item(rec, as_of, *, hours_needed, recordings_needed, cases_needed, since):
     """D5, D23: confirmed formal hours that discussed the counted cases with their named
     supervisor, cases run with an approved DIT supervisor, recordings that supervisor rated."""
-    cases = approved_cases(ledger.cases(person, purpose=CasePurpose.PRACTITIONER_TRAINING), as_of)
+    cases = approved_cases(rec, rec.cases_for(CasePurpose.PRACTITIONER_TRAINING), as_of)
     concurrent = ledger.most_concurrent(cases, today=as_of) if cases else []
     counted = concurrent if cases_needed > 0 else cases
-    sessions = sessions_on_cases(counted_sessions(person, as_of=as_of, since=since), counted)
+    sessions = sessions_on_cases(rec, counted_sessions(rec, as_of=as_of, since=since), counted)
     hours = sum((s.hours for s in sessions), Decimal("0"))
-    passed = len(approved_recordings(counted, as_of))
+    passed = len(approved_recordings(rec, counted, as_of))
     evidence = (
         f"{_number(hours)} of {_number(hours_needed)} confirmed hours on {_plural(len(concurrent), 'concurrent case')}; "
         f"{passed} of {_number(recordings_needed)} recordings passed"
@@ -476,51 +671,52 @@ def _supervision_item(person, as_of, *, hours_needed, recordings_needed, cases_n
 # Routes -------------------------------------------------------------------------------
 
 
-def _practitioner_training(person, route, as_of, label):
+def _practitioner_training(rec, route, as_of, label):
     """The training item of a practitioner route, and the run it counts: the first complete
     run, or after a failed role-play the first complete run begun after it (D24)."""
-    failed = role_play_failed_on(role_play_results(person, as_of), as_of)
-    item = _completed_item(person, ROUTE_COURSE[route], "training", label, as_of, started_after=failed)
-    run = completed_run(person, ROUTE_COURSE[route], as_of, started_after=failed) if item.met else None
+    failed = role_play_failed_on(role_play_results(rec, as_of), as_of)
+    item = _completed_item(rec, ROUTE_COURSE[route], "training", label, as_of, started_after=failed)
+    run = completed_run(rec, ROUTE_COURSE[route], as_of, started_after=failed) if item.met else None
     return item, run
 
 
-def _five_day(person, as_of, limits):
+def _five_day(rec, as_of, limits):
     attended, enrolment = _practitioner_training(
-        person, PracticeRoute.FIVE_DAY, as_of, "Attended the whole 5-Day DIT Training"
+        rec, PracticeRoute.FIVE_DAY, as_of, "Attended the whole 5-Day DIT Training"
     )
     return [
         attended,
-        role_play_item(person, as_of),
+        role_play_item(rec, as_of),
         _supervision_item(
-            person,
+            rec,
             as_of,
             hours_needed=limits["five_day_supervision_hours"],
             recordings_needed=limits["five_day_passed_recordings"],
             cases_needed=limits["five_day_concurrent_cases"],
             since=enrolment.starts_on if enrolment else None,
         ),
-        case_study_item(person, as_of),
+        case_study_item(rec, as_of),
     ]
 
 
-def _twenty_day(person, as_of, limits):
+def _twenty_day(rec, as_of, limits):
     training, _enrolment = _practitioner_training(
-        person, PracticeRoute.TWENTY_DAY, as_of, "Completed the 20-Day DIT Programme"
+        rec, PracticeRoute.TWENTY_DAY, as_of, "Completed the 20-Day DIT Programme"
     )
-    items = [training, role_play_item(person, as_of)]
+    items = [training, role_play_item(rec, as_of)]
     needed = limits["twenty_day_closely_supervised_cases"]
     cases = [
         c
-        for c in ledger.closely_supervised_cases(person, purpose=CasePurpose.PRACTITIONER_TRAINING)
-        if timezone.localdate(c.close_supervision_confirmed_at) <= as_of
+        for c in rec.cases_for(CasePurpose.PRACTITIONER_TRAINING)
+        if c.close_supervision_confirmed_at is not None
+        and timezone.localdate(c.close_supervision_confirmed_at) <= as_of
     ]
-    timelines = credential_timelines({c.close_supervision_confirmed_by_id for c in cases}, CredentialKind.SUPERVISOR)
     counted = [
         c
         for c in cases
         if status_in_timeline(
-            timelines.get(c.close_supervision_confirmed_by_id), timezone.localdate(c.close_supervision_confirmed_at)
+            rec.timeline(CredentialKind.SUPERVISOR, c.close_supervision_confirmed_by_id),
+            timezone.localdate(c.close_supervision_confirmed_at),
         )
         == CredentialStatus.ACCREDITED
     ]
@@ -540,7 +736,7 @@ def _twenty_day(person, as_of, limits):
     if hours_needed > 0 or recordings_needed > 0:
         items.append(
             _supervision_item(
-                person,
+                rec,
                 as_of,
                 hours_needed=hours_needed,
                 recordings_needed=recordings_needed,
@@ -555,13 +751,13 @@ def supervisor_prerequisites(person, as_of, limits=None):
     """The supervisor route's prerequisites (D11, D20): DIT cases since the practitioner
     accreditation date, verified general supervision experience, both letters of support.
     Supervisor training's entry rule reads the same items."""
-    limits = limits or thresholds.current()
+    rec = _records(person)
+    limits = limits or rec.limits
     items = []
-    credential = _credential(person, CredentialKind.PRACTITIONER)
+    credential = rec.credential(CredentialKind.PRACTITIONER)
     needed = limits["supervisor_cases_since_accreditation"]
     if credential and credential.accredited_on and credential.accredited_on <= as_of:
-        seen = Count("pk", filter=Q(started_on__gte=credential.accredited_on, started_on__lte=as_of))
-        count = ledger.cases(person).order_by().aggregate(n=seen)["n"]
+        count = sum(1 for case in rec.cases if credential.accredited_on <= case.started_on <= as_of)
         items.append(
             Item(
                 "dit_cases",
@@ -581,7 +777,7 @@ def supervisor_prerequisites(person, as_of, limits=None):
             )
         )
     years_needed = limits["supervisor_experience_years"]
-    profile = PersonProfile.objects.filter(person=person).first()
+    profile = rec.profile
     years = profile.supervision_years if profile and profile.supervision_years is not None else None
     verified = bool(
         profile and profile.supervision_verified and timezone.localdate(profile.supervision_verified_at) <= as_of
@@ -605,11 +801,7 @@ def supervisor_prerequisites(person, as_of, limits=None):
             missing=missing,
         )
     )
-    letters = {
-        letter.writer: letter
-        for letter in SupportLetter.objects.filter(person=person)
-        if timezone.localdate(letter.uploaded_at) <= as_of
-    }
+    letters = {letter.writer: letter for letter in rec.letters if timezone.localdate(letter.uploaded_at) <= as_of}
     absent = [LetterWriter(writer).label for writer in LetterWriter.values if writer not in letters]
     items.append(
         Item(
@@ -636,11 +828,11 @@ def supervisor_training_refusal(person, on):
     )
 
 
-def _supervisor(person, as_of, limits):
-    items = [_held_item(person, CredentialKind.PRACTITIONER, as_of)]
-    items += supervisor_prerequisites(person, as_of, limits)
-    cases = approved_cases(ledger.cases(person, purpose=CasePurpose.SUPERVISOR_TRAINING), as_of)
-    phases = {r.phase for r in approved_recordings(cases, as_of)}
+def _supervisor(rec, as_of, limits):
+    items = [_held_item(rec, CredentialKind.PRACTITIONER, as_of)]
+    items += supervisor_prerequisites(rec, as_of, limits)
+    cases = approved_cases(rec, rec.cases_for(CasePurpose.SUPERVISOR_TRAINING), as_of)
+    phases = {r.phase for r in approved_recordings(rec, cases, as_of)}
     cases_needed = limits["supervisor_training_cases"]
     in_person_needed = limits["supervisor_cases_seen_in_person"]
     in_person = sum(1 for c in cases if c.seen_in_person)
@@ -663,8 +855,8 @@ def _supervisor(person, as_of, limits):
             missing=("Needed: " + "; ".join(missing) + ".") if missing else "",
         )
     )
-    supervisees = [s for s in ledger.supervisees(person, as_of=as_of) if s.confirmed_hours > 0]
-    in_training = sum(1 for s in supervisees if s.in_training)
+    supervisees = [in_training for hours, in_training in rec.records.supervisees(rec.pk, as_of).values() if hours > 0]
+    in_training = sum(1 for training in supervisees if training)
     needed_people = limits["supervisor_supervisees"]
     needed_training = limits["supervisor_supervisees_in_training"]
     missing = []
@@ -684,44 +876,32 @@ def _supervisor(person, as_of, limits):
     return items
 
 
-def _trainer_days(person, since, as_of, roles):
+def _trainer_days(rec, since, as_of, roles):
     """Counted trainer days: runs the Centre ran, not cancelled, from `since` (None: any
-    day) to `as_of`."""
-    days = TrainerDay.objects.filter(
-        run_trainer__trainer=person,
-        role__in=roles,
-        run_trainer__run__run_by_centre=True,
-        day__date__lte=as_of,
-    )
-    if since is not None:
-        days = days.filter(day__date__gte=since)
-    return list(
-        days.exclude(run_trainer__run__status=RunStatus.CANCELLED)
-        .filter(run_trainer__run__course__pathway_role__in=PRACTITIONER_TRAINING_ROLES)
-        .select_related("day", "run_trainer__run__course")
-        .order_by("day__date", "pk")
-    )
+    day) to `as_of` (the rows are read with those conditions, `LOADERS["trainer_days"]`)."""
+    return [
+        trainer_day
+        for trainer_day in rec.trainer_days
+        if trainer_day.role in roles
+        and trainer_day.day.date <= as_of
+        and (since is None or trainer_day.day.date >= since)
+    ]
 
 
-def _trainer_step(days, twenty_day_needed):
+def _trainer_step(rec, days, twenty_day_needed):
     """When the step was met (None if not) and its evidence, from counted days: all days
     of one 5-day run, or `twenty_day_needed` days summed over 20-day runs (D9)."""
     by_run = {}
     for trainer_day in days:
         by_run.setdefault(trainer_day.run_trainer.run, []).append(trainer_day.day.date)
-    totals = dict(
-        RunDay.objects.filter(run__in=[run.pk for run in by_run if run.course.pathway_role == PathwayRole.FIVE_DAY])
-        .values_list("run")
-        .annotate(n=Count("pk"))
-    )
     candidates, five_day_best = [], None
     for run, dates in by_run.items():
         if run.course.pathway_role != PathwayRole.FIVE_DAY:
             continue
-        if len(set(dates)) == totals.get(run.pk):
+        if len(set(dates)) == rec.records.run_days(run.pk):
             candidates.append((max(dates), f"all {len(dates)} days of {run}"))
         elif five_day_best is None or len(dates) > five_day_best[1]:
-            five_day_best = (run, len(dates), totals.get(run.pk, 0))
+            five_day_best = (run, len(dates), rec.records.run_days(run.pk))
     twenty = sorted(
         trainer_day.day.date
         for trainer_day in days
@@ -746,17 +926,16 @@ def centre_shadowing(person, *, as_of=None, since=None, limits=None):
     of one 5-day run, or the configured number of days summed over 20-day runs. The trainer
     checklist (from the day step 1 was met) and providers' criterion 2 (any day) read it."""
     as_of = as_of or timezone.localdate()
-    limits = limits or thresholds.current()
+    rec = _records(person)
+    limits = limits or rec.limits
     return _trainer_step(
-        _trainer_days(person, since, as_of, (TrainerRole.SHADOWING,)), limits["trainer_twenty_day_shadow_days"]
+        rec, _trainer_days(rec, since, as_of, (TrainerRole.SHADOWING,)), limits["trainer_twenty_day_shadow_days"]
     )
 
 
-def _trainer(person, as_of, limits):
-    timelines_practice = credential_timelines([person.pk], CredentialKind.PRACTITIONER).get(person.pk)
-    timelines_supervision = credential_timelines([person.pk], CredentialKind.SUPERVISOR).get(person.pk)
-    practice_since = _accredited_since(timelines_practice, as_of)
-    supervision_since = _accredited_since(timelines_supervision, as_of)
+def _trainer(rec, as_of, limits):
+    practice_since = _accredited_since(rec.timeline(CredentialKind.PRACTITIONER), as_of)
+    supervision_since = _accredited_since(rec.timeline(CredentialKind.SUPERVISOR), as_of)
     step1 = max(practice_since, supervision_since) if practice_since and supervision_since else None
     items = [
         Item(
@@ -770,7 +949,7 @@ def _trainer(person, as_of, limits):
     ]
     step2 = None
     if step1:
-        step2, evidence, progress = centre_shadowing(person, as_of=as_of, since=step1, limits=limits)
+        step2, evidence, progress = centre_shadowing(rec, as_of=as_of, since=step1, limits=limits)
         missing = (
             "" if step2 else f"Shadow a whole 5-day run at the Centre, or enough days of 20-day runs ({progress})."
         )
@@ -791,7 +970,7 @@ def _trainer(person, as_of, limits):
     step3 = None
     if step2:
         step3, evidence, progress = _trainer_step(
-            _trainer_days(person, step2, as_of, DELIVERY_ROLES), limits["trainer_twenty_day_delivery_days"]
+            rec, _trainer_days(rec, step2, as_of, DELIVERY_ROLES), limits["trainer_twenty_day_delivery_days"]
         )
         missing = (
             ""
@@ -820,10 +999,10 @@ def _trainer(person, as_of, limits):
     return items
 
 
-def _complex_care(person, as_of, limits):
+def _complex_care(rec, as_of, limits):
     return [
-        _held_item(person, CredentialKind.PRACTITIONER, as_of),
-        _completed_item(person, PathwayRole.COMPLEX_CARE, "training", "Completed DIT for Complex Care", as_of),
+        _held_item(rec, CredentialKind.PRACTITIONER, as_of),
+        _completed_item(rec, PathwayRole.COMPLEX_CARE, "training", "Completed DIT for Complex Care", as_of),
     ]
 
 
@@ -832,23 +1011,23 @@ def practice_route(person, as_of=None):
     place on the 20-day programme and none on the 5-day training by then, otherwise the
     5-day one."""
     as_of = as_of or timezone.localdate()
-    roles = set(
-        places_held(person, PRACTITIONER_TRAINING_ROLES, as_of).values_list("run__course__pathway_role", flat=True)
-    )
+    held = places_held(_records(person), PRACTITIONER_TRAINING_ROLES, as_of)
+    roles = {enrolment.run.course.pathway_role for enrolment in held}
     if PathwayRole.TWENTY_DAY in roles and PathwayRole.FIVE_DAY not in roles:
         return PracticeRoute.TWENTY_DAY
     return PracticeRoute.FIVE_DAY
 
 
-def checklist(person, credential_kind, as_of=None, route=None):
-    """What `person` has met, and still needs, for `credential_kind` on `as_of` (default today)."""
+def checklist(person, credential_kind, as_of=None, route=None, *, records=None):
+    """What `person` has met, and still needs, for `credential_kind` on `as_of` (default today).
+    With `records` (a `Records` read for a group of people including `person`), the rows are
+    read once for the group: My pathway's four checklists, or a page of the queue."""
     as_of = as_of or timezone.localdate()
-    limits = thresholds.current()
-    result = Checklist(
-        person=person, kind=credential_kind, as_of=as_of, credential=_credential(person, credential_kind)
-    )
+    rec = _records(person, records)
+    limits = rec.limits
+    result = Checklist(person=person, kind=credential_kind, as_of=as_of, credential=rec.credential(credential_kind))
     if credential_kind == CredentialKind.PRACTITIONER:
-        result.route = route or practice_route(person, as_of)
+        result.route = route or practice_route(rec, as_of)
         builder = _twenty_day if result.route == PracticeRoute.TWENTY_DAY else _five_day
     else:
         builder = {
@@ -856,5 +1035,5 @@ def checklist(person, credential_kind, as_of=None, route=None):
             CredentialKind.TRAINER: _trainer,
             CredentialKind.COMPLEX_CARE: _complex_care,
         }[credential_kind]
-    result.items = builder(person, as_of, limits)
+    result.items = builder(rec, as_of, limits)
     return result

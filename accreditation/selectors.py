@@ -83,12 +83,12 @@ def candidates():
         & Q(practitioner)
         & Q(_completed(PathwayRole.COMPLEX_CARE)),
     }
-    people = User.objects.filter(is_active=True).annotate(
-        **{name: ExpressionWrapper(rule, output_field=BooleanField()) for name, rule in rules.items()}
-    )
-    return people.filter(
-        Q(maybe_practitioner=True) | Q(maybe_supervisor=True) | Q(maybe_trainer=True) | Q(maybe_complex_care=True)
-    )
+    # Each rule is a conjunction of EXISTS tests, which PostgreSQL runs as joins from the
+    # small tables they name when the rule is a query's whole filter; the union of the four
+    # gives the candidates, and the flags are then computed for those people only.
+    flags = {name: ExpressionWrapper(rule, output_field=BooleanField()) for name, rule in rules.items()}
+    first, *others = [User.objects.filter(rule).order_by().values_list("pk", flat=True) for rule in rules.values()]
+    return User.objects.filter(is_active=True, pk__in=first.union(*others)).annotate(**flags)
 
 
 def role_plays_to_record():
@@ -125,16 +125,15 @@ STARTING_COURSES = {
 PREREQUISITE_ITEMS = {"practitioner", "supervisor", "practitioner_and_supervisor"}
 
 
-def started_kinds(person, checklists):
-    """The credentials whose route `person` is on: they hold it (in any status), applied for
-    or took its starting training, or met one of its own steps. One query."""
-    courses = set(
-        Enrolment.objects.filter(
-            trainee=person,
-            run__course__pathway_role__in=[role for roles in STARTING_COURSES.values() for role in roles],
-            status__in=(*ACTIVE_STATES, EnrolmentStatus.COMPLETED),
-        ).values_list("run__course__pathway_role", flat=True)
-    )
+def started_kinds(checklists, enrolments):
+    """The credentials whose route the person is on: they hold it (in any status), applied
+    for or took its starting training (from `enrolments`, the person's enrolments with their
+    run's course), or met one of its own steps."""
+    courses = {
+        enrolment.run.course.pathway_role
+        for enrolment in enrolments
+        if enrolment.status in (*ACTIVE_STATES, EnrolmentStatus.COMPLETED)
+    }
     return {
         checklist.kind
         for checklist in checklists

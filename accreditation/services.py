@@ -144,10 +144,16 @@ def void_role_play(result, *, reason, by):
 # Case study -----------------------------------------------------------------------------
 
 
-def case_study_refusal(person, today=None):
-    """Why `person` cannot upload a case study now (a message), or None when they can."""
+NOT_READ = object()
+
+
+def case_study_refusal(person, today=None, *, latest=NOT_READ, limits=None):
+    """Why `person` cannot upload a case study now (a message), or None when they can.
+    A page that has read the person's submissions passes the latest (or None) and the
+    thresholds it read."""
     today = today or timezone.localdate()
-    latest = CaseStudySubmission.objects.filter(person=person).order_by("-number").first()
+    if latest is NOT_READ:
+        latest = CaseStudySubmission.objects.filter(person=person).order_by("-number").first()
     if latest is None:
         return None
     if latest.status == CaseStudyStatus.SUBMITTED:
@@ -156,7 +162,7 @@ def case_study_refusal(person, today=None):
         return "Your case study has passed."
     if latest.status == CaseStudyStatus.FAILED:
         return "Your case study did not pass; please contact the coordinators."
-    if latest.number > thresholds.current().whole("case_study_max_resubmissions"):
+    if latest.number > (limits or thresholds.current()).whole("case_study_max_resubmissions"):
         return "You have used every resubmission; please contact the coordinators."
     if latest.resubmit_by and today > latest.resubmit_by:
         return (

@@ -11,14 +11,16 @@ from members.enums import CredentialKind
 
 from . import maintenance, selectors, services
 from .forms import CaseStudyUploadForm, SupportLetterForm
-from .models import CaseStudySubmission, MaintenanceResult, RolePlayResult, SupportLetter
-from .pathways import checklist
+from .models import CaseStudySubmission, MaintenanceResult, SupportLetter
+from .pathways import Records, checklist
 
 
 def _pathway_context(request, **forms):
     person = request.user
     today = timezone.localdate()
-    checklists = [checklist(person, kind, as_of=today) for kind in selectors.KINDS]
+    records = Records([person])
+    mine = records.of(person)
+    checklists = [checklist(person, kind, as_of=today, records=records) for kind in selectors.KINDS]
     role_play = next(
         (
             item
@@ -29,16 +31,18 @@ def _pathway_context(request, **forms):
         ),
         None,
     )
-    started = selectors.started_kinds(person, checklists)
+    started = selectors.started_kinds(checklists, mine.enrolments)
     return {
         "checklists": [c for c in checklists if c.kind in started],
         "not_started": [c.kind for c in checklists if c.kind not in started],
         "practitioner_started": CredentialKind.PRACTITIONER in started or "case_study_form" in forms,
         "role_play_hint": role_play.missing if role_play and not role_play.met else "",
-        "role_plays": RolePlayResult.objects.filter(person=person).order_by("attempt"),
-        "case_studies": CaseStudySubmission.objects.filter(person=person).order_by("number"),
-        "case_study_refusal": services.case_study_refusal(person),
-        "letters": SupportLetter.objects.filter(person=person),
+        "role_plays": mine.role_plays,
+        "case_studies": mine.case_studies,
+        "case_study_refusal": services.case_study_refusal(
+            person, latest=mine.case_studies[-1] if mine.case_studies else None, limits=records.limits
+        ),
+        "letters": mine.letters,
         "maintenance_now": maintenance.check(person, today.year, today=today),
         "maintenance_results": MaintenanceResult.objects.filter(person=person).order_by("-year"),
         "case_study_form": forms.get("case_study_form") or CaseStudyUploadForm(),

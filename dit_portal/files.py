@@ -29,6 +29,8 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PdfStreamError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from dit_portal.text import with_article
+
 
 def private_storage():
     return storages["private"]
@@ -125,7 +127,12 @@ def validate_upload(upload, kinds=EVIDENCE_KINDS, max_size=None):
         guessed = filetype.guess_mime(head)
         looks_like_text = guessed is None and b"\x00" not in head
         if not (looks_like_text if kind.mime is None else guessed == kind.mime):
-            _refuse("The content of “%(name)s” does not match a %(label)s.", "file_content", upload, label=kind.label)
+            _refuse(
+                "The content of “%(name)s” does not match %(label)s.",
+                "file_content",
+                upload,
+                label=with_article(kind.label),
+            )
     if kind is PDF:
         _check_pdf(upload)
     elif kind.mime in IMAGE_FORMATS:
@@ -149,23 +156,23 @@ def _check_office_package(upload, kind):
     """A .docx or .xlsx is a zip package with a content-types part that declares the
     document's main part, which must be there. What it unpacks to is capped (in total and
     against its packed size), so a zip bomb is refused; macro-enabled documents are too."""
-    not_office = ("“%(name)s” is not a %(label)s: its content is not an Office document.", "file_content")
+    not_office = ("“%(name)s” is not %(label)s: its content is not an Office document.", "file_content")
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as package:
             members = package.infolist()
             if len(members) > settings.OFFICE_MAX_PARTS:
-                _refuse(*not_office, upload, label=kind.label)
+                _refuse(*not_office, upload, label=with_article(kind.label))
             names = {member.filename for member in members}
             if "[Content_Types].xml" not in names or kind.main_part not in names:
-                _refuse(*not_office, upload, label=kind.label)
+                _refuse(*not_office, upload, label=with_article(kind.label))
             if any(name.lower().endswith("vbaproject.bin") for name in names):
                 _refuse("“%(name)s” contains macros; save it without them.", "file_macros", upload)
             _check_unpacked_size(package, members, upload)
             content_types = package.read("[Content_Types].xml")
             outside = _reaches_outside(package, names)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, zlib.error):
-        _refuse(*not_office, upload, label=kind.label)
+        _refuse(*not_office, upload, label=with_article(kind.label))
     if outside:
         _refuse(
             "“%(name)s” contains %(what)s: opening it would reach another computer. Remove it (or save a copy "
@@ -176,7 +183,7 @@ def _check_office_package(upload, kind):
         )
     declared = f'PartName="/{kind.main_part}" ContentType="{kind.main_content_type}"'.encode()
     if declared not in content_types.replace(b"'", b'"'):
-        _refuse(*not_office, upload, label=kind.label)
+        _refuse(*not_office, upload, label=with_article(kind.label))
 
 
 RELATIONSHIP_TAG = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
@@ -329,7 +336,7 @@ def _open_image(upload, kind):
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         _refuse("“%(name)s” is too large a picture; scale it down and try again.", "image_too_large", upload)
     except (OSError, ValueError, SyntaxError):
-        _refuse("“%(name)s” is not a readable %(label)s.", "file_content", upload, label=kind.label)
+        _refuse("“%(name)s” is not %(label)s.", "file_content", upload, label=with_article(f"readable {kind.label}"))
     return image
 
 

@@ -23,6 +23,7 @@ from dit_portal import openbadges
 from dit_portal.audit import log_action
 from dit_portal.emails import send_templated_email
 from dit_portal.files import EVIDENCE_KINDS, prepare_upload, private_storage, shown_name
+from dit_portal.text import with_article
 
 from . import roles
 from .access import network_eligibility
@@ -106,7 +107,7 @@ def set_credential_status(holder, kind, status, *, by=None, note="", effective_o
         if previous and status not in CREDENTIAL_TRANSITIONS[previous]:
             allowed = ", ".join(_label(s) for s in CREDENTIAL_TRANSITIONS[previous]) or "none: it is final"
             raise CredentialError(
-                f"A {_label(previous)} credential cannot become {_label(status)} (possible: {allowed})."
+                f"{with_article(_label(previous))[0].upper()}{with_article(_label(previous))[1:]} credential cannot become {_label(status)} (possible: {allowed})."
             )
         if last is not None and effective_on < last.effective_on:
             raise CredentialError(
@@ -190,6 +191,21 @@ def credential_timelines(holder_ids, kind):
     )
     for holder_id, effective_on, status in events:
         timelines.setdefault(holder_id, []).append((effective_on, status))
+    return timelines
+
+
+def all_credential_timelines(holder_ids):
+    """{holder id: {kind: [(effective_on, status), ...] oldest first}} for every credential
+    of the holders, in one query; the form of `credential_timelines` for readers that need
+    several kinds for many people (the requirements engine)."""
+    timelines = {holder_id: {} for holder_id in holder_ids}
+    events = (
+        CredentialEvent.objects.filter(credential__holder_id__in=list(holder_ids))
+        .order_by("effective_on", "created_at", "id")
+        .values_list("credential__holder_id", "credential__kind", "effective_on", "to_status")
+    )
+    for holder_id, kind, effective_on, status in events:
+        timelines[holder_id].setdefault(kind, []).append((effective_on, status))
     return timelines
 
 

@@ -194,6 +194,43 @@ def supervisees(supervisor, *, as_of=None):
     )
 
 
+def supervisee_totals(supervisor_ids, *, as_of):
+    """The batch form of `supervisees` for the requirements engine: {supervisor id:
+    {practitioner id: (confirmed hours, in training)}} for the people named on each
+    supervisor's cases or sessions by `as_of`, with the same counting (sessions dated by
+    `as_of` and confirmed by then; in training: a practitioner-training case with that
+    supervisor begun by then). Two queries, whatever the number of supervisors."""
+    totals = {supervisor_id: {} for supervisor_id in supervisor_ids}
+    cases = (
+        Case.objects.filter(supervisor_id__in=list(supervisor_ids), started_on__lte=as_of)
+        .values_list("supervisor_id", "practitioner_id", "purpose")
+        .order_by()
+    )
+    for supervisor_id, practitioner_id, purpose in cases:
+        hours, in_training = totals[supervisor_id].get(practitioner_id, (ZERO, False))
+        totals[supervisor_id][practitioner_id] = (hours, in_training or purpose == CasePurpose.PRACTITIONER_TRAINING)
+    sessions = (
+        SupervisionSession.objects.filter(supervisor_id__in=list(supervisor_ids), date__lte=as_of)
+        .values_list("supervisor_id", "practitioner_id")
+        .annotate(
+            confirmed=Coalesce(
+                Sum(
+                    "hours",
+                    filter=Q(status=SessionStatus.CONFIRMED)
+                    & (Q(decided_at__isnull=True) | Q(decided_at__date__lte=as_of)),
+                ),
+                Value(ZERO),
+                output_field=DecimalField(max_digits=8, decimal_places=2),
+            )
+        )
+        .order_by()
+    )
+    for supervisor_id, practitioner_id, confirmed in sessions:
+        hours, in_training = totals[supervisor_id].get(practitioner_id, (ZERO, False))
+        totals[supervisor_id][practitioner_id] = (hours + confirmed, in_training)
+    return totals
+
+
 def training_start(person):
     """The first day of the person's first practitioner-training run they completed or
     attended (at least one day marked present)."""

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accreditation.enums import CaseStudyStatus, LetterWriter, RolePlayOutcome
 from accreditation.models import MaintenanceResult
 from members import roles
 from members.enums import CredentialKind
@@ -14,7 +15,7 @@ from tests.trainings.factories import EnrolmentFactory, RunTrainerFactory, make_
 from trainings.enums import EnrolmentStatus, RunStatus, TrainerRole
 from trainings.models import Course, TrainerDay
 
-from .helpers import accredit, case, days_ago, recording, session, supervisor
+from .helpers import accredit, case, case_study, completed, days_ago, letter, recording, role_play, session, supervisor
 
 pytestmark = pytest.mark.django_db
 
@@ -31,28 +32,45 @@ def _warm_caches():
 
 @pytest.mark.parametrize("rows", [1, 30])
 def test_my_pathway(client, rows, django_assert_num_queries):
+    """Every table the four checklists read grows with `rows`: cases, sessions, recordings,
+    role-plays, case studies, letters, trainings, trainer days, supervisees, the supervisors
+    named (each with their own credential history) and the maintenance results."""
     person = UserFactory()
     accredit(person, CredentialKind.PRACTITIONER, days_ago(800))
-    sup = supervisor()
+    accredit(person, CredentialKind.SUPERVISOR, days_ago(700))
+    letter(person)
+    if rows > 1:
+        letter(person, LetterWriter.LINE_MANAGER)
     for index in range(rows):
+        sup = supervisor()
         own = case(person, sup, started=300 - index)
         session(person, sup, on=100 - index, cases=[own])
         recording(own)
+        role_play(person, RolePlayOutcome.REFER, on=days_ago(400 - index), attempt=index + 1)
+        case_study(person, CaseStudyStatus.REFERRED, number=index + 1)
+        completed(person, "5-day-dit-training", ended=500 + index)
+        supervisee = UserFactory()
+        case(supervisee, person, started=200 - index)
+        session(supervisee, person, on=50, cases=[])
         MaintenanceResult.objects.create(
             person=person, year=2000 + index, passed=True, items=[], checked_at="2026-01-05T10:00:00Z"
         )
         trainer = RunTrainerFactory(trainer=person, role=TrainerRole.SHADOWING)
         TrainerDay.objects.create(run_trainer=trainer, day=trainer.run.days.first(), role=TrainerRole.SHADOWING)
     client.force_login(person)
-    # session, user, four checklists (thresholds, credentials and their history, runs,
-    # role-plays, case studies, the ledger's sessions, cases and recordings, profile,
-    # letters, supervisees, trainer days; with no role-play result, the completed 5-day and
-    # 20-day runs), this year's maintenance check, the routes started, the lists shown, and
-    # whether the menu offers "Supervising" (read with the roles)
-    with django_assert_num_queries(52):
+    # session and user; the four checklists' rows, each table read once: thresholds,
+    # credentials, credential histories (the person's and every supervisor named), trainings,
+    # role-plays, cases, sessions and the cases they discussed, recordings, case studies,
+    # profile, letters, the supervisees (cases, sessions), trainer days and their runs'
+    # lengths; this year's maintenance check (its own reads); the menu (pages, whether it
+    # offers "Supervising") and the maintenance results listed
+    with django_assert_num_queries(28) as captured:
         response = client.get(reverse("accreditation:my_pathway"))
     assert response.status_code == 200
     assert len(response.context["maintenance_results"]) == rows
+    assert len(response.context["case_studies"]) == rows
+    read = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "trainings_trainerday" in read  # the trainer checklist got to its days (step 1 met)
 
 
 @pytest.mark.parametrize("candidates", [30, 60])
@@ -67,9 +85,9 @@ def test_ready_to_accredit_queue(client, candidates, django_assert_num_queries):
         person = UserFactory()
         accredit(person, CredentialKind.PRACTITIONER)
         EnrolmentFactory(run=run, trainee=person, status=EnrolmentStatus.COMPLETED)
-    # the admin's own queries, then a fixed number per row of the page (25 rows), never per
-    # candidate in the table
-    with django_assert_num_queries(109):
+    # the admin's own queries, then the engine's reads for the whole page at once (25 rows),
+    # never per row or per candidate in the table
+    with django_assert_num_queries(13):
         response = client.get(reverse("admin:accreditation_candidate_changelist"))
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 25

@@ -30,7 +30,7 @@ D = datetime.date
 def test_status_changes_follow_the_transition_table():
     person = UserFactory()
     set_credential_status(person, PRACTITIONER, CredentialStatus.IN_PROGRESS, effective_on=D(2020, 1, 1))
-    with pytest.raises(CredentialError, match="in progress credential cannot become suspended"):
+    with pytest.raises(CredentialError, match="An in progress credential cannot become suspended"):
         set_credential_status(person, PRACTITIONER, CredentialStatus.SUSPENDED)
     set_credential_status(person, PRACTITIONER, CredentialStatus.ACCREDITED, effective_on=D(2020, 6, 1))
     set_credential_status(person, PRACTITIONER, CredentialStatus.SUSPENDED, effective_on=D(2021, 1, 1))

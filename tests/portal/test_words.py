@@ -167,3 +167,33 @@ def test_visitors_are_asked_to_sign_in_and_create_an_account(client, url, words)
     text = visible_text(client.get(url).text)
     assert words in text
     assert not OLD_WORDS.findall(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("in progress", "an in progress"),
+        ("Excel workbook", "an Excel workbook"),
+        ("PDF", "a PDF"),
+        ("Word document", "a Word document"),
+        ("AFC trainer", "an AFC trainer"),
+        ("DIT supervisor", "a DIT supervisor"),
+        ("accredited practitioner", "an accredited practitioner"),
+        ("university", "a university"),
+    ],
+)
+def test_a_label_gets_the_article_its_first_sound_needs(text, expected):
+    from dit_portal.text import with_article
+
+    assert with_article(text) == expected
+
+
+def test_an_office_file_that_is_not_one_is_named_with_its_article():
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dit_portal.files import XLSX, prepare_upload
+
+    with pytest.raises(ValidationError) as refused:
+        prepare_upload(SimpleUploadedFile("list.xlsx", b"PK\x03\x04 not a zip"), [XLSX])
+    assert "an Excel workbook" in " ".join(refused.value.messages)

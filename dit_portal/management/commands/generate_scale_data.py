@@ -26,6 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from dit_portal.models import AuditEntry
@@ -38,11 +39,20 @@ FULL = {
     "ledger_rows": 200_000,
     "providers": 300,
     "case_studies": 500,
+    "letters": 1_000,
     "certificates": 20_000,
     "audit_entries": 200_000,
 }
 # Even the smallest dataset fills an admin page (100 rows) of each list `make bench` measures.
-MINIMUM = {"people": 60, "runs": 6, "applications": 100, "ledger_rows": 100, "providers": 20, "case_studies": 100}
+MINIMUM = {
+    "people": 60,
+    "runs": 6,
+    "applications": 100,
+    "ledger_rows": 100,
+    "providers": 20,
+    "case_studies": 100,
+    "letters": 10,
+}
 # The fixed accounts are the heaviest real people, grown with the scale (at least 2 of each
 # at the smallest), so a page whose queries grow with a person's history shows it in the
 # 100-row against full-size comparison: ten years of a practitioner's records, a supervisor
@@ -280,6 +290,7 @@ class Command(BaseCommand):
             ("applications", self.applications),
             ("therapy and supervision", self.ledger),
             ("case studies", self.case_studies),
+            ("role-plays, letters and trainer days", self.assessments),
             ("providers and invoices", self.providers),
             ("certificates", self.certificates),
             ("audit entries", self.audit),
@@ -457,10 +468,19 @@ class Command(BaseCommand):
             ),
         )
         trainers = self.trainers
+        # One run in four has a supervisor who is not yet an AFC trainer as its support trainer
+        # (on the trainer route: they appear in Ready to accredit).
+        on_route = [pk for pk in self.supervisors if pk not in set(trainers)]
+
+        def trainer_on(n, offset):
+            if offset == 1 and n % 4 == 0 and on_route:
+                return on_route[n // 4 % len(on_route)]
+            return trainers[(n + offset) % len(trainers)]
+
         self.bulk(
             RunTrainer,
             (
-                RunTrainer(run_id=run, trainer_id=trainers[(n + offset) % len(trainers)], role=role)
+                RunTrainer(run_id=run, trainer_id=trainer_on(n, offset), role=role)
                 for n, run in enumerate(self.run_ids)
                 for offset, role in enumerate(["lead", "support"][: min(2, len(trainers))])
             ),
@@ -650,6 +670,103 @@ class Command(BaseCommand):
             submission.file.save("case-study.pdf", ContentFile(PDF), save=False)
             rows.append(submission)
         self.bulk(CaseStudySubmission, rows)
+
+    def assessments(self):
+        """What puts people in Ready to accredit: a role-play result for half the people who
+        completed a 5-day or 20-day run (pass, referral or fail), letters of support for the
+        supervisor route, and the trainers' days on the Centre's runs (each named trainer on
+        every day of their run, in their role)."""
+        RolePlayResult, SupportLetter = model("accreditation.RolePlayResult"), model("accreditation.SupportLetter")
+        RunDay, RunTrainer, TrainerDay = (
+            model("trainings.RunDay"),
+            model("trainings.RunTrainer"),
+            model("trainings.TrainerDay"),
+        )
+        Enrolment = model("trainings.Enrolment")
+        completed = (
+            Enrolment.objects.filter(status="completed", run__course__pathway_role__in=("five_day", "twenty_day"))
+            .values("trainee")
+            .annotate(ended=Max("run__days__date"))
+            .order_by("trainee")
+        )
+        results = [(row["trainee"], row["ended"]) for n, row in enumerate(completed) if n % 2 == 0 and row["ended"]]
+        supervisors = set(self.supervisors)
+        writers = [pk for pk in self.practitioners if pk not in supervisors][: self.sizes["letters"] // 2]
+        days = list(
+            RunDay.objects.filter(run__run_by_centre=True, run__label__startswith="Cohort ")
+            .order_by("pk")
+            .values_list("pk", "run_id")
+        )
+        named = {}
+        for pk, run, role in RunTrainer.objects.filter(run__run_by_centre=True).values_list("pk", "run_id", "role"):
+            named.setdefault(run, []).append((pk, role))
+        self.progress.start(
+            "role-plays, letters and trainer days",
+            len(results) + len(writers) * 3 + sum(len(named.get(run, ())) for _day, run in days),
+        )
+        outcomes = ["pass", "pass", "pass", "refer", "fail"]
+        self.bulk(
+            RolePlayResult,
+            (
+                RolePlayResult(
+                    person_id=person,
+                    attempt=1,
+                    outcome=outcomes[n % len(outcomes)],
+                    assessed_on=min(self.today, ended + datetime.timedelta(days=7)),
+                    retake_by=ended + datetime.timedelta(days=97) if outcomes[n % len(outcomes)] == "refer" else None,
+                )
+                for n, (person, ended) in enumerate(results)
+            ),
+        )
+        # Half the people who passed the role-play and are not yet practitioners passed their
+        # case study too; every letter writer has a supervisor-training case.
+        CaseStudySubmission, Case = model("accreditation.CaseStudySubmission"), model("supervision.Case")
+        practitioners = set(self.practitioners)
+        passed = [
+            person
+            for n, (person, _ended) in enumerate(results)
+            if outcomes[n % len(outcomes)] == "pass" and person not in practitioners
+        ][: self.sizes["letters"] // 2 : 2]
+        authored = set(CaseStudySubmission.objects.values_list("person_id", flat=True))
+        studies = []
+        for person in passed:
+            if person in authored:
+                continue
+            study = CaseStudySubmission(
+                person_id=person, number=1, file_name="case-study.pdf", status="passed", decided_at=self.now
+            )
+            study.file.save("case-study.pdf", ContentFile(PDF), save=False)
+            studies.append(study)
+        self.bulk(CaseStudySubmission, studies)
+        self.bulk(
+            Case,
+            (
+                Case(
+                    practitioner_id=person,
+                    code=f"S-{n:05d}",
+                    purpose="supervisor_training",
+                    supervisor_id=self.supervisors[n % len(self.supervisors)],
+                    started_on=self.days_ago(200),
+                )
+                for n, person in enumerate(writers)
+                if person != self.supervisors[n % len(self.supervisors)]
+            ),
+        )
+        letters = []
+        for person in writers:
+            for writer in ("dit_supervisor", "line_manager"):
+                letter = SupportLetter(person_id=person, writer=writer, writer_name="A Writer", file_name="letter.pdf")
+                letter.file.save("letter.pdf", ContentFile(PDF), save=False)
+                letters.append(letter)
+        self.bulk(SupportLetter, letters)
+        self.bulk(
+            TrainerDay,
+            (
+                TrainerDay(run_trainer_id=run_trainer, day_id=day, role=role)
+                for day, run in days
+                for run_trainer, role in named.get(run, ())
+            ),
+        )
 
     def providers(self):
         """Accredited providers abroad, each with a user, two trainers, yearly invoices (the
