@@ -44,7 +44,7 @@ from dit_portal.audit import log_actions
 from dit_portal.emails import send_templated_email
 from members.enums import CredentialKind, CredentialStatus
 from members.models import HeldCredential, MeetingAttendance
-from members.services import credential_timelines, status_in_timeline, status_on_day
+from members.services import all_credential_timelines, status_in_timeline, status_on_day
 from supervision import selectors as ledger
 from supervision.enums import SessionStatus, SupervisionKind
 from supervision.models import SupervisionSession, TherapyHours
@@ -215,14 +215,14 @@ def _read(people, year, today):
     if end < start:
         return facts
     ids = [person.pk for person in people]
-    practice = credential_timelines(ids, CredentialKind.PRACTITIONER)
+    timelines = all_credential_timelines(ids)
     credentials = HeldCredential.objects.filter(
         holder_id__in=ids, kind=CredentialKind.PRACTITIONER, accredited_on__lte=end
     ).values_list("holder_id", "accredited_on")
     facts.accredited_on = {
         holder_id: accredited_on
         for holder_id, accredited_on in credentials
-        if status_in_timeline(practice.get(holder_id), end) == CredentialStatus.ACCREDITED
+        if status_in_timeline(timelines[holder_id].get(CredentialKind.PRACTITIONER), end) == CredentialStatus.ACCREDITED
     }
     if not facts.accredited_on:
         return facts
@@ -230,11 +230,10 @@ def _read(people, year, today):
     facts.limits = thresholds.current()
     facts.seen = ledger.cases_seen_counts(applying, start, end)
     facts.first_year = _first_year_hours(applying, start, end, facts.limits, today)
-    trainers = credential_timelines(applying, CredentialKind.TRAINER)
     facts.trainers = {
         person_id
-        for person_id, timeline in trainers.items()
-        if status_in_timeline(timeline, end) == CredentialStatus.ACCREDITED
+        for person_id in applying
+        if status_in_timeline(timelines[person_id].get(CredentialKind.TRAINER), end) == CredentialStatus.ACCREDITED
     }
     facts.cpd_sources = cpd_event_sources(applying, start, end)
     return facts

@@ -343,9 +343,9 @@ def test_checking_people_together_gives_each_the_answer_they_get_alone():
     assert kinds == {"patient", "first_year_ratio", "cpd_event"}
 
 
-# practitioner credentials, their histories, thresholds, cases seen, the first year's sums,
-# trainer histories, CPD Day runs, flagged meetings
-CHECK_QUERIES = 8
+# credential histories, practitioner credentials, thresholds, cases seen, the first year's
+# sums, CPD Day runs, flagged meetings
+CHECK_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [5, 50])

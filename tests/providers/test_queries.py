@@ -75,9 +75,9 @@ def test_dashboard(client, provider, member, rows, trainer_count, django_assert_
     # year's events, thresholds (second trainer's deadline), supervision fee, first delivery,
     # supervision records, annual fee paid, the unpaid fee invoice's due date, invoices,
     # supervision records, completer lists (16), and the trainers' yearly checks in one batch
-    # (8, however many trainers: credentials, their histories, thresholds, patients seen, the
-    # first year's sums, trainer histories, CPD Day runs, flagged meetings)
-    with django_assert_num_queries(24):
+    # (7, however many trainers: credential histories, practitioner credentials, thresholds,
+    # patients seen, the first year's sums, CPD Day runs, flagged meetings)
+    with django_assert_num_queries(23):
         response = client.get(reverse("providers:dashboard", args=[provider.pk]))
     assert response.status_code == 200
     requirements = response.context["requirements"]
