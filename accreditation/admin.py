@@ -340,7 +340,7 @@ class MaintenanceResultAdmin(PersonSearchMixin, admin.ModelAdmin):
             "full_name", "email"
         )
         page = Paginator(people, self.so_far_per_page).get_page(request.GET.get("page"))
-        checks = [maintenance.check(person, today.year, today=today) for person in page.object_list]
+        checks = list(maintenance.check_many(page.object_list, today.year, today=today).values())
         context = {
             **self.admin_site.each_context(request),
             "title": f"Maintenance: {today.year} so far",
@@ -382,8 +382,12 @@ class MaintenanceResultAdmin(PersonSearchMixin, admin.ModelAdmin):
 
     @admin.action(description="Check selected people again for their year", permissions=["recheck"])
     def recheck(self, request, queryset):
-        for result in queryset.select_related("person"):
-            maintenance.record_check(result.person, result.year, by=request.user)
+        people_by_year = {}
+        for result in queryset.select_related("person").order_by("year", "person_id"):
+            people_by_year.setdefault(result.year, []).append(result.person)
+        for year, people in people_by_year.items():
+            for first in range(0, len(people), maintenance.BATCH_SIZE):
+                maintenance.record_checks(people[first : first + maintenance.BATCH_SIZE], year, by=request.user)
         self.message_user(request, "Checked again.", messages.SUCCESS)
 
 

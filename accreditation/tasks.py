@@ -13,15 +13,24 @@ from . import maintenance, readiness
 @shared_task
 def check_maintenance(year=None):
     """In January, check the year before (D7): each person's result is stored once per year
-    and they are warned if it fails; then the coordinators get the list of those not met."""
+    and they are warned if it fails; then the coordinators get the list of those not met.
+
+    People are checked a batch at a time (maintenance.BATCH_SIZE): each batch is read with a
+    fixed number of queries and stored in its own transaction, so a job stopped half-way
+    keeps the batches it finished, and running it again stores each result once more in
+    place and warns nobody twice."""
     year = year or timezone.localdate().year - 1
     checked, not_met = 0, []
-    for person in User.objects.filter(pk__in=maintenance.people_to_check(year)).order_by("pk").iterator():
-        result = maintenance.record_check(person, year)
-        if result is not None:
-            checked += 1
-            if not result.passed:
-                not_met.append(person)
+    ids = sorted(set(maintenance.people_to_check(year)))
+    for first in range(0, len(ids), maintenance.BATCH_SIZE):
+        people = list(User.objects.filter(pk__in=ids[first : first + maintenance.BATCH_SIZE]).order_by("pk"))
+        stored = maintenance.record_checks(people, year)
+        for person in people:
+            result = stored[person.pk]
+            if result is not None:
+                checked += 1
+                if not result.passed:
+                    not_met.append(person)
     coordinators = list(
         User.objects.filter(is_active=True, groups__name=roles.COORDINATOR).values_list("email", flat=True)
     )

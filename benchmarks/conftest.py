@@ -4,7 +4,12 @@ never asserted in timed tests.
 benchmarks/test_admin_scale.py records each admin page's median time at 100 and at
 100,000 rows, and the CSV export's peak memory; the summary at the end prints them and
 fails the run when a page at 100k rows takes more than twice its time at 100, or the
-export peaks above 100 MB."""
+export peaks above 100 MB.
+
+`make bench BENCH_SCALE=0.1` also shrinks the sized benchmarks that read `bench_scale()`
+(the yearly maintenance check: 5,000 people at scale 1)."""
+
+import os
 
 import pytest
 
@@ -17,6 +22,11 @@ MAX_EXPORT_BYTES = 100 * 1024 * 1024
 
 # Lines a benchmark reports beyond pytest-benchmark's table (ratios, query counts).
 REPORT = []
+
+
+def bench_scale():
+    """BENCH_SCALE from the environment (`make bench BENCH_SCALE=0.1`); 1 when unset."""
+    return float(os.environ.get("BENCH_SCALE") or 1)
 
 
 @pytest.fixture

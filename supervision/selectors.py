@@ -17,6 +17,8 @@ For the engine:
   `person`'s cases between the dates (D8's 1:12 compares this with formal supervision).
 - `cases_seen(person, start=None, end=None)` -> QuerySet of Case with therapy hours
   logged between the dates ("one DIT patient a year", D7/D14).
+- `cases_seen_counts(people, start=None, end=None)` -> {person id: number of those cases}
+  for a list of people (ids or users) in one query; people with none are absent.
 - `cases(person, *, purpose=None, started_since=None)` -> QuerySet of Case, oldest first,
   with `supervisor` joined; `purpose` is a CasePurpose or a tuple of them.
 - `most_concurrent(cases, *, today=None)` -> list of Case: the largest set of the given
@@ -96,9 +98,25 @@ def therapy_hours(person, start=None, end=None):
     return _total(_between(TherapyHours.objects.filter(case__practitioner=person), "date", start, end))
 
 
-def cases_seen(person, start=None, end=None):
+def _seen(start, end):
     logged = _between(TherapyHours.objects.filter(case=OuterRef("pk")), "date", start, end)
-    return Case.objects.filter(practitioner=person).filter(Exists(logged)).order_by("started_on", "pk")
+    return Case.objects.filter(Exists(logged))
+
+
+def cases_seen(person, start=None, end=None):
+    return _seen(start, end).filter(practitioner=person).order_by("started_on", "pk")
+
+
+def cases_seen_counts(people, start=None, end=None):
+    seen = (
+        _seen(start, end)
+        .filter(practitioner__in=list(people))
+        .order_by()
+        .values("practitioner")
+        .annotate(seen=Count("pk"))
+        .values_list("practitioner", "seen")
+    )
+    return dict(seen)
 
 
 def cases(person, *, purpose=None, started_since=None):

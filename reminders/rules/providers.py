@@ -2,16 +2,15 @@
 accreditation fee and the first year's supervision hours, read from the providers app."""
 
 import datetime
-from decimal import Decimal
 
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from members.models import User
 from members.roles import COORDINATOR
-from providers.enums import COUNTED_REVIEW_STATES, UNPAID_STATES, FeeKind, InvoiceKind, ProviderStatus
-from providers.models import Invoice, InvoiceLine, Provider, ProviderMembership, SupervisionRecord
-from providers.selectors import overdue_condition, supervision_hours_required
+from providers.enums import UNPAID_STATES, FeeKind, InvoiceKind, ProviderStatus
+from providers.models import Delivery, Invoice, InvoiceLine, Provider, ProviderMembership
+from providers.selectors import hours_text, overdue_condition, supervision_requirements
 
 from .base import COORDINATORS, PROVIDERS, Due, Rule
 
@@ -43,13 +42,6 @@ def _annual_fee_invoices():
     return Invoice.objects.filter(Exists(annual), kind=InvoiceKind.INVOICE, status__in=UNPAID_STATES).select_related(
         "provider"
     )
-
-
-def _add_years(day, years):
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 class _ProviderInvoiceRule(Rule):
@@ -132,51 +124,44 @@ class AnnualFeeOverdueCoordinators(Rule):
 
 class SupervisionHoursShort(Rule):
     """60 days before the first year after its first training delivery ends, a provider has
-    fewer hours of supervision with an AFC trainer than the fee schedule requires."""
+    fewer hours of supervision with an AFC trainer than the fee schedule requires. The year,
+    its end and the hours counted are the providers app's rule
+    (`providers.selectors.supervision_requirements`, which the dashboard shows), asked for a
+    batch of providers at a time; this rule only decides when to remind."""
 
     kind = "provider_supervision_hours_short"
     audience = PROVIDERS
     label = "Providers: supervision hours short with 60 days of the first year left"
 
     def candidates(self, today):
-        # A generous date range here; the exact year (29 February included) is checked in build().
-        return (
-            Provider.objects.filter(status=ProviderStatus.ACCREDITED)
-            .annotate(first_delivery=Min("deliveries__starts_on"))
-            .filter(
-                first_delivery__gte=today - datetime.timedelta(days=367),
-                first_delivery__lte=today - datetime.timedelta(days=365 - DAYS_BEFORE_SUPERVISION_DEADLINE - 2),
-            )
-        )
+        # Accredited providers that delivered a training; the selector says whose year ends soon.
+        delivered = Delivery.objects.filter(provider=OuterRef("pk"))
+        return Provider.objects.filter(Exists(delivered), status=ProviderStatus.ACCREDITED)
 
     def build(self, rows, today):
-        required = supervision_hours_required()
+        requirements = supervision_requirements(rows)
         due = {}
         for provider in rows:
-            deadline = _add_years(provider.first_delivery, 1)
+            requirement = requirements[provider.pk]
+            deadline = requirement.window_end
+            if requirement.met or deadline is None:
+                continue
             if datetime.timedelta(0) <= deadline - today <= datetime.timedelta(days=DAYS_BEFORE_SUPERVISION_DEADLINE):
-                due[provider.pk] = (provider, deadline)
+                due[provider.pk] = (provider, requirement)
         if not due:
             return []
-        hours = dict.fromkeys(due, Decimal("0.00"))
-        records = SupervisionRecord.objects.filter(provider_id__in=due, review_status__in=COUNTED_REVIEW_STATES)
-        for provider_id, date, record_hours in records.values_list("provider_id", "date", "hours"):
-            if date <= due[provider_id][1]:
-                hours[provider_id] += record_hours
         members = _members_of(due)
         reminders = []
-        for provider_id, (provider, deadline) in due.items():
-            if hours[provider_id] >= required:
-                continue
-            short = required - hours[provider_id]
+        for provider_id, (provider, requirement) in due.items():
+            deadline = requirement.window_end
             for person in members.get(provider_id, []):
                 reminders.append(
                     Due(
                         person=person,
                         period_key=f"supervision-{deadline.isoformat()}",
-                        missing=f"{provider} has {hours[provider_id].normalize():f} of the {required.normalize():f} "
-                        f"hours of supervision with an AFC trainer due by {_day(deadline)}: "
-                        f"{short.normalize():f} hours to go.",
+                        missing=f"{provider} has {hours_text(requirement.hours)} of the "
+                        f"{hours_text(requirement.required)} hours of supervision with an AFC trainer due by "
+                        f"{_day(deadline)}: {hours_text(requirement.required - requirement.hours)} hours to go.",
                         fix_url=reverse("providers:upload_supervision", kwargs={"provider_id": provider_id}),
                         context={"provider": provider, "deadline": deadline},
                     )

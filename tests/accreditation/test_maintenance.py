@@ -286,3 +286,141 @@ def test_check_this_year_so_far_shows_who_is_at_risk_and_stores_and_mails_nothin
     assert str(at_risk) in response.text and "At risk" in response.text
     assert "DIT patients seen this year" in response.text
     assert not MaintenanceResult.objects.exists() and mail.outbox == []
+
+
+# In batches: the same answers, a fixed number of queries, every person stored once -------
+
+
+def _varied_practitioners(count):
+    """`count` practitioners of every kind the check tells apart: in their first year or
+    long accredited, trainers or not, with a CPD Day, a flagged meeting or neither, with a
+    patient and formal supervision or without, a few whom the check does not apply to."""
+    from members.models import MeetingAttendance
+    from members.services import set_credential_status
+    from tests.members.factories import MeetingFactory
+
+    sup = supervisor()
+    cpd_run = make_run(
+        course=Course.objects.get(slug="cpd-day"), dates=[datetime.date(2025, 9, 12)], status=RunStatus.CLOSED
+    )
+    meeting = MeetingFactory(
+        starts_at=timezone.make_aware(datetime.datetime(2025, 11, 5, 18)), counts_as_yearly_cpd_event=True
+    )
+    people = []
+    for index in range(count):
+        accredited_on = datetime.date(2025, 3, 1) if index % 2 else datetime.date(2020, 1, 1)
+        person = _practitioner(accredited_on)
+        if index % 3 == 0:
+            accredit(person, CredentialKind.TRAINER, datetime.date(2021, 1, 1))
+        if index % 4 == 0:
+            EnrolmentFactory(run=cpd_run, trainee=person, status=EnrolmentStatus.COMPLETED)
+        elif index % 4 == 1:
+            MeetingAttendance.objects.create(meeting=meeting, person=person)
+        if index % 5:
+            own = case(person, sup, started=900)
+            _hours(own, datetime.date(2025, 4, 1), 12 + index % 3)
+            _session_on(person, sup, datetime.date(2025, 4, 2), "1")
+        if index % 7 == 6:
+            set_credential_status(
+                person, CredentialKind.PRACTITIONER, CredentialStatus.LAPSED, effective_on=datetime.date(2025, 6, 1)
+            )
+        people.append(person)
+    people.append(UserFactory())  # holds no credential
+    return people
+
+
+def test_checking_people_together_gives_each_the_answer_they_get_alone():
+    people = _varied_practitioners(14)
+    together = maintenance.check_many(people, YEAR, today=TODAY)
+    assert list(together) == [person.pk for person in people]
+    for person in people:
+        alone = maintenance.check(person, YEAR, today=TODAY)
+        assert (together[person.pk].applies, together[person.pk].items) == (alone.applies, alone.items)
+    outcomes = list(together.values())
+    assert {outcome.applies for outcome in outcomes} == {True, False}
+    assert {outcome.passed for outcome in outcomes if outcome.applies} == {True, False}
+    kinds = {item.key for outcome in outcomes for item in outcome.items}
+    assert kinds == {"patient", "first_year_ratio", "cpd_event"}
+
+
+# credential histories, practitioner credentials, thresholds, cases seen, the first year's
+# sums, CPD Day runs, flagged meetings
+CHECK_QUERIES = 7
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_checking_five_or_fifty_people_costs_the_same_queries(count, django_assert_num_queries):
+    people = _varied_practitioners(count)
+    with django_assert_num_queries(CHECK_QUERIES):
+        outcomes = maintenance.check_many(people, YEAR, today=TODAY)
+    assert len(outcomes) == count + 1
+
+
+def test_the_yearly_job_over_several_batches_records_and_warns_every_person_once(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from dit_portal.models import AuditEntry
+    from members import roles
+
+    monkeypatch.setattr(maintenance, "BATCH_SIZE", 4)
+    people = _varied_practitioners(11)
+    expected = {
+        person.pk: outcome.passed
+        for person, outcome in zip(people, maintenance.check_many(people, YEAR).values(), strict=True)
+        if outcome.applies
+    }
+    assert len(expected) > 2 * maintenance.BATCH_SIZE
+    failing = {person.email for person in people if expected.get(person.pk) is False}
+    coordinator = UserFactory(role=roles.COORDINATOR)
+    for _run in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert check_maintenance(year=YEAR) == len(expected)
+    assert dict(MaintenanceResult.objects.values_list("person_id", "passed")) == expected
+    assert AuditEntry.objects.filter(action="accreditation.maintenance.checked").count() == 2 * len(expected)
+    warnings = [message.to[0] for message in mail.outbox if message.to != [coordinator.email]]
+    assert sorted(warnings) == sorted(failing)
+    summaries = [message for message in mail.outbox if message.to == [coordinator.email]]
+    assert len(summaries) == 1 and f"{len(failing)} of {len(expected)} not met" in summaries[0].subject
+
+
+def test_a_batch_withdraws_the_results_that_no_longer_apply_and_stores_the_rest():
+    from dit_portal.models import AuditEntry
+
+    staying, leaving = _practitioner(datetime.date(2020, 1, 1)), _practitioner(datetime.date(2020, 1, 1))
+    first = maintenance.record_checks([staying, leaving], YEAR, today=TODAY)
+    assert set(first) == {staying.pk, leaving.pk} and all(first.values())
+    HeldCredential.objects.filter(holder=leaving).update(accredited_on=datetime.date(2026, 1, 2))
+    again = maintenance.record_checks([staying, leaving], YEAR, today=TODAY)
+    assert again[leaving.pk] is None and again[staying.pk].pk == first[staying.pk].pk
+    assert list(MaintenanceResult.objects.values_list("person_id", flat=True)) == [staying.pk]
+    withdrawn = AuditEntry.objects.get(action="accreditation.maintenance.withdrawn")
+    assert withdrawn.object_id == str(first[leaving.pk].pk)
+
+
+def test_checking_selected_results_again_stores_each_for_its_own_year_by_the_coordinator(client):
+    from django.urls import reverse
+
+    from dit_portal.models import AuditEntry
+    from members import roles
+    from tests.factories import staff_with_totp
+
+    person, other = _practitioner(datetime.date(2020, 1, 1)), _practitioner(datetime.date(2020, 1, 1))
+    _hours(case(person, supervisor(), started=900), datetime.date(2025, 6, 1), 1)
+    stored = [maintenance.record_check(someone, year) for someone in (person, other) for year in (2024, YEAR)]
+    MaintenanceResult.objects.update(passed=False, items=[])
+    coordinator = staff_with_totp(roles.COORDINATOR)
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("admin:accreditation_maintenanceresult_changelist"),
+        {"action": "recheck", "_selected_action": [result.pk for result in stored]},
+    )
+    assert response.status_code == 302
+    results = {(row.person_id, row.year): row.passed for row in MaintenanceResult.objects.all()}
+    assert results == {
+        (person.pk, 2024): False,
+        (person.pk, YEAR): True,
+        (other.pk, 2024): False,
+        (other.pk, YEAR): False,
+    }
+    assert MaintenanceResult.objects.filter(items=[]).count() == 0
+    assert AuditEntry.objects.filter(action="accreditation.maintenance.checked", actor=coordinator).count() == 4

@@ -65,7 +65,7 @@ def test_my_pathway(client, rows, django_assert_num_queries):
     # profile, letters, the supervisees (cases, sessions), trainer days and their runs'
     # lengths; this year's maintenance check (its own reads); the menu (pages, whether it
     # offers "Supervising") and the maintenance results listed
-    with django_assert_num_queries(28) as captured:
+    with django_assert_num_queries(27) as captured:
         response = client.get(reverse("accreditation:my_pathway"))
     assert response.status_code == 200
     assert len(response.context["maintenance_results"]) == rows

@@ -1,6 +1,6 @@
 import pytest
 
-from dit_portal.audit import entries_for, log_action
+from dit_portal.audit import entries_for, log_action, log_actions
 from dit_portal.models import AuditEntry, Page
 from tests.factories import UserFactory, staff_with_totp
 
@@ -49,3 +49,22 @@ def test_audit_log_is_read_only_in_the_admin(client):
     response = client.post(f"/admin/portal/auditentry/{entry.pk}/change/", {"action": "tampered"})
     assert response.status_code == 403
     assert AuditEntry.objects.get(pk=entry.pk).action == "members.user.example"
+
+
+def test_many_actions_are_logged_in_one_statement_as_each_would_be(django_assert_num_queries):
+    import datetime
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.contenttypes.models import ContentType
+
+    pages = list(Page.objects.order_by("pk")[:3])
+    ContentType.objects.get_for_model(Page)
+    with django_assert_num_queries(1):
+        entries = log_actions(
+            [(page, "portal.page.checked", {"on": datetime.date(2026, 1, 2)}) for page in pages], user=AnonymousUser()
+        )
+    assert len(entries) == 3
+    for page in pages:
+        entry = entries_for(page).get()
+        assert (entry.actor, entry.action, entry.object_repr) == (None, "portal.page.checked", page.title)
+        assert entry.data == {"on": "2026-01-02"}

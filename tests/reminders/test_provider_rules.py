@@ -12,9 +12,9 @@ from members import roles
 from providers import services as provider_services
 from providers.enums import FeeKind, InvoiceStatus, ReviewStatus
 from providers.models import Invoice, SupervisionRecord
+from providers.selectors import _add_years
 from reminders import services
 from reminders.rules import AnnualFeeDue, AnnualFeeOverdue, AnnualFeeOverdueCoordinators, SupervisionHoursShort
-from reminders.rules.providers import _add_years
 from tests.factories import UserFactory
 from tests.providers.factories import ProviderFactory, afc_trainer, provider_user, report
 
@@ -193,3 +193,47 @@ def test_a_part_paid_annual_fee_not_yet_due_is_still_reminded_as_due(sweep, prov
     invoice = annual_invoice(provider, 10)
     provider_services.record_payment(invoice, amount=Decimal("400.00"), received_on=TODAY, by=None)
     assert sweep(AnnualFeeDue()) == members
+
+
+def test_the_supervision_reminder_and_the_dashboard_agree_on_the_same_providers(sweep):
+    """The reminder asks the providers app's rule: the providers it reminds are those whose
+    dashboard shows the supervision hours not met and due within 60 days, with the same
+    hours and the same deadline."""
+    from providers.selectors import hours_text, maintenance_items
+
+    def build(days_left, *records, second_delivery=None):
+        provider = ProviderFactory()
+        provider_user(provider)
+        first_year_ending_in(provider, days_left)
+        if second_delivery is not None:
+            report(provider, starts_in=second_delivery, first=False)
+        for hours, on, status in records:
+            supervised(provider, hours, on=on, status=status)
+        return provider
+
+    after = TODAY + datetime.timedelta(days=31)
+    submitted, rejected = ReviewStatus.SUBMITTED, ReviewStatus.REJECTED
+    providers = [
+        build(30, ("2", TODAY, submitted)),
+        # a record dated after the year's end and a rejected one do not count
+        build(30, ("2", TODAY, submitted), ("5", after, submitted), ("5", TODAY, rejected)),
+        build(30, ("6", TODAY, submitted)),
+        build(60, ("3.5", TODAY, submitted), second_delivery=-5),  # the first delivery sets the year
+        build(61, ("1", TODAY, submitted)),
+        build(-1),
+        build(0),
+    ]
+    reminded = set(sweep(SupervisionHoursShort()))
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    for provider in providers:
+        item = next(entry for entry in maintenance_items(provider, today=TODAY) if entry.key == "supervision_hours")
+        shown_due_soon = item.state == "due" and (item.due_on - TODAY).days <= 60
+        address = provider.memberships.get().user.email
+        assert (address in reminded) == shown_due_soon, (provider, item.state, item.evidence)
+        if shown_due_soon:
+            hours, required = item.evidence.split(" hours")[0].split(" of ")
+            body = " ".join(bodies[address].split())
+            assert f"has {hours} of the {required} hours" in body
+            assert f"due by {item.due_on:%-d %B %Y}" in body
+            assert f"{hours_text(Decimal(required) - Decimal(hours))} hours to go" in body
+    assert len(reminded) == 4
