@@ -40,6 +40,12 @@ def main():
         "surname": SURNAME,
         "trainee_email": people["trainee"].email,
     }
+    # What the cache kept from an earlier run (the last "ready now" check) is made again.
+    from django.core.cache import cache
+
+    from accreditation import readiness
+
+    cache.delete(readiness.CACHE_KEY)
     clients = {"visitor": PortalClient()}
     for role, person in people.items():
         clients[role] = PortalClient()
