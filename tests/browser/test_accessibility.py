@@ -269,12 +269,12 @@ def admin_world(trainings_world):
     submission = CaseStudySubmission(person=trainings_world["trainee"], number=1, file_name="study.pdf")
     submission.file.save("study.pdf", ContentFile(b"%PDF-1.4"), save=False)
     submission.save()
-    invoice = provider_services.issue_invoice(
-        ProviderFactory(), [provider_services.fee_line(FeeKind.ANNUAL)], by=coordinator
-    )
+    provider = ProviderFactory()
+    invoice = provider_services.issue_invoice(provider, [provider_services.fee_line(FeeKind.ANNUAL)], by=coordinator)
     credential = trainings_world["trainee"].credentials.first()
     return {
         "coordinator": coordinator,
+        "provider": provider,
         "urls": [
             "/admin/",
             f"/admin/trainings/courserun/{run.pk}/attendance/",
@@ -283,9 +283,11 @@ def admin_world(trainings_world):
             f"/admin/accreditation/casestudysubmission/{submission.pk}/change/",
             "/admin/accreditation/roleplayresult/add/",
             "/admin/accreditation/candidate/",
+            "/admin/accreditation/candidate/?ready=now",
             f"/admin/members/heldcredential/{credential.pk}/status/",
             "/admin/members/heldcredential/import/",
             f"/admin/providers/invoice/{invoice.pk}/payment/",
+            f"/admin/providers/provider/{provider.pk}/invoice/",
             "/admin/certificates/certificate/add/",
         ],
     }
@@ -307,4 +309,12 @@ def test_admin_pages_the_portal_customises_have_no_serious_accessibility_violati
         found = serious_violations(page)
         if found:
             failures[url] = found
+    # The invoice's confirmation page answers the issue form's POST.
+    page.goto(f"/admin/providers/provider/{admin_world['provider'].pk}/invoice/")
+    page.select_option("#id_line-0-fee", index=1)
+    page.click("input[type=submit]")
+    page.wait_for_selector("text=Issue this invoice to")
+    found = serious_violations(page)
+    if found:
+        failures["the invoice's confirmation page"] = found
     assert not failures, failures
