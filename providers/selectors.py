@@ -5,7 +5,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Min, Prefetch, Q, Sum
+from django.db.models import BooleanField, Count, DecimalField, ExpressionWrapper, F, Min, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accreditation import maintenance, thresholds
@@ -398,7 +399,21 @@ def default_due_date(issued_on):
 
 
 def invoices(provider):
-    return Invoice.objects.filter(provider=provider).annotate(paid_amount=Sum("payments__amount")).order_by("-number")
+    """The provider's invoices, newest first, with what was paid, the balance still due and
+    whether it is overdue (`overdue_condition`)."""
+    return (
+        Invoice.objects.filter(provider=provider)
+        .annotate(
+            paid_amount=Coalesce(
+                Sum("payments__amount"),
+                Value(Decimal("0.00")),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            ),
+            balance_due=F("total") - F("paid_amount"),
+            is_overdue=ExpressionWrapper(overdue_condition(), output_field=BooleanField()),
+        )
+        .order_by("-number")
+    )
 
 
 def deliveries(provider):

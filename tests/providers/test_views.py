@@ -160,3 +160,22 @@ def test_reporting_a_training_through_the_form(client, provider, member):
     data.update(country="PT", participants=12, centre_trainer=afc_trainer().pk)
     assert client.post(url, data).status_code == 302
     assert provider.deliveries.get().country.code == "PT"
+
+
+def test_the_provider_sees_each_invoices_balance_and_a_part_paid_one_overdue(client, provider, member, coordinator):
+    from decimal import Decimal
+
+    today = datetime.date.today()
+    overdue = services.issue_invoice(
+        provider, [services.fee_line("annual")], by=coordinator, due_on=today - datetime.timedelta(days=0)
+    )
+    services.record_payment(overdue, amount=Decimal("100.00"), received_on=today, by=coordinator)
+    client.force_login(member)
+    with mock.patch("django.utils.timezone.localdate", return_value=today + datetime.timedelta(days=1)):
+        page = client.get(reverse("providers:invoices", args=[provider.pk])).content.decode()
+    overdue.refresh_from_db()
+    assert overdue.get_status_display() in page  # part paid
+    assert f"{overdue.total - Decimal('100.00')}" in page
+    assert "Overdue</span>" in page
+    page_now = client.get(reverse("providers:invoices", args=[provider.pk])).content.decode()
+    assert "Overdue</span>" not in page_now  # due today: not overdue yet
