@@ -184,6 +184,7 @@ CREATING = {
     "CaseStudyDecisionForm.resubmit_by": "a new decision",
     "IssueCertificateForm.achieved_on": "a new certificate",
     "PaymentForm.received_on": "a new payment",
+    "InvoiceDueDateForm.due_on": "a new invoice (its default, or the date sent back from its confirmation page)",
     "SupervisionRecordForm.date": "a new supervision record",
     "NetworkEventForm.date": "a new network event",
 }
