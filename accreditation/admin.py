@@ -2,6 +2,8 @@
 (recorded through the service), case-study review (assessor and decision through the
 services), the "ready to accredit" queue with granting, and the yearly maintenance list."""
 
+import threading
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -424,6 +426,9 @@ class CandidateAdmin(PersonSearchMixin, admin.ModelAdmin):
     list_per_page = 25
     show_full_result_count = False
     change_list_template = "accreditation/admin/candidate_change_list.html"
+    # The request being answered and the rows read for its page: one admin instance serves
+    # every thread of a worker, so these are per thread, not attributes of the instance.
+    _page = threading.local()
     ordering = ["full_name", "email"]
     fields = ["full_name", "email"]
     readonly_fields = fields
@@ -450,7 +455,7 @@ class CandidateAdmin(PersonSearchMixin, admin.ModelAdmin):
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        self._request = request
+        self._page.request = request
         if "check" in request.GET:
             # "Check again now" (with the "ready now" filter): not a lookup of the list.
             request.GET = request.GET.copy()
@@ -463,17 +468,17 @@ class CandidateAdmin(PersonSearchMixin, admin.ModelAdmin):
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         # The engine reads the rows of the page's people once, for the whole page.
-        self._records = Records(selectors.mark_candidate_kinds(list(changelist.result_list)))
+        self._page.records = Records(selectors.mark_candidate_kinds(list(changelist.result_list)))
         return changelist
 
     @admin.display(description="Ready for")
     def readiness(self, person):
         parts = []
         for kind in selectors.candidate_kinds(person):
-            result = checklist(person, kind, records=self._records)
+            result = checklist(person, kind, records=self._page.records)
             label = CredentialKind(kind).label
             if result.all_met:
-                if services.may_grant(self._request.user, kind):
+                if services.may_grant(self._page.request.user, kind):
                     # A link to the confirmation page, which says what granting does.
                     parts.append(
                         format_html(

@@ -64,3 +64,31 @@ def test_a_grant_checks_that_person_again(client, django_capture_on_commit_callb
     with django_capture_on_commit_callbacks(execute=True):
         services.grant_credential(ready, CredentialKind.PRACTITIONER, by=coordinator)
     assert readiness.last_check()["ids"] == []
+
+
+def test_each_thread_of_a_worker_reads_its_own_page(client):
+    """One admin instance answers every thread of a gunicorn worker: the rows read for one
+    request's page must not answer another thread's rows."""
+    import threading
+
+    from django.contrib import admin
+
+    from accreditation import selectors
+    from accreditation.models import Candidate
+    from accreditation.pathways import Records
+
+    first, _, _ = five_day_completer()
+    second, _, _ = five_day_completer()
+    selectors.mark_candidate_kinds([first, second])
+    model_admin = admin.site._registry[Candidate]
+    model_admin._page.records = Records([first])
+
+    def other_thread():
+        model_admin._page.records = Records([second])
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    model_admin._page.request = type("Request", (), {"user": staff_with_totp(roles.COORDINATOR)})()
+    assert model_admin._page.records.people == {first.pk: first}
+    assert "Grant DIT Practitioner" in str(model_admin.readiness(first))
